@@ -1,0 +1,58 @@
+//! `mailtls dataset info`.
+
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+use polars::prelude::*;
+
+use crate::dataset::manifest::Manifest;
+
+/// The tables a dataset may hold, in the order they are listed.
+pub const TABLES: &[&str] = &["scans", "handshakes", "certificates", "discovery"];
+
+/// Prints the manifest summary, every table's rows and schema.
+pub fn execute(dataset: &Path) -> Result<()> {
+    let m = Manifest::load(dataset)?;
+    println!("dataset {} (written by {}, manifest format {})", dataset.display(), m.tool, m.format);
+    println!("runs:");
+    for r in &m.runs {
+        println!("  run {} committed {} by {} with {} jobs; {} inputs skipped", r.id, r.committed, r.tool, r.jobs, r.skipped_inputs.len());
+    }
+    println!("inputs:");
+    for i in &m.inputs {
+        let records: u64 = i.records.values().sum();
+        println!(
+            "  [{}] {} ({} bytes, {}, xxh3 {}): {} records, {} bad{}",
+            i.id,
+            i.path,
+            i.size,
+            i.codec,
+            i.xxh3_128,
+            records,
+            i.bad_total(),
+            i.stream_error.as_ref().map(|e| format!("; STREAM ERROR: {e}")).unwrap_or_default()
+        );
+    }
+    println!("scans: {}", m.scans.len());
+    for (id, s) in &m.scans {
+        println!("  {id}: port {} {} {} — {} handshakes, {} discovery rows", s.port, s.protocol, s.tls_mode, s.handshakes, s.discoveries);
+    }
+    println!("tables:");
+    for table in TABLES {
+        let parts = m.part_paths(table);
+        if parts.is_empty() {
+            continue;
+        }
+        println!("  {table}: {} rows in {} parts", m.rows(table), parts.len());
+        let first = dataset.join(parts[0]);
+        let file = std::fs::File::open(&first).with_context(|| format!("cannot open {}", first.display()))?;
+        let schema = ParquetReader::new(file).schema()?;
+        for (name, dtype) in schema.iter() {
+            println!("    {name:<22} {dtype:?}");
+        }
+        if *table == "handshakes" || *table == "discovery" {
+            println!("    {:<22} String (hive partition)", "scan_id");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,33 @@
+//! `mailtls ingest`.
+
+use anyhow::Result;
+
+use crate::cli::IngestArgs;
+use crate::ingest::{run, Options};
+use crate::input::framing::Limits;
+use crate::record::TlsMode;
+
+/// Runs the command; the exit code is 0 even with bad records (they are
+/// reported and quarantined), non-zero on `--strict` problems and errors.
+pub fn execute(args: IngestArgs) -> Result<()> {
+    let opts = Options {
+        inputs: args.inputs,
+        out: args.out,
+        append: args.append,
+        strict: args.strict,
+        jobs: args.jobs,
+        port: args.port,
+        protocol: args.protocol,
+        tls_mode: args.tls_mode.as_deref().and_then(TlsMode::parse),
+        quiet: args.quiet,
+        limits: Limits {
+            max_record_bytes: args.max_record_mb.max(1) << 20,
+            ..Limits::default()
+        },
+    };
+    let summary = run(&opts)?;
+    if !args.quiet {
+        println!("{summary}");
+    }
+    Ok(())
+}

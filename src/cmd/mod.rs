@@ -1,0 +1,4 @@
+//! One module per subcommand.
+
+pub mod dataset_info;
+pub mod ingest;

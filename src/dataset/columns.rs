@@ -1,0 +1,88 @@
+//! Column builders: each table is a struct of typed vectors, one per
+//! column, turned into a polars `DataFrame` in one step.
+
+use polars::prelude::*;
+
+/// A vector that becomes one polars column.
+pub trait IntoColumn {
+    /// Builds the column named `name`.
+    fn into_column(self, name: &str) -> Column;
+}
+
+macro_rules! plain_columns {
+    ($($ty:ty),*) => {$(
+        impl IntoColumn for Vec<$ty> {
+            fn into_column(self, name: &str) -> Column {
+                Series::new(name.into(), self).into()
+            }
+        }
+    )*};
+}
+
+plain_columns!(
+    Option<String>,
+    Option<u16>,
+    Option<u32>,
+    Option<bool>,
+    bool,
+    u16,
+    u32,
+    u64,
+    String,
+    Option<Vec<u8>>
+);
+
+/// Microseconds since the epoch, stored as `Datetime(us, UTC)`.
+#[derive(Default)]
+pub struct Micros(pub Vec<Option<i64>>);
+
+impl IntoColumn for Micros {
+    fn into_column(self, name: &str) -> Column {
+        Series::new(name.into(), self.0)
+            .into_datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
+            .into()
+    }
+}
+
+/// A list of strings per row.
+#[derive(Default)]
+pub struct StrLists(pub Vec<Vec<String>>);
+
+impl IntoColumn for StrLists {
+    fn into_column(self, name: &str) -> Column {
+        let values: usize = self.0.iter().map(Vec::len).sum();
+        let mut builder = ListStringChunkedBuilder::new(name.into(), self.0.len(), values);
+        for row in &self.0 {
+            builder.append_values_iter(row.iter().map(String::as_str));
+        }
+        builder.finish().into_series().into()
+    }
+}
+
+/// Declares a table: a struct with one vector per column, in order, and
+/// its conversion to a `DataFrame`.
+macro_rules! table {
+    ($(#[$meta:meta])* pub struct $name:ident { $($(#[$fmeta:meta])* $field:ident : $ty:ty,)* }) => {
+        $(#[$meta])*
+        #[derive(Default)]
+        pub struct $name {
+            /// Rows pushed so far.
+            pub rows: usize,
+            $($(#[$fmeta])* #[doc = concat!("Column `", stringify!($field), "`.")] pub $field: $ty,)*
+        }
+
+        impl $name {
+            /// Column names, in order.
+            pub const COLUMNS: &'static [&'static str] = &[$(stringify!($field)),*];
+
+            /// The columns as a `DataFrame`.
+            pub fn into_frame(self) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
+                polars::prelude::DataFrame::new(self.rows, vec![
+                    $($crate::dataset::columns::IntoColumn::into_column(self.$field, stringify!($field)),)*
+                ])
+            }
+        }
+    };
+}
+
+pub(crate) use table;

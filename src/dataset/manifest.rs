@@ -1,0 +1,193 @@
+//! `_manifest.json`: the committed state of a dataset.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+use serde::{Deserialize, Serialize};
+
+use super::MANIFEST;
+
+/// Version of the manifest layout.
+pub const FORMAT: u32 = 1;
+
+/// Everything a dataset holds, and where it came from.
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
+pub struct Manifest {
+    /// Manifest layout version.
+    pub format: u32,
+    /// `mailtls <version>` of the last writer.
+    pub tool: String,
+    /// Ingest runs, oldest first.
+    pub runs: Vec<Run>,
+    /// Every input file ingested.
+    pub inputs: Vec<InputEntry>,
+    /// Every Parquet part of the dataset; files not listed here do not exist for readers.
+    pub parts: Vec<Part>,
+    /// Scan series, aggregated over all runs.
+    pub scans: BTreeMap<String, ScanEntry>,
+}
+
+/// One ingest run.
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
+pub struct Run {
+    /// 1-based run number.
+    pub id: u32,
+    /// Start time, RFC 3339.
+    pub started: String,
+    /// Commit time, RFC 3339.
+    pub committed: String,
+    /// `mailtls <version>`.
+    pub tool: String,
+    /// Worker threads used.
+    pub jobs: usize,
+    /// Inputs skipped because their content was already ingested.
+    pub skipped_inputs: Vec<String>,
+}
+
+/// One input file.
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
+pub struct InputEntry {
+    /// Index used in the tables' `input_id` column.
+    pub id: u32,
+    /// Run that ingested it.
+    pub run: u32,
+    /// Path as given (made absolute).
+    pub path: String,
+    /// Size in bytes as stored.
+    pub size: u64,
+    /// XXH3-128 of the stored bytes, lower-case hex (detects re-ingestion).
+    pub xxh3_128: String,
+    /// Detected compression.
+    pub codec: String,
+    /// Decompressed size in bytes.
+    pub decompressed: u64,
+    /// Records read per layout.
+    pub records: BTreeMap<String, u64>,
+    /// Rows written to `handshakes`.
+    pub handshakes: u64,
+    /// Rows written to `discovery`.
+    pub discoveries: u64,
+    /// Non-TLS services in the records (SSH banners, HTTP GETs), counted only.
+    pub ignored_services: u64,
+    /// Records rejected, by reason.
+    pub bad_records: BTreeMap<String, u64>,
+    /// A decompression error that ended the file early.
+    pub stream_error: Option<String>,
+}
+
+impl InputEntry {
+    /// Total rejected records.
+    pub fn bad_total(&self) -> u64 {
+        self.bad_records.values().sum()
+    }
+}
+
+/// One Parquet file of a table.
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
+pub struct Part {
+    /// `handshakes`, `certificates`, `discovery` or `scans`.
+    pub table: String,
+    /// Path relative to the dataset folder.
+    pub path: String,
+    /// Rows in the part.
+    pub rows: u64,
+    /// Run that wrote it.
+    pub run: u32,
+}
+
+/// One scan series.
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
+pub struct ScanEntry {
+    /// Port.
+    pub port: u16,
+    /// Protocol.
+    pub protocol: String,
+    /// `starttls` or `implicit`.
+    pub tls_mode: String,
+    /// Layouts its records came in.
+    pub layouts: Vec<String>,
+    /// scans.io sub-protocol, if named so.
+    pub subprotocol: Option<String>,
+    /// scans.io destination, if named so.
+    pub destination: Option<String>,
+    /// Run start from the file name, µs since the epoch.
+    pub run_start_us: Option<i64>,
+    /// Earliest record timestamp, µs.
+    pub first_seen_us: Option<i64>,
+    /// Latest record timestamp, µs.
+    pub last_seen_us: Option<i64>,
+    /// Rows in `handshakes`.
+    pub handshakes: u64,
+    /// Rows in `discovery`.
+    pub discoveries: u64,
+    /// Inputs that contributed.
+    pub input_ids: Vec<u32>,
+}
+
+impl ScanEntry {
+    /// The same series with nothing counted yet.
+    pub fn identity(&self) -> ScanEntry {
+        ScanEntry {
+            port: self.port,
+            protocol: self.protocol.clone(),
+            tls_mode: self.tls_mode.clone(),
+            subprotocol: self.subprotocol.clone(),
+            destination: self.destination.clone(),
+            run_start_us: self.run_start_us,
+            ..ScanEntry::default()
+        }
+    }
+
+    /// Folds another partial view of the same series into this one.
+    pub fn merge(&mut self, other: &ScanEntry) {
+        for l in &other.layouts {
+            if !self.layouts.contains(l) {
+                self.layouts.push(l.clone());
+            }
+        }
+        self.layouts.sort();
+        self.first_seen_us = min_opt(self.first_seen_us, other.first_seen_us);
+        self.last_seen_us = self.last_seen_us.max(other.last_seen_us);
+        self.handshakes += other.handshakes;
+        self.discoveries += other.discoveries;
+        for i in &other.input_ids {
+            if !self.input_ids.contains(i) {
+                self.input_ids.push(*i);
+            }
+        }
+        self.input_ids.sort_unstable();
+    }
+}
+
+fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+impl Manifest {
+    /// Reads `DIR/_manifest.json`.
+    pub fn load(dir: &Path) -> Result<Manifest> {
+        let path = dir.join(MANIFEST);
+        let text = std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "{} is not a committed mailtls dataset (no readable {MANIFEST}); run `mailtls ingest … --out {}` first",
+                dir.display(),
+                dir.display()
+            )
+        })?;
+        serde_json::from_str(&text).with_context(|| format!("{} is damaged", path.display()))
+    }
+
+    /// Rows per table over all committed parts.
+    pub fn rows(&self, table: &str) -> u64 {
+        self.parts.iter().filter(|p| p.table == table).map(|p| p.rows).sum()
+    }
+
+    /// Paths of a table's committed parts, relative to the dataset.
+    pub fn part_paths(&self, table: &str) -> Vec<&str> {
+        self.parts.iter().filter(|p| p.table == table).map(|p| p.path.as_str()).collect()
+    }
+}

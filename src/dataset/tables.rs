@@ -1,0 +1,195 @@
+//! The dataset's tables and how one normalized record becomes a row.
+//! `docs/dataset.md` documents every column.
+
+use super::columns::{table, Micros, StrLists};
+use crate::record::{Discovery, Handshake};
+use crate::x509::CertFacts;
+
+table! {
+    /// `handshakes`: one row per endpoint scan (partitioned by `scan_id`).
+    pub struct HandshakeRows {
+        input_id: Vec<u32>,
+        line: Vec<u64>,
+        ip: Vec<Option<String>>,
+        domain: Vec<Option<String>>,
+        port: Vec<u16>,
+        port_source: Vec<String>,
+        protocol: Vec<String>,
+        tls_mode: Vec<String>,
+        timestamp: Micros,
+        status: Vec<String>,
+        scanner_status: Vec<Option<String>>,
+        error: Vec<Option<String>>,
+        banner: Vec<Option<String>>,
+        ehlo: Vec<Option<String>>,
+        starttls_reply: Vec<Option<String>>,
+        starttls_offered: Vec<Option<bool>>,
+        starttls_accepted: Vec<Option<bool>>,
+        starttls_stripped: Vec<bool>,
+        tls_version: Vec<Option<u16>>,
+        cipher_id: Vec<Option<u16>>,
+        server_kex: Vec<Option<String>>,
+        dh_prime_bits: Vec<Option<u32>>,
+        dh_prime_sha256: Vec<Option<String>>,
+        ecdh_curve: Vec<Option<String>>,
+        rsa_export_bits: Vec<Option<u32>>,
+        ocsp_stapling: Vec<Option<bool>>,
+        secure_renegotiation: Vec<Option<bool>>,
+        heartbeat: Vec<Option<bool>>,
+        leaf_sha256: Vec<Option<String>>,
+        chain_sha256: StrLists,
+        browser_trusted: Vec<Option<bool>>,
+        browser_error: Vec<Option<String>>,
+        matches_domain: Vec<Option<bool>>,
+    }
+}
+
+fn owned(s: &Option<std::borrow::Cow<'_, str>>) -> Option<String> {
+    s.as_deref().map(str::to_owned)
+}
+
+impl HandshakeRows {
+    /// Appends one handshake; `chain` holds the SHA-256 of each presented certificate, leaf first.
+    pub fn push(&mut self, input_id: u32, line: u64, h: &Handshake<'_>, chain: Vec<String>) {
+        self.rows += 1;
+        self.input_id.push(input_id);
+        self.line.push(line);
+        self.ip.push(owned(&h.ip));
+        self.domain.push(owned(&h.domain));
+        self.port.push(h.port);
+        self.port_source.push(h.port_source.name().into());
+        self.protocol.push(h.protocol.to_string());
+        self.tls_mode.push(h.tls_mode.name().into());
+        self.timestamp.0.push(h.timestamp_us);
+        self.status.push(h.status.name().into());
+        self.scanner_status.push(owned(&h.scanner_status));
+        self.error.push(owned(&h.error));
+        self.banner.push(owned(&h.banner));
+        self.ehlo.push(owned(&h.ehlo));
+        self.starttls_reply.push(owned(&h.starttls_reply));
+        self.starttls_offered.push(h.starttls_offered);
+        self.starttls_accepted.push(h.starttls_accepted);
+        self.starttls_stripped.push(h.starttls_stripped);
+        let t = h.tls.as_ref();
+        self.tls_version.push(t.and_then(|t| t.version));
+        self.cipher_id.push(t.and_then(|t| t.cipher_id));
+        self.server_kex.push(t.and_then(|t| t.server_kex).map(str::to_owned));
+        self.dh_prime_bits.push(t.and_then(|t| t.dh_prime_bits));
+        self.dh_prime_sha256.push(t.and_then(|t| t.dh_prime_sha256.clone()));
+        self.ecdh_curve.push(t.and_then(|t| t.ecdh_curve.clone()));
+        self.rsa_export_bits.push(t.and_then(|t| t.rsa_export_bits));
+        self.ocsp_stapling.push(t.and_then(|t| t.ocsp_stapling));
+        self.secure_renegotiation.push(t.and_then(|t| t.secure_renegotiation));
+        self.heartbeat.push(t.and_then(|t| t.heartbeat));
+        self.leaf_sha256.push(chain.first().cloned());
+        self.chain_sha256.0.push(chain);
+        self.browser_trusted.push(t.and_then(|t| t.browser_trusted));
+        self.browser_error.push(t.and_then(|t| t.browser_error.clone()));
+        self.matches_domain.push(t.and_then(|t| t.matches_domain));
+    }
+}
+
+table! {
+    /// `certificates`: one row per distinct certificate (SHA-256 of the DER).
+    pub struct CertificateRows {
+        sha256: Vec<String>,
+        sha1: Vec<Option<String>>,
+        spki_sha256: Vec<Option<String>>,
+        der: Vec<Option<Vec<u8>>>,
+        parse_status: Vec<String>,
+        parse_error: Vec<Option<String>>,
+        version: Vec<Option<u16>>,
+        serial: Vec<Option<String>>,
+        subject_dn: Vec<Option<String>>,
+        subject_cn: Vec<Option<String>>,
+        issuer_dn: Vec<Option<String>>,
+        issuer_cn: Vec<Option<String>>,
+        san_dns: StrLists,
+        not_before: Micros,
+        not_after: Micros,
+        key_alg: Vec<Option<String>>,
+        key_bits: Vec<Option<u32>>,
+        curve: Vec<Option<String>>,
+        sig_alg: Vec<Option<String>>,
+        is_ca: Vec<Option<bool>>,
+        self_signed: Vec<Option<bool>>,
+        first_input_id: Vec<u32>,
+    }
+}
+
+impl CertificateRows {
+    /// Appends one distinct certificate, first seen in input `input_id`.
+    pub fn push(&mut self, f: CertFacts, input_id: u32) {
+        self.rows += 1;
+        self.sha256.push(f.sha256);
+        self.sha1.push(f.sha1);
+        self.spki_sha256.push(f.spki_sha256);
+        self.der.push(f.der);
+        self.parse_status.push(f.parse_status.into());
+        self.parse_error.push(f.parse_error);
+        self.version.push(f.version.map(u16::from));
+        self.serial.push(f.serial);
+        self.subject_dn.push(f.subject_dn);
+        self.subject_cn.push(f.subject_cn);
+        self.issuer_dn.push(f.issuer_dn);
+        self.issuer_cn.push(f.issuer_cn);
+        self.san_dns.0.push(f.san_dns);
+        self.not_before.0.push(f.not_before_us);
+        self.not_after.0.push(f.not_after_us);
+        self.key_alg.push(f.key_alg);
+        self.key_bits.push(f.key_bits);
+        self.curve.push(f.curve);
+        self.sig_alg.push(f.sig_alg);
+        self.is_ca.push(f.is_ca);
+        self.self_signed.push(f.self_signed);
+        self.first_input_id.push(input_id);
+    }
+}
+
+table! {
+    /// `discovery`: one row per host answering a port scan (ZMap).
+    pub struct DiscoveryRows {
+        input_id: Vec<u32>,
+        line: Vec<u64>,
+        ip: Vec<String>,
+        port: Vec<u16>,
+        port_source: Vec<String>,
+        classification: Vec<Option<String>>,
+        success: Vec<Option<bool>>,
+        timestamp: Micros,
+    }
+}
+
+impl DiscoveryRows {
+    /// Appends one discovered host.
+    pub fn push(&mut self, input_id: u32, line: u64, d: &Discovery<'_>) {
+        self.rows += 1;
+        self.input_id.push(input_id);
+        self.line.push(line);
+        self.ip.push(d.ip.to_string());
+        self.port.push(d.port);
+        self.port_source.push(d.port_source.name().into());
+        self.classification.push(owned(&d.classification));
+        self.success.push(d.success);
+        self.timestamp.0.push(d.timestamp_us);
+    }
+}
+
+table! {
+    /// `scans`: one row per scan series (rewritten at every commit from the manifest).
+    pub struct ScanRows {
+        scan_id: Vec<String>,
+        port: Vec<u16>,
+        protocol: Vec<String>,
+        tls_mode: Vec<String>,
+        layouts: Vec<String>,
+        subprotocol: Vec<Option<String>>,
+        destination: Vec<Option<String>>,
+        run_start: Micros,
+        first_seen: Micros,
+        last_seen: Micros,
+        handshakes: Vec<u64>,
+        discoveries: Vec<u64>,
+        input_ids: Vec<String>,
+    }
+}

@@ -1,0 +1,213 @@
+//! Facts about the mail protocols: how STARTTLS is advertised, requested and
+//! accepted, and how scans.io names map to protocol and TLS mode.
+
+use crate::record::TlsMode;
+
+/// One protocol the scanners speak, as a row of facts.
+pub struct Protocol {
+    /// Name used in the dataset (`smtp`).
+    pub name: &'static str,
+    /// Names scanners use for it (`smtps` = SMTP over implicit TLS).
+    pub aliases: &'static [(&'static str, TlsMode)],
+    /// How a TLS scan of this protocol normally reaches TLS.
+    pub default_mode: TlsMode,
+    /// Reply prefix meaning the upgrade command was accepted.
+    pub accept_prefix: Option<&'static str>,
+}
+
+/// The protocols whose records we normalize. Other ZGrab2 modules keep their
+/// own name with the default mode `implicit` unless listed here.
+pub const PROTOCOLS: &[Protocol] = &[
+    Protocol {
+        name: "smtp",
+        aliases: &[("smtp", TlsMode::Starttls), ("smtps", TlsMode::Implicit)],
+        default_mode: TlsMode::Starttls,
+        accept_prefix: Some("2"),
+    },
+    Protocol {
+        name: "imap",
+        aliases: &[("imap", TlsMode::Starttls), ("imaps", TlsMode::Implicit)],
+        default_mode: TlsMode::Starttls,
+        accept_prefix: Some("a001 OK"),
+    },
+    Protocol {
+        name: "pop3",
+        aliases: &[("pop3", TlsMode::Starttls), ("pop3s", TlsMode::Implicit)],
+        default_mode: TlsMode::Starttls,
+        accept_prefix: Some("+"),
+    },
+    Protocol {
+        name: "ftp",
+        aliases: &[("ftp", TlsMode::Starttls), ("ftps", TlsMode::Implicit)],
+        default_mode: TlsMode::Starttls,
+        accept_prefix: Some("234"),
+    },
+    Protocol {
+        name: "postgres",
+        aliases: &[("postgres", TlsMode::Starttls)],
+        default_mode: TlsMode::Starttls,
+        accept_prefix: None,
+    },
+    Protocol {
+        name: "https",
+        aliases: &[("https", TlsMode::Implicit), ("http", TlsMode::Implicit)],
+        default_mode: TlsMode::Implicit,
+        accept_prefix: None,
+    },
+];
+
+/// Resolves a scanner's protocol name (`imaps`, `smtp`) to the dataset's
+/// protocol name and the TLS mode the name implies, if it implies one.
+pub fn resolve(name: &str) -> (&str, Option<TlsMode>) {
+    for p in PROTOCOLS {
+        for (alias, mode) in p.aliases {
+            if alias.eq_ignore_ascii_case(name) {
+                return (p.name, Some(*mode));
+            }
+        }
+    }
+    (name, None)
+}
+
+fn protocol(name: &str) -> Option<&'static Protocol> {
+    PROTOCOLS.iter().find(|p| p.name == name)
+}
+
+/// The TLS mode a TLS scan of `protocol` uses when nothing else says.
+pub fn default_mode(name: &str) -> TlsMode {
+    protocol(name).map_or(TlsMode::Implicit, |p| p.default_mode)
+}
+
+/// Was the upgrade command accepted? `None` when there is no reply or the
+/// protocol has no textual accept reply.
+pub fn starttls_accepted(protocol: &str, reply: Option<&str>) -> Option<bool> {
+    let reply = reply?.trim_start();
+    let prefix = self::protocol(protocol)?.accept_prefix?;
+    let head = reply.get(..prefix.len()).unwrap_or(reply);
+    Some(head.eq_ignore_ascii_case(prefix))
+}
+
+/// The keywords a server advertised: EHLO lines after the reply code for
+/// SMTP, CAPA lines for POP3, the `CAPABILITY` list for IMAP.
+fn advertised(protocol: &str, text: &str) -> Vec<String> {
+    match protocol {
+        "smtp" => text
+            .lines()
+            .filter(|l| l.len() >= 4 && l.as_bytes()[0].is_ascii_digit())
+            .skip(1)
+            .filter_map(|l| l.get(4..))
+            .filter_map(|rest| rest.split_whitespace().next())
+            .map(|w| w.to_ascii_uppercase())
+            .collect(),
+        "imap" => {
+            let upper = text.to_ascii_uppercase();
+            match upper.find("CAPABILITY") {
+                Some(at) => {
+                    let list = &upper[at + "CAPABILITY".len()..];
+                    let end = list.find([']', '\r', '\n']).unwrap_or(list.len());
+                    list[..end].split_whitespace().map(str::to_owned).collect()
+                }
+                None => Vec::new(),
+            }
+        }
+        "pop3" => text
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .map(|w| w.to_ascii_uppercase())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The keyword advertising the upgrade, per protocol.
+fn upgrade_keyword(protocol: &str) -> Option<&'static str> {
+    match protocol {
+        "smtp" | "imap" => Some("STARTTLS"),
+        "pop3" => Some("STLS"),
+        _ => None,
+    }
+}
+
+/// Did the server advertise STARTTLS in `capabilities` (EHLO reply, IMAP
+/// greeting or CAPABILITY reply, POP3 CAPA)? `None` when the text says nothing.
+pub fn starttls_offered(protocol: &str, capabilities: Option<&str>) -> Option<bool> {
+    let text = capabilities?;
+    let keyword = upgrade_keyword(protocol)?;
+    let words = advertised(protocol, text);
+    if words.iter().any(|w| w == keyword) {
+        return Some(true);
+    }
+    match protocol {
+        // A complete EHLO reply (2xx) without the keyword, or a failed EHLO, both mean "not offered".
+        "smtp" => Some(false),
+        // Only a capability list that was actually sent tells us anything.
+        _ if !words.is_empty() => Some(false),
+        _ => None,
+    }
+}
+
+/// A middlebox overwrote the STARTTLS advertisement or command
+/// (`250-XXXXXXXA`, replies quoting `"XXXXXXXX"`).
+pub fn starttls_stripped(capabilities: Option<&str>, reply: Option<&str>) -> bool {
+    let masked = |w: &str| {
+        let x = w.trim_end_matches('A').trim_end_matches('B');
+        x.len() >= 4 && x.bytes().all(|b| b == b'X')
+    };
+    let in_caps = capabilities.is_some_and(|t| advertised("smtp", t).iter().any(|w| masked(w)));
+    let in_reply = reply.is_some_and(|r| r.contains("XXXXXXXX"));
+    in_caps || in_reply
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smtp_ehlo_keywords() {
+        let ehlo = "250-mx.example\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n";
+        assert_eq!(starttls_offered("smtp", Some(ehlo)), Some(true));
+        let plain = "250-mx.example\r\n250-PIPELINING\r\n250 8BITMIME\r\n";
+        assert_eq!(starttls_offered("smtp", Some(plain)), Some(false));
+        // The greeting line itself is never a keyword.
+        assert_eq!(starttls_offered("smtp", Some("250 STARTTLS\r\n")), Some(false));
+        assert_eq!(starttls_offered("smtp", None), None);
+        let failed = "501 5.5.4 Invalid argument\r\n";
+        assert_eq!(starttls_offered("smtp", Some(failed)), Some(false));
+    }
+
+    #[test]
+    fn imap_and_pop3_capabilities() {
+        let greet = "* OK [CAPABILITY IMAP4rev1 LITERAL+ STARTTLS AUTH=PLAIN] Dovecot ready.\r\n";
+        assert_eq!(starttls_offered("imap", Some(greet)), Some(true));
+        assert_eq!(starttls_offered("imap", Some("* OK dovecot ready.\r\n")), None);
+        assert_eq!(starttls_offered("imap", Some("* OK [CAPABILITY IMAP4rev1] hi\r\n")), Some(false));
+        assert_eq!(starttls_offered("pop3", Some("+OK\r\nUSER\r\nSTLS\r\n.\r\n")), Some(true));
+    }
+
+    #[test]
+    fn accept_replies() {
+        assert_eq!(starttls_accepted("smtp", Some("220 2.0.0 Ready to start TLS\r\n")), Some(true));
+        assert_eq!(starttls_accepted("smtp", Some("502 5.5.1 unrecognized\r\n")), Some(false));
+        assert_eq!(starttls_accepted("pop3", Some("+OK Begin TLS negotiation\r\n")), Some(true));
+        assert_eq!(starttls_accepted("imap", Some("a001 OK Begin TLS negotiation now.\r\n")), Some(true));
+        assert_eq!(starttls_accepted("imap", Some("a001 BAD unknown\r\n")), Some(false));
+        assert_eq!(starttls_accepted("smtp", None), None);
+        assert_eq!(starttls_accepted("postgres", Some("S")), None);
+    }
+
+    #[test]
+    fn stripping_is_seen() {
+        let ehlo = "250-mx.mtcenter.ru Hello\r\n250-8BITMIME\r\n250-XXXXXXXXA\r\n250 XXXB\r\n";
+        assert!(starttls_stripped(Some(ehlo), None));
+        assert!(starttls_stripped(None, Some("500 5.5.1 Command unrecognized: \"XXXXXXXX\"\r\n")));
+        assert!(!starttls_stripped(Some("250-a\r\n250 STARTTLS\r\n"), Some("220 go\r\n")));
+    }
+
+    #[test]
+    fn scans_io_names() {
+        assert_eq!(resolve("imaps"), ("imap", Some(TlsMode::Implicit)));
+        assert_eq!(resolve("smtp"), ("smtp", Some(TlsMode::Starttls)));
+        assert_eq!(resolve("amqp091"), ("amqp091", None));
+        assert_eq!(default_mode("amqp091"), TlsMode::Implicit);
+    }
+}

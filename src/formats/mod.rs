@@ -1,0 +1,176 @@
+//! One parser per source layout, all emitting [`crate::record`] types.
+//!
+//! [`parse_record`] detects the layout of each record on its own (§8 of the
+//! input-format notes), so a file may mix layouts; an unknown shape is a
+//! clear per-record error, never a guess.
+
+pub mod censys;
+pub mod draft;
+pub mod handshake;
+pub mod mail;
+pub mod outcome;
+pub mod wire;
+pub mod zgrab1;
+pub mod zgrab2;
+pub mod zmap;
+
+use std::collections::HashMap;
+use std::fmt;
+
+
+use crate::input::filename::SeriesName;
+use crate::record::{FactSource, Layout, Parsed, TlsMode};
+
+/// Why one record was rejected. The text is shown to users and written to
+/// the quarantine, so it says what is wrong and, where it helps, what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordError(pub String);
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl RecordError {
+    /// A record error with the given reason.
+    pub fn new(reason: impl Into<String>) -> Self {
+        RecordError(reason.into())
+    }
+}
+
+/// Facts that hold for a whole input file: from its name and the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// The scans.io series the file name follows, if it does.
+    pub series: Option<SeriesName>,
+    /// `--port`.
+    pub port: Option<u16>,
+    /// `--protocol` (already resolved, e.g. `imaps` → `imap` + implicit).
+    pub protocol: Option<String>,
+    /// `--tls-mode`, or the mode `--protocol` implies.
+    pub mode: Option<TlsMode>,
+    /// Column names of a CSV file's header row (`-` mapped to `_`).
+    pub csv_columns: Option<Vec<String>>,
+}
+
+impl Context {
+    /// The port when the record has none: file name first, then `--port`.
+    pub fn port(&self) -> Option<(u16, FactSource)> {
+        self.series
+            .as_ref()
+            .map(|s| (s.port, FactSource::FileName))
+            .or(self.port.map(|p| (p, FactSource::Option)))
+    }
+
+    /// The protocol when the record has none.
+    pub fn protocol(&self) -> Option<&str> {
+        self.series
+            .as_ref()
+            .map(|s| s.protocol.as_str())
+            .or(self.protocol.as_deref())
+    }
+
+    /// The TLS mode when the record does not show it.
+    pub fn mode(&self) -> Option<TlsMode> {
+        self.series.as_ref().map(|s| s.mode).or(self.mode)
+    }
+
+    /// The port or an error saying how to supply it.
+    pub fn require_port(&self) -> Result<(u16, FactSource), RecordError> {
+        self.port().ok_or_else(|| {
+            RecordError::new(
+                "no port: the record has none and the file name does not follow the scans.io \
+                 convention (<port>-<protocol>-<subprotocol>-…); pass --port",
+            )
+        })
+    }
+
+    /// The protocol or an error saying how to supply it.
+    pub fn require_protocol(&self) -> Result<&str, RecordError> {
+        self.protocol().ok_or_else(|| {
+            RecordError::new(
+                "no protocol: the record does not name it and the file name does not follow \
+                 the scans.io convention; pass --protocol smtp|imap|pop3|…",
+            )
+        })
+    }
+}
+
+/// The JSON text of a value, kept unparsed (borrowed from the record).
+#[derive(Clone, Copy, Debug)]
+pub struct Raw<'a>(pub &'a str);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Raw<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match sonic_rs::LazyValue::<'de>::deserialize(d)?.as_raw_cow() {
+            std::borrow::Cow::Borrowed(text) => Ok(Raw(text)),
+            std::borrow::Cow::Owned(_) => Err(serde::de::Error::custom("JSON text is not borrowed from the record")),
+        }
+    }
+}
+
+/// The top-level keys of a JSON record, values left unparsed.
+pub(crate) type TopLevel<'a> = HashMap<&'a str, Raw<'a>>;
+
+/// Deserializes a lazily kept JSON value into `T`, naming `what` on failure.
+pub(crate) fn lazy<'a, T: serde::Deserialize<'a>>(value: &Raw<'a>, what: &str) -> Result<T, RecordError> {
+    sonic_rs::from_str(value.0)
+        .map_err(|e| RecordError::new(format!("`{what}` has an unexpected shape: {}", short(&e))))
+}
+
+/// The first line of a parser error, without the echo of the input.
+pub(crate) fn short(e: &dyn fmt::Display) -> String {
+    let text = e.to_string();
+    let line = text.lines().next().unwrap_or_default();
+    line.chars().take(200).collect()
+}
+
+fn is_port_key(key: &str) -> bool {
+    let digits = key.strip_prefix('p').unwrap_or(key);
+    !digits.is_empty() && digits.len() <= 5 && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Parses one record (a JSON object or a CSV row) of any supported layout.
+pub fn parse_record<'a>(text: &'a [u8], ctx: &Context) -> Result<(Layout, Parsed<'a>), RecordError> {
+    let text = std::str::from_utf8(text).map_err(|e| {
+        RecordError::new(format!("not UTF-8 text (invalid byte at column {})", e.valid_up_to() + 1))
+    })?;
+    let trimmed = text.trim_start();
+    if !trimmed.starts_with('{') {
+        if trimmed.starts_with('[') {
+            return Err(RecordError::new("a JSON array, not a record object"));
+        }
+        return zmap::parse_row(trimmed, ctx).map(|p| (Layout::ZmapCsv, p));
+    }
+    let top: TopLevel<'a> = sonic_rs::from_str(text)
+        .map_err(|e| RecordError::new(format!("invalid JSON: {}", short(&e))))?;
+    if top.contains_key("log") && top.contains_key("host") {
+        return zgrab1::parse_event_log(&top, ctx);
+    }
+    if let Some(data) = top.get("data") {
+        if zgrab2::looks_like_zgrab2(data) {
+            return zgrab2::parse(&top, ctx).map(|p| (Layout::Zgrab2, p));
+        }
+        return zgrab1::parse_flat(&top, ctx).map(|p| (Layout::Zgrab1Flat, p));
+    }
+    if top.keys().any(|k| is_port_key(k)) {
+        return censys::parse(&top).map(|p| (Layout::Censys, p));
+    }
+    if top.contains_key("ip") && (top.contains_key("error") || top.contains_key("error_component")) {
+        return zgrab1::parse_flat(&top, ctx).map(|p| (Layout::Zgrab1Flat, p));
+    }
+    if top.contains_key("name") && (top.contains_key("results") || top.contains_key("status")) {
+        return Err(RecordError::new(
+            "a ZDNS record: DNS lookups are not scan records; ingest them with the DNS reader",
+        ));
+    }
+    let mut keys: Vec<&str> = top.keys().copied().collect();
+    keys.sort_unstable();
+    keys.truncate(8);
+    Err(RecordError::new(format!(
+        "unknown layout: a JSON object with keys [{}] is none of ZGrab 1 (host+log or ip+data), \
+         ZGrab2 (data.<scan>.status/protocol) or a Censys host record (port keys)",
+        keys.join(", ")
+    )))
+}

@@ -1,0 +1,97 @@
+//! Certificate deduplication shared by all workers: each distinct base64
+//! text is decoded and hashed once, each distinct DER parsed once.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+use crate::dataset::tables::CertificateRows;
+use crate::formats::RecordError;
+use crate::record::CertInput;
+use crate::x509::facts_from_der;
+
+const SHARDS: usize = 64;
+
+/// The set of certificates already in the dataset or seen in this run.
+pub struct CertStore {
+    /// XXH3-128 of a base64 text → SHA-256 of its DER.
+    by_text: Vec<Mutex<HashMap<u128, [u8; 32]>>>,
+    /// SHA-256 of every certificate that has a row.
+    known: Vec<Mutex<HashSet<[u8; 32]>>>,
+}
+
+impl Default for CertStore {
+    fn default() -> Self {
+        CertStore {
+            by_text: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            known: (0..SHARDS).map(|_| Mutex::default()).collect(),
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl CertStore {
+    /// Marks a certificate (by hex SHA-256) as already present.
+    pub fn preload(&self, sha256_hex: &str) {
+        if let Some(key) = decode_hex32(sha256_hex) {
+            self.insert_known(key);
+        }
+    }
+
+    /// Number of distinct certificates known.
+    pub fn len(&self) -> usize {
+        self.known.iter().map(|s| lock(s).len()).sum()
+    }
+
+    /// True when no certificate is known.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn insert_known(&self, key: [u8; 32]) -> bool {
+        lock(&self.known[key[0] as usize % SHARDS]).insert(key)
+    }
+
+    /// The SHA-256 (hex) of a presented certificate; a row is added to
+    /// `rows` the first time a certificate is seen.
+    pub fn resolve(&self, cert: CertInput<'_>, input_id: u32, rows: &mut CertificateRows) -> Result<String, RecordError> {
+        match cert {
+            CertInput::Base64Der(text) => {
+                let text_key = xxhash_rust::xxh3::xxh3_128(text.as_bytes());
+                let shard = &self.by_text[(text_key as usize) % SHARDS];
+                if let Some(sha) = lock(shard).get(&text_key) {
+                    return Ok(hex::encode(sha));
+                }
+                let der = base64::engine::general_purpose::STANDARD
+                    .decode(text.as_bytes())
+                    .map_err(|e| RecordError::new(format!("certificate `raw` is not base64: {e}")))?;
+                let sha: [u8; 32] = Sha256::digest(&der).into();
+                lock(shard).insert(text_key, sha);
+                if self.insert_known(sha) {
+                    rows.push(facts_from_der(der), input_id);
+                }
+                Ok(hex::encode(sha))
+            }
+            CertInput::ScannerParsed(facts) => {
+                let key = decode_hex32(&facts.sha256)
+                    .ok_or_else(|| RecordError::new("parsed certificate fingerprint is not 64 hex digits"))?;
+                let hex = facts.sha256.clone();
+                if self.insert_known(key) {
+                    rows.push(*facts, input_id);
+                }
+                Ok(hex)
+            }
+        }
+    }
+}
+
+fn decode_hex32(text: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(text, &mut out).ok()?;
+    Some(out)
+}

@@ -1,0 +1,174 @@
+//! Turning one chunk of records into table rows (runs on the worker pool).
+
+use std::collections::BTreeMap;
+
+use super::certs::CertStore;
+use crate::dataset::manifest::ScanEntry;
+use crate::dataset::tables::{CertificateRows, DiscoveryRows, HandshakeRows};
+use crate::dataset::writer::path_safe;
+use crate::formats::{parse_record, Context, RecordError};
+use crate::input::framing::Chunk;
+use crate::record::{Handshake, Layout, TlsMode};
+
+/// One input file as the workers see it.
+pub struct FileInfo {
+    /// `input_id` in the tables.
+    pub input_id: u32,
+    /// Facts from the file name and the command line.
+    pub ctx: Context,
+    /// File name without extensions, path-safe, for scan ids of unnamed series.
+    pub stem: String,
+}
+
+impl FileInfo {
+    /// The scan series a record belongs to: the file's scans.io series when
+    /// the record matches it, else `<port>-<protocol>-<mode>-<file stem>`.
+    pub fn scan_id(&self, port: u16, protocol: &str, mode: TlsMode) -> String {
+        if let Some(s) = &self.ctx.series {
+            if s.port == port && s.protocol == protocol && s.mode == mode {
+                return path_safe(&s.id());
+            }
+        }
+        path_safe(&format!("{port}-{protocol}-{}-{}", mode.name(), self.stem))
+    }
+
+    fn scan_entry(&self, port: u16, protocol: &str, mode: TlsMode) -> ScanEntry {
+        let series = self
+            .ctx
+            .series
+            .as_ref()
+            .filter(|s| s.port == port && s.protocol == protocol && s.mode == mode);
+        ScanEntry {
+            port,
+            protocol: protocol.to_owned(),
+            tls_mode: mode.name().to_owned(),
+            subprotocol: series.map(|s| s.subprotocol.clone()),
+            destination: series.map(|s| s.destination.clone()),
+            run_start_us: series.map(|s| s.run_us),
+            input_ids: vec![self.input_id],
+            ..ScanEntry::default()
+        }
+    }
+}
+
+/// A rejected record.
+#[derive(Debug, Clone)]
+pub struct BadRecord {
+    /// 1-based line of the record's start.
+    pub line: u64,
+    /// Decompressed byte offset of the record's start.
+    pub offset: u64,
+    /// What is wrong.
+    pub reason: RecordError,
+    /// The record as read (only its start for over-long records).
+    pub text: Vec<u8>,
+}
+
+/// Everything one chunk yields.
+#[derive(Default)]
+pub struct ChunkOutput {
+    /// Chunk sequence number (outputs are written in this order).
+    pub seq: u64,
+    /// Handshake rows per scan id.
+    pub handshakes: BTreeMap<String, HandshakeRows>,
+    /// Discovery rows per scan id.
+    pub discoveries: BTreeMap<String, DiscoveryRows>,
+    /// Certificates first seen in this chunk.
+    pub certs: CertificateRows,
+    /// Rejected records, in input order.
+    pub bad: Vec<BadRecord>,
+    /// Records read per layout.
+    pub layouts: BTreeMap<Layout, u64>,
+    /// Non-TLS services counted but not kept.
+    pub ignored_services: u64,
+    /// Partial statistics per scan id.
+    pub scans: BTreeMap<String, ScanEntry>,
+}
+
+fn touch_scan<'m>(
+    scans: &'m mut BTreeMap<String, ScanEntry>,
+    file: &FileInfo,
+    id: &str,
+    port: u16,
+    protocol: &str,
+    mode: TlsMode,
+    layout: Layout,
+    timestamp: Option<i64>,
+) -> &'m mut ScanEntry {
+    let entry = scans
+        .entry(id.to_owned())
+        .or_insert_with(|| file.scan_entry(port, protocol, mode));
+    let name = layout.name().to_owned();
+    if !entry.layouts.contains(&name) {
+        entry.layouts.push(name);
+    }
+    if let Some(t) = timestamp {
+        entry.first_seen_us = Some(entry.first_seen_us.map_or(t, |f| f.min(t)));
+        entry.last_seen_us = Some(entry.last_seen_us.map_or(t, |l| l.max(t)));
+    }
+    entry
+}
+
+fn resolve_chain(
+    h: &mut Handshake<'_>,
+    certs: &CertStore,
+    input_id: u32,
+    rows: &mut CertificateRows,
+) -> Result<Vec<String>, RecordError> {
+    let Some(tls) = h.tls.as_mut() else {
+        return Ok(Vec::new());
+    };
+    std::mem::take(&mut tls.chain)
+        .into_iter()
+        .map(|c| certs.resolve(c, input_id, rows))
+        .collect()
+}
+
+/// Parses every record of `chunk`.
+pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> ChunkOutput {
+    let mut out = ChunkOutput { seq: chunk.seq, ..ChunkOutput::default() };
+    for o in &chunk.oversized {
+        out.bad.push(BadRecord {
+            line: o.line,
+            offset: o.offset,
+            reason: RecordError::new("record longer than the limit (--max-record-mb); only its start is kept"),
+            text: o.preview.clone(),
+        });
+    }
+    for span in &chunk.spans {
+        let text = &chunk.data[span.start..span.end];
+        if text.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let offset = chunk.offset + span.start as u64;
+        let result = parse_record(text, &file.ctx).and_then(|(layout, mut parsed)| {
+            let mut chains = Vec::with_capacity(parsed.handshakes.len());
+            for h in &mut parsed.handshakes {
+                chains.push(resolve_chain(h, certs, file.input_id, &mut out.certs)?);
+            }
+            Ok((layout, parsed, chains))
+        });
+        match result {
+            Ok((layout, parsed, chains)) => {
+                *out.layouts.entry(layout).or_default() += 1;
+                out.ignored_services += u64::from(parsed.ignored_services);
+                for (h, chain) in parsed.handshakes.iter().zip(chains) {
+                    let id = file.scan_id(h.port, &h.protocol, h.tls_mode);
+                    touch_scan(&mut out.scans, file, &id, h.port, &h.protocol, h.tls_mode, layout, h.timestamp_us)
+                        .handshakes += 1;
+                    out.handshakes.entry(id).or_default().push(file.input_id, span.line, h, chain);
+                }
+                for d in &parsed.discoveries {
+                    let mode = file.ctx.mode().unwrap_or(TlsMode::Starttls);
+                    let protocol = file.ctx.protocol().unwrap_or("tcp").to_owned();
+                    let id = file.scan_id(d.port, &protocol, mode);
+                    touch_scan(&mut out.scans, file, &id, d.port, &protocol, mode, layout, d.timestamp_us)
+                        .discoveries += 1;
+                    out.discoveries.entry(id).or_default().push(file.input_id, span.line, d);
+                }
+            }
+            Err(reason) => out.bad.push(BadRecord { line: span.line, offset, reason, text: text.to_vec() }),
+        }
+    }
+    out
+}

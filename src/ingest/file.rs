@@ -1,0 +1,290 @@
+//! One input file through the pipeline: a reader thread decompresses and
+//! frames it; batches of chunks are parsed in parallel on the worker pool;
+//! outputs are written in chunk order, so results do not depend on `--jobs`.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufWriter, Read, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::sync_channel;
+use std::sync::Arc;
+
+use anyhow::{bail, Context as _, Result};
+use base64::Engine;
+use rayon::prelude::*;
+
+use super::certs::CertStore;
+use super::chunk::{process, BadRecord, ChunkOutput, FileInfo};
+use crate::dataset::manifest::{InputEntry, Part, ScanEntry};
+use crate::dataset::writer::{partition_dir, Pending};
+use crate::input::decompress;
+use crate::input::framing::{self, Framing, Limits};
+use crate::formats::zmap;
+
+/// Counters the progress display reads while files are processed.
+#[derive(Default)]
+pub struct Progress {
+    /// Stored bytes consumed, all files.
+    pub stored: AtomicU64,
+    /// Records parsed, all files.
+    pub records: AtomicU64,
+}
+
+/// What ingesting one file produced.
+pub struct FileResult {
+    /// The manifest entry (counts filled in).
+    pub input: InputEntry,
+    /// Parts written to staging.
+    pub parts: Vec<Part>,
+    /// Scan statistics.
+    pub scans: BTreeMap<String, ScanEntry>,
+}
+
+/// Shared settings of a run.
+pub struct RunSettings<'a> {
+    /// Staging root.
+    pub root: &'a Path,
+    /// Run number.
+    pub run: u32,
+    /// Worker pool.
+    pub pool: &'a rayon::ThreadPool,
+    /// Chunks parsed per batch.
+    pub batch: usize,
+    /// Chunk and record size limits.
+    pub limits: Limits,
+    /// Stop at the first problem.
+    pub strict: bool,
+    /// Certificate deduplication.
+    pub certs: &'a CertStore,
+    /// Progress counters.
+    pub progress: &'a Progress,
+}
+
+struct Sink<'a> {
+    settings: &'a RunSettings<'a>,
+    input_id: u32,
+    handshakes: BTreeMap<String, Pending>,
+    discoveries: BTreeMap<String, Pending>,
+    certs: Pending,
+    parts: Vec<Part>,
+    quarantine: Option<BufWriter<File>>,
+    quarantine_rel: String,
+    path: String,
+}
+
+impl<'a> Sink<'a> {
+    fn absorb(&mut self, out: ChunkOutput, entry: &mut InputEntry, scans: &mut BTreeMap<String, ScanEntry>) -> Result<()> {
+        let s = self.settings;
+        for (layout, n) in &out.layouts {
+            *entry.records.entry(layout.name().to_owned()).or_default() += n;
+        }
+        entry.ignored_services += out.ignored_services;
+        for (id, scan) in &out.scans {
+            scans.entry(id.clone()).or_insert_with(|| scan.identity()).merge(scan);
+        }
+        for (id, rows) in out.handshakes {
+            entry.handshakes += rows.rows as u64;
+            let pending = self.handshakes.entry(id.clone()).or_default();
+            if pending.add(rows.into_frame()?) {
+                self.parts.extend(pending.flush(s.root, &partition_dir("handshakes", &id), "handshakes", s.run, self.input_id)?);
+            }
+        }
+        for (id, rows) in out.discoveries {
+            entry.discoveries += rows.rows as u64;
+            let pending = self.discoveries.entry(id.clone()).or_default();
+            if pending.add(rows.into_frame()?) {
+                self.parts.extend(pending.flush(s.root, &partition_dir("discovery", &id), "discovery", s.run, self.input_id)?);
+            }
+        }
+        if self.certs.add(out.certs.into_frame()?) {
+            self.parts.extend(self.certs.flush(s.root, "certificates", "certificates", s.run, self.input_id)?);
+        }
+        for bad in &out.bad {
+            if s.strict {
+                bail!("{}:{}: {} (byte offset {}); --strict stops at the first bad record", self.path, bad.line, bad.reason, bad.offset);
+            }
+            *entry.bad_records.entry(reason_class(&bad.reason.0)).or_default() += 1;
+            self.quarantine(bad)?;
+        }
+        Ok(())
+    }
+
+    fn quarantine(&mut self, bad: &BadRecord) -> Result<()> {
+        if self.quarantine.is_none() {
+            let path = self.settings.root.join(&self.quarantine_rel);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            self.quarantine = Some(BufWriter::new(File::create(&path).with_context(|| format!("cannot create {}", path.display()))?));
+        }
+        let mut obj = serde_json::json!({
+            "file": self.path,
+            "line": bad.line,
+            "offset": bad.offset,
+            "reason": bad.reason.0,
+        });
+        match std::str::from_utf8(&bad.text) {
+            Ok(text) => obj["record"] = text.into(),
+            Err(_) => obj["record_base64"] = base64::engine::general_purpose::STANDARD.encode(&bad.text).into(),
+        }
+        if let Some(q) = self.quarantine.as_mut() {
+            serde_json::to_writer(&mut *q, &obj)?;
+            q.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Vec<Part>> {
+        let s = self.settings;
+        for (id, mut pending) in std::mem::take(&mut self.handshakes) {
+            self.parts.extend(pending.flush(s.root, &partition_dir("handshakes", &id), "handshakes", s.run, self.input_id)?);
+        }
+        for (id, mut pending) in std::mem::take(&mut self.discoveries) {
+            self.parts.extend(pending.flush(s.root, &partition_dir("discovery", &id), "discovery", s.run, self.input_id)?);
+        }
+        self.parts.extend(self.certs.flush(s.root, "certificates", "certificates", s.run, self.input_id)?);
+        if let Some(mut q) = self.quarantine.take() {
+            q.flush()?;
+        }
+        Ok(self.parts)
+    }
+}
+
+/// Groups reasons so the summary can count them: the text up to the first
+/// colon or backtick-quoted detail.
+fn reason_class(reason: &str) -> String {
+    let cut = reason.find([':', '`']).unwrap_or(reason.len());
+    reason[..cut].trim().to_owned()
+}
+
+/// Reads the first bytes of the decompressed stream (to choose the framing
+/// and find a CSV header), with the error that stopped it, if any.
+fn read_head(reader: &mut dyn Read) -> (Vec<u8>, Option<std::io::Error>) {
+    let mut head = vec![0u8; 64 * 1024];
+    let mut got = 0;
+    let mut error = None;
+    while got < head.len() {
+        match reader.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
+        }
+    }
+    head.truncate(got);
+    (head, error)
+}
+
+/// Ingests one file.
+pub fn ingest_file(path: &Path, mut entry: InputEntry, mut info: FileInfo, settings: &RunSettings<'_>) -> Result<FileResult> {
+    let opened = decompress::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    entry.codec = opened.codec.name().to_owned();
+    let stored = Arc::clone(&opened.stored_read);
+    let stored_hash = opened.hash_handle();
+    let mut reader = opened.reader;
+    let (head, head_error) = read_head(&mut reader);
+    let framing = framing::sniff(&head);
+    let first_line = head.split(|&b| b == b'\n').next().map(|l| String::from_utf8_lossy(l).into_owned()).unwrap_or_default();
+    let mut head = head;
+    if framing == Framing::Lines && zmap::is_header(&first_line) {
+        info.ctx.csv_columns = Some(zmap::header_columns(first_line.trim_end()));
+        // The header is not a record: blank it so line numbers stay true.
+        let len = first_line.len();
+        head[..len].fill(b' ');
+    }
+    let mut sink = Sink {
+        settings,
+        input_id: entry.id,
+        handshakes: BTreeMap::new(),
+        discoveries: BTreeMap::new(),
+        certs: Pending::default(),
+        parts: Vec::new(),
+        quarantine: None,
+        quarantine_rel: format!("_quarantine/r{:04}/i{:05}-{}.jsonl", settings.run, entry.id, info.stem),
+        path: entry.path.clone(),
+    };
+    let mut scans = BTreeMap::new();
+    let (tx, rx) = sync_channel(settings.batch);
+    let limits = settings.limits;
+    let mut last_stored = 0u64;
+    let outcome = std::thread::scope(|scope| -> Result<Result<u64, framing::StreamError>> {
+        let reader_thread = scope.spawn(move || framing::read_chunks(reader, framing, head, head_error, limits, &tx));
+        let mut batch = Vec::with_capacity(settings.batch);
+        let mut done = false;
+        while !done {
+            batch.clear();
+            match rx.recv() {
+                Ok(c) => batch.push(c),
+                Err(_) => break,
+            }
+            while batch.len() < settings.batch {
+                match rx.recv() {
+                    Ok(c) => batch.push(c),
+                    Err(_) => {
+                        done = true;
+                        break;
+                    }
+                }
+            }
+            let outputs: Vec<ChunkOutput> =
+                settings.pool.install(|| batch.par_iter().map(|c| process(c, &info, settings.certs)).collect());
+            let records: u64 = outputs.iter().map(|o| o.layouts.values().sum::<u64>() + o.bad.len() as u64).sum();
+            settings.progress.records.fetch_add(records, Ordering::Relaxed);
+            let now = stored.load(Ordering::Relaxed);
+            settings.progress.stored.fetch_add(now - last_stored, Ordering::Relaxed);
+            last_stored = now;
+            for out in outputs {
+                if let Err(e) = sink.absorb(out, &mut entry, &mut scans) {
+                    drop(rx);
+                    let _ = reader_thread.join();
+                    return Err(e);
+                }
+            }
+        }
+        reader_thread.join().map_err(|_| anyhow::anyhow!("the reader thread of {} failed", path.display()))
+    })?;
+    let now = stored.load(Ordering::Relaxed);
+    settings.progress.stored.fetch_add(now.saturating_sub(last_stored), Ordering::Relaxed);
+    match outcome {
+        Ok(decompressed) => {
+            entry.decompressed = decompressed;
+            if entry.xxh3_128.is_empty() {
+                entry.xxh3_128 = if now == entry.size { stored_hash.hex() } else { decompress::hash_file(path)? };
+            }
+        }
+        Err(e) => {
+            let message = format!(
+                "{}: {} stream is corrupt or truncated at stored byte {} (decompressed offset {}): {}; records before it were kept",
+                path.display(),
+                entry.codec,
+                now,
+                e.decompressed_offset,
+                e.message
+            );
+            if settings.strict {
+                bail!("{message}");
+            }
+            entry.decompressed = e.decompressed_offset;
+            if entry.xxh3_128.is_empty() {
+                // The decoder stopped early: hash the whole file as stored.
+                entry.xxh3_128 = decompress::hash_file(path)?;
+            }
+            if let Some(cut) = e.cut_record {
+                sink.quarantine(&BadRecord {
+                    line: cut.line,
+                    offset: cut.offset,
+                    reason: crate::formats::RecordError::new("incomplete record cut off by the stream error"),
+                    text: cut.preview,
+                })?;
+                *entry.bad_records.entry("incomplete record cut off by the stream error".into()).or_default() += 1;
+            }
+            entry.stream_error = Some(message);
+        }
+    }
+    let parts = sink.finish()?;
+    Ok(FileResult { input: entry, parts, scans })
+}

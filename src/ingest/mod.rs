@@ -1,0 +1,256 @@
+//! The ingest run: files in parallel, chunks of each file in parallel,
+//! certificates deduplicated across all of them, one atomic commit.
+
+pub mod certs;
+pub mod chunk;
+pub mod file;
+mod progress;
+pub mod summary;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use anyhow::{Context as _, Result};
+use polars::prelude::{DataFrame, ParquetReader, SerReader};
+
+use crate::dataset::commit::Staging;
+use crate::dataset::manifest::{InputEntry, Manifest, Run, FORMAT};
+use crate::dataset::tables::ScanRows;
+use crate::dataset::writer::{path_safe, write_part};
+use crate::formats::{mail, Context};
+use crate::input::decompress::hash_file;
+use crate::input::discover::discover;
+use crate::input::filename::SeriesName;
+use crate::input::framing::Limits;
+use crate::record::TlsMode;
+use certs::CertStore;
+use chunk::FileInfo;
+use file::{ingest_file, FileResult, Progress, RunSettings};
+pub use summary::Summary;
+
+/// What to ingest and how.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Files or folders.
+    pub inputs: Vec<PathBuf>,
+    /// Dataset folder.
+    pub out: PathBuf,
+    /// Add to an existing dataset.
+    pub append: bool,
+    /// Stop at the first bad record or stream error.
+    pub strict: bool,
+    /// Worker threads (0: one per core).
+    pub jobs: usize,
+    /// Port for records and file names that do not say.
+    pub port: Option<u16>,
+    /// Protocol for records and file names that do not say.
+    pub protocol: Option<String>,
+    /// TLS mode for records and file names that do not say.
+    pub tls_mode: Option<TlsMode>,
+    /// No progress display.
+    pub quiet: bool,
+    /// Chunk and record limits.
+    pub limits: Limits,
+}
+
+/// `mailtls <version>`.
+pub fn tool_version() -> String {
+    format!("mailtls {}", env!("CARGO_PKG_VERSION"))
+}
+
+fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn file_stem(path: &Path) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    path_safe(name.split('.').next().unwrap_or(&name))
+}
+
+fn base_context(opts: &Options) -> Context {
+    let (protocol, implied) = match &opts.protocol {
+        Some(p) => {
+            let (name, mode) = mail::resolve(p);
+            (Some(name.to_owned()), mode)
+        }
+        None => (None, None),
+    };
+    Context {
+        series: None,
+        port: opts.port,
+        protocol,
+        mode: opts.tls_mode.or(implied),
+        csv_columns: None,
+    }
+}
+
+/// Inputs whose content is already in the dataset (or earlier in this run),
+/// found by size first and confirmed by hash.
+fn find_duplicates(files: &[PathBuf], base: &Manifest) -> Result<(Vec<(PathBuf, u64, String)>, Vec<String>)> {
+    let mut sizes: HashMap<u64, usize> = HashMap::new();
+    let mut metas = Vec::with_capacity(files.len());
+    for f in files {
+        let size = std::fs::metadata(f).with_context(|| format!("cannot read {}", f.display()))?.len();
+        *sizes.entry(size).or_default() += 1;
+        metas.push((f.clone(), size));
+    }
+    let mut seen_hashes: Vec<String> = base.inputs.iter().map(|i| i.xxh3_128.clone()).collect();
+    let mut keep = Vec::new();
+    let mut skipped = Vec::new();
+    for (path, size) in metas {
+        let collides = sizes[&size] > 1 || base.inputs.iter().any(|i| i.size == size);
+        let hash = if collides { hash_file(&path)? } else { String::new() };
+        if collides && seen_hashes.contains(&hash) {
+            skipped.push(path.display().to_string());
+            continue;
+        }
+        if collides {
+            seen_hashes.push(hash.clone());
+        }
+        keep.push((path, size, hash));
+    }
+    Ok((keep, skipped))
+}
+
+/// Runs an ingest and commits it.
+pub fn run(opts: &Options) -> Result<Summary> {
+    let started = Instant::now();
+    let started_at = now_rfc3339();
+    let files = discover(&opts.inputs)?;
+    let staging = Staging::open(&opts.out, opts.append)?;
+    let (todo, skipped) = find_duplicates(&files, &staging.base)?;
+    let run_id = staging.base.runs.len() as u32 + 1;
+    let jobs = if opts.jobs == 0 { std::thread::available_parallelism().map_or(2, |n| n.get()) } else { opts.jobs };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build()?;
+    let certs = CertStore::default();
+    preload_certificates(&staging, &certs)?;
+    let progress = std::sync::Arc::new(Progress::default());
+    let total_stored: u64 = todo.iter().map(|(_, s, _)| s).sum();
+    let settings = RunSettings {
+        root: &staging.root,
+        run: run_id,
+        pool: &pool,
+        batch: jobs * 2,
+        limits: opts.limits,
+        strict: opts.strict,
+        certs: &certs,
+        progress: &progress,
+    };
+    let first_id = staging.base.inputs.len() as u32;
+    let ctx = base_context(opts);
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Result<FileResult>>> = Mutex::new(Vec::new());
+    let display = progress::Display::start(total_stored, opts.quiet, std::sync::Arc::clone(&progress));
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(todo.len()).max(1) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((path, size, hash)) = todo.get(i) else { break };
+                let series = path.file_name().and_then(|n| SeriesName::parse(&n.to_string_lossy()));
+                let info = FileInfo {
+                    input_id: first_id + i as u32,
+                    ctx: Context { series, ..ctx.clone() },
+                    stem: file_stem(path),
+                };
+                let entry = InputEntry {
+                    id: info.input_id,
+                    run: run_id,
+                    path: crate::dataset::writer::absolute(path).display().to_string(),
+                    size: *size,
+                    xxh3_128: hash.clone(),
+                    ..InputEntry::default()
+                };
+                let result = ingest_file(path, entry, info, &settings);
+                let failed = result.is_err();
+                results.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(result);
+                if failed && opts.strict {
+                    next.store(usize::MAX / 2, Ordering::Relaxed);
+                }
+            });
+        }
+    });
+    display.finish();
+    let mut results = results.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(pos) = results.iter().position(Result::is_err) {
+        let err = results.swap_remove(pos).err().unwrap_or_else(|| anyhow::anyhow!("ingest failed"));
+        staging.abandon();
+        return Err(err.context("nothing was committed; the dataset is unchanged"));
+    }
+    let mut results: Vec<FileResult> = results.into_iter().filter_map(Result::ok).collect();
+    results.sort_by_key(|r| r.input.id);
+    let mut manifest = staging.base.clone();
+    manifest.format = FORMAT;
+    manifest.tool = tool_version();
+    let old_scan_parts: Vec<String> = manifest.part_paths("scans").into_iter().map(str::to_owned).collect();
+    manifest.parts.retain(|p| p.table != "scans");
+    for r in &results {
+        manifest.inputs.push(r.input.clone());
+        manifest.parts.extend(r.parts.iter().cloned());
+        for (id, scan) in &r.scans {
+            manifest
+                .scans
+                .entry(id.clone())
+                .or_insert_with(|| scan.identity())
+                .merge(scan);
+        }
+    }
+    let mut scans_df = scans_frame(&manifest)?;
+    manifest.parts.push(write_part(&staging.root, &format!("scans/part-r{run_id:04}.parquet"), "scans", run_id, &mut scans_df)?);
+    manifest.runs.push(Run {
+        id: run_id,
+        started: started_at,
+        committed: now_rfc3339(),
+        tool: tool_version(),
+        jobs,
+        skipped_inputs: skipped.clone(),
+    });
+    let dataset = staging.dataset.clone();
+    staging.commit(&manifest)?;
+    for old in old_scan_parts {
+        std::fs::remove_file(dataset.join(old)).ok();
+    }
+    Ok(Summary::new(&manifest, run_id, &results, skipped, certs.len(), started.elapsed(), &dataset))
+}
+
+/// Marks the certificates an existing dataset already has, so appending
+/// does not add them twice.
+fn preload_certificates(staging: &Staging, certs: &CertStore) -> Result<()> {
+    for rel in staging.base.part_paths("certificates") {
+        let path = staging.dataset.join(rel);
+        let file = std::fs::File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+        let df = ParquetReader::new(file)
+            .with_columns(Some(vec!["sha256".into()]))
+            .finish()
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        for sha in df.column("sha256")?.str()?.iter().flatten() {
+            certs.preload(sha);
+        }
+    }
+    Ok(())
+}
+
+/// The `scans` table from the manifest's scan entries.
+fn scans_frame(manifest: &Manifest) -> Result<DataFrame> {
+    let mut rows = ScanRows::default();
+    let scans: BTreeMap<_, _> = manifest.scans.iter().collect();
+    for (id, s) in scans {
+        rows.rows += 1;
+        rows.scan_id.push(id.clone());
+        rows.port.push(s.port);
+        rows.protocol.push(s.protocol.clone());
+        rows.tls_mode.push(s.tls_mode.clone());
+        rows.layouts.push(s.layouts.join(","));
+        rows.subprotocol.push(s.subprotocol.clone());
+        rows.destination.push(s.destination.clone());
+        rows.run_start.0.push(s.run_start_us);
+        rows.first_seen.0.push(s.first_seen_us);
+        rows.last_seen.0.push(s.last_seen_us);
+        rows.handshakes.push(s.handshakes);
+        rows.discoveries.push(s.discoveries);
+        rows.input_ids.push(s.input_ids.iter().map(u32::to_string).collect::<Vec<_>>().join(","));
+    }
+    Ok(rows.into_frame()?)
+}

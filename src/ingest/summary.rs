@@ -1,0 +1,150 @@
+//! The closing summary of an ingest run.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::file::FileResult;
+use crate::dataset::manifest::Manifest;
+
+/// Figures of one run, printed at its end.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Run number.
+    pub run: u32,
+    /// Inputs ingested in this run.
+    pub inputs: usize,
+    /// Inputs skipped as already ingested.
+    pub skipped: Vec<String>,
+    /// Records per layout.
+    pub records: BTreeMap<String, u64>,
+    /// Rejected records per reason.
+    pub bad: BTreeMap<String, u64>,
+    /// Inputs that ended in a stream error.
+    pub stream_errors: Vec<String>,
+    /// Handshake rows written.
+    pub handshakes: u64,
+    /// Discovery rows written.
+    pub discoveries: u64,
+    /// Distinct certificates in the dataset after the run.
+    pub certificates: usize,
+    /// Stored bytes read.
+    pub stored_bytes: u64,
+    /// Decompressed bytes read.
+    pub decompressed_bytes: u64,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Dataset size on disk after the run.
+    pub dataset_bytes: u64,
+    /// Dataset folder.
+    pub dataset: PathBuf,
+}
+
+fn dir_size(path: &Path) -> u64 {
+    std::fs::read_dir(path)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| match e.file_type() {
+                    Ok(t) if t.is_dir() => dir_size(&e.path()),
+                    _ => e.metadata().map_or(0, |m| m.len()),
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+impl Summary {
+    /// Collects the figures of a committed run.
+    pub fn new(
+        manifest: &Manifest,
+        run: u32,
+        results: &[FileResult],
+        skipped: Vec<String>,
+        certificates: usize,
+        elapsed: Duration,
+        dataset: &Path,
+    ) -> Summary {
+        let mut s = Summary {
+            run,
+            inputs: results.len(),
+            skipped,
+            records: BTreeMap::new(),
+            bad: BTreeMap::new(),
+            stream_errors: Vec::new(),
+            handshakes: 0,
+            discoveries: 0,
+            certificates,
+            stored_bytes: 0,
+            decompressed_bytes: 0,
+            elapsed,
+            dataset_bytes: dir_size(dataset),
+            dataset: dataset.to_path_buf(),
+        };
+        for input in manifest.inputs.iter().filter(|i| i.run == run) {
+            for (k, v) in &input.records {
+                *s.records.entry(k.clone()).or_default() += v;
+            }
+            for (k, v) in &input.bad_records {
+                *s.bad.entry(k.clone()).or_default() += v;
+            }
+            s.stream_errors.extend(input.stream_error.clone());
+            s.handshakes += input.handshakes;
+            s.discoveries += input.discoveries;
+            s.stored_bytes += input.size;
+            s.decompressed_bytes += input.decompressed;
+        }
+        s
+    }
+
+    /// Rejected records in total.
+    pub fn bad_total(&self) -> u64 {
+        self.bad.values().sum()
+    }
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1e6
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secs = self.elapsed.as_secs_f64().max(1e-6);
+        let total: u64 = self.records.values().sum();
+        writeln!(f, "ingest run {} committed to {}", self.run, self.dataset.display())?;
+        writeln!(f, "  inputs         {} ingested, {} skipped (already in the dataset)", self.inputs, self.skipped.len())?;
+        for s in &self.skipped {
+            writeln!(f, "    skipped      {s}")?;
+        }
+        writeln!(f, "  records        {total} read")?;
+        for (layout, n) in &self.records {
+            writeln!(f, "    {layout:<14} {n}")?;
+        }
+        writeln!(f, "  bad records    {} (kept in {}/_quarantine/r{:04}/)", self.bad_total(), self.dataset.display(), self.run)?;
+        for (reason, n) in &self.bad {
+            writeln!(f, "    {n:>8}  {reason}")?;
+        }
+        for e in &self.stream_errors {
+            writeln!(f, "  stream error   {e}")?;
+        }
+        writeln!(f, "  rows           {} handshakes, {} discovery, {} distinct certificates in the dataset", self.handshakes, self.discoveries, self.certificates)?;
+        writeln!(
+            f,
+            "  throughput     {:.1} MB/s stored, {:.1} MB/s decompressed, {:.0} records/s ({:.2} s)",
+            mb(self.stored_bytes) / secs,
+            mb(self.decompressed_bytes) / secs,
+            total as f64 / secs,
+            secs
+        )?;
+        let ratio = if self.dataset_bytes > 0 { self.decompressed_bytes as f64 / self.dataset_bytes as f64 } else { 0.0 };
+        write!(
+            f,
+            "  dataset        {:.2} MB on disk; {:.1}x smaller than the {:.2} MB of decompressed input ({:.2} MB stored)",
+            mb(self.dataset_bytes),
+            ratio,
+            mb(self.decompressed_bytes),
+            mb(self.stored_bytes)
+        )
+    }
+}

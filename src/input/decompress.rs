@@ -1,0 +1,182 @@
+//! Compression detected by magic bytes, never by extension.
+
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use xxhash_rust::xxh3::Xxh3;
+
+/// A codec, with the magic bytes that announce it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Codec {
+    /// No compression.
+    Plain,
+    /// gzip (`1F 8B`), multi-member.
+    Gzip,
+    /// Zstandard (`28 B5 2F FD`), multi-frame.
+    Zstd,
+    /// LZ4 frame format (`04 22 4D 18`), as Censys published.
+    Lz4,
+    /// bzip2 (`42 5A 68`), multi-stream.
+    Bzip2,
+    /// xz (`FD 37 7A 58 5A 00`), multi-stream.
+    Xz,
+}
+
+/// Magic bytes of each compressed codec.
+const MAGIC: &[(&[u8], Codec)] = &[
+    (&[0x1f, 0x8b], Codec::Gzip),
+    (&[0x28, 0xb5, 0x2f, 0xfd], Codec::Zstd),
+    (&[0x04, 0x22, 0x4d, 0x18], Codec::Lz4),
+    (b"BZh", Codec::Bzip2),
+    (&[0xfd, b'7', b'z', b'X', b'Z', 0x00], Codec::Xz),
+];
+
+/// The legacy LZ4 format (`02 21 4C 18`), which we cannot read.
+const LZ4_LEGACY: &[u8] = &[0x02, 0x21, 0x4c, 0x18];
+
+impl Codec {
+    /// Stable name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Codec::Plain => "plain",
+            Codec::Gzip => "gzip",
+            Codec::Zstd => "zstd",
+            Codec::Lz4 => "lz4",
+            Codec::Bzip2 => "bzip2",
+            Codec::Xz => "xz",
+        }
+    }
+
+    /// Detects the codec from the first bytes of a file.
+    pub fn sniff(head: &[u8]) -> io::Result<Codec> {
+        if head.starts_with(LZ4_LEGACY) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "legacy LZ4 format (magic 02 21 4C 18) is not supported: decompress with `lz4 -d` and ingest the result",
+            ));
+        }
+        Ok(MAGIC
+            .iter()
+            .find(|(magic, _)| head.starts_with(magic))
+            .map_or(Codec::Plain, |(_, c)| *c))
+    }
+}
+
+/// A reader that counts and hashes the stored bytes consumed, so errors and
+/// progress can name an offset in the file as stored, and the manifest can
+/// record the file's content hash without a second read.
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+    hash: Arc<Mutex<Xxh3>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        self.hash.lock().unwrap_or_else(std::sync::PoisonError::into_inner).update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// XXH3-128 of a whole file, lower-case hex.
+pub fn hash_file(path: &Path) -> io::Result<String> {
+    let mut file = File::open(path)?;
+    let mut hasher = Xxh3::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(format!("{:032x}", hasher.digest128()))
+}
+
+/// An opened input: decompressed bytes, plus the count of stored bytes read.
+pub struct Opened {
+    /// The decompressed stream.
+    pub reader: Box<dyn Read + Send>,
+    /// The detected codec.
+    pub codec: Codec,
+    /// Stored (compressed) bytes consumed so far.
+    pub stored_read: Arc<AtomicU64>,
+    hash: Arc<Mutex<Xxh3>>,
+}
+
+impl Opened {
+    /// A handle that yields the stored bytes' hash once the stream is read.
+    pub fn hash_handle(&self) -> StoredHash {
+        StoredHash(Arc::clone(&self.hash))
+    }
+}
+
+/// The running hash of an opened file's stored bytes.
+pub struct StoredHash(Arc<Mutex<Xxh3>>);
+
+impl StoredHash {
+    /// XXH3-128 of the bytes consumed so far, lower-case hex.
+    pub fn hex(&self) -> String {
+        let h = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        format!("{:032x}", h.digest128())
+    }
+}
+
+/// Opens a file and wraps it in the decoder its magic bytes call for.
+pub fn open(path: &Path) -> io::Result<Opened> {
+    let mut file = File::open(path)?;
+    let mut head = [0u8; 6];
+    let mut got = 0;
+    while got < head.len() {
+        let n = file.read(&mut head[got..])?;
+        if n == 0 {
+            break;
+        }
+        got += n;
+    }
+    let codec = Codec::sniff(&head[..got])?;
+    let stored_read = Arc::new(AtomicU64::new(0));
+    let hash = Arc::new(Mutex::new(Xxh3::new()));
+    let raw = Counting {
+        inner: io::Cursor::new(head[..got].to_vec()).chain(file),
+        count: Arc::clone(&stored_read),
+        hash: Arc::clone(&hash),
+    };
+    let buffered = BufReader::with_capacity(1 << 20, raw);
+    let reader: Box<dyn Read + Send> = match codec {
+        Codec::Plain => Box::new(buffered),
+        Codec::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(buffered)),
+        Codec::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(buffered)?),
+        Codec::Lz4 => Box::new(lz4_flex::frame::FrameDecoder::new(buffered)),
+        Codec::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(buffered)),
+        Codec::Xz => Box::new(liblzma::bufread::XzDecoder::new_multi_decoder(buffered)),
+    };
+    Ok(Opened {
+        reader,
+        codec,
+        stored_read,
+        hash,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn magic_bytes() {
+        assert_eq!(Codec::sniff(&[0x1f, 0x8b, 8, 0]).unwrap(), Codec::Gzip);
+        assert_eq!(Codec::sniff(&[0x28, 0xb5, 0x2f, 0xfd]).unwrap(), Codec::Zstd);
+        assert_eq!(Codec::sniff(&[0x04, 0x22, 0x4d, 0x18]).unwrap(), Codec::Lz4);
+        assert_eq!(Codec::sniff(b"BZh91").unwrap(), Codec::Bzip2);
+        assert_eq!(Codec::sniff(&[0xfd, b'7', b'z', b'X', b'Z', 0]).unwrap(), Codec::Xz);
+        assert_eq!(Codec::sniff(b"{\"ip\"").unwrap(), Codec::Plain);
+        assert_eq!(Codec::sniff(b"").unwrap(), Codec::Plain);
+        assert!(Codec::sniff(&[0x02, 0x21, 0x4c, 0x18]).is_err());
+    }
+}

@@ -1,0 +1,364 @@
+//! Cutting a decompressed stream into chunks of whole records.
+//!
+//! Records are JSON lines, CSV rows, or pretty-printed JSON documents (one
+//! object spread over many lines, as Censys exports and `json.dump(indent=…)`
+//! write them). Chunks have a fixed target size, independent of the number
+//! of workers, so results do not depend on `--jobs`.
+
+use std::io::{self, Read};
+use std::sync::mpsc::SyncSender;
+
+/// How records are delimited in a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Framing {
+    /// One record per line.
+    Lines,
+    /// Whole JSON values, however many lines each takes.
+    Documents,
+}
+
+/// One record's place in its chunk.
+#[derive(Clone, Copy, Debug)]
+pub struct Span {
+    /// Start within `Chunk::data`.
+    pub start: usize,
+    /// End (exclusive), without the line break.
+    pub end: usize,
+    /// 1-based line number of the record's first line.
+    pub line: u64,
+}
+
+/// A record that was too long to keep; only its start is shown.
+#[derive(Clone, Debug)]
+pub struct Oversized {
+    /// 1-based line number.
+    pub line: u64,
+    /// Decompressed byte offset of its start.
+    pub offset: u64,
+    /// The first bytes, for the quarantine.
+    pub preview: Vec<u8>,
+}
+
+/// A run of whole records.
+pub struct Chunk {
+    /// Position in the file's sequence of chunks.
+    pub seq: u64,
+    /// The bytes.
+    pub data: Vec<u8>,
+    /// Decompressed offset of `data[0]` in the file.
+    pub offset: u64,
+    /// The records in `data`.
+    pub spans: Vec<Span>,
+    /// Records dropped before this chunk for being too long.
+    pub oversized: Vec<Oversized>,
+}
+
+/// A stream that ended in an error (corrupt or truncated compressed data).
+#[derive(Debug, Clone)]
+pub struct StreamError {
+    /// Decompressed bytes delivered before the error.
+    pub decompressed_offset: u64,
+    /// The decoder's message.
+    pub message: String,
+    /// An incomplete record cut off by the error, if any.
+    pub cut_record: Option<Oversized>,
+}
+
+/// Sizes that bound memory.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Target chunk size in bytes.
+    pub chunk_bytes: usize,
+    /// Longest record kept; longer ones are quarantined by their start only.
+    pub max_record_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            chunk_bytes: 4 << 20,
+            max_record_bytes: 64 << 20,
+        }
+    }
+}
+
+const PREVIEW: usize = 4096;
+
+/// Decides the framing from the first bytes of the decompressed stream: a
+/// first non-blank line that is only `{` starts pretty-printed documents.
+pub fn sniff(head: &[u8]) -> Framing {
+    let first = head
+        .split(|&b| b == b'\n')
+        .map(|l| l.trim_ascii())
+        .find(|l| !l.is_empty());
+    match first {
+        Some(b"{") | Some(b"[") => Framing::Documents,
+        _ => Framing::Lines,
+    }
+}
+
+/// Spans of the whole lines in `buf[..end]`, numbered from `first_line`.
+fn line_spans(buf: &[u8], first_line: u64) -> Vec<Span> {
+    let mut spans = Vec::with_capacity(buf.len() / 1024 + 1);
+    let mut start = 0;
+    let mut line = first_line;
+    for nl in memchr::memchr_iter(b'\n', buf) {
+        spans.push(Span { start, end: trim_cr(buf, start, nl), line });
+        start = nl + 1;
+        line += 1;
+    }
+    if start < buf.len() {
+        spans.push(Span { start, end: trim_cr(buf, start, buf.len()), line });
+    }
+    spans
+}
+
+fn trim_cr(buf: &[u8], start: usize, end: usize) -> usize {
+    if end > start && buf[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    }
+}
+
+/// Scans for complete top-level JSON values; returns their spans and the
+/// number of bytes consumed (through the end of the last complete value).
+fn document_spans(buf: &[u8], first_line: u64) -> (Vec<Span>, usize, u64) {
+    let mut spans = Vec::new();
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let mut line = first_line;
+    let mut start: Option<(usize, u64)> = None;
+    let mut consumed = 0;
+    let mut consumed_line = first_line;
+    for (i, &b) in buf.iter().enumerate() {
+        if b == b'\n' {
+            line += 1;
+        }
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                if depth == 0 {
+                    start = Some((i, line));
+                }
+                depth += 1;
+            }
+            b'}' | b']' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    if let Some((s, l)) = start.take() {
+                        spans.push(Span { start: s, end: i + 1, line: l });
+                    }
+                    consumed = i + 1;
+                    consumed_line = line;
+                }
+            }
+            _ if depth == 0 && !b.is_ascii_whitespace() => {
+                // Stray text between documents is a record of its own (and will be rejected).
+                let end = memchr::memchr(b'\n', &buf[i..]).map_or(buf.len(), |n| i + n);
+                if end < buf.len() {
+                    spans.push(Span { start: i, end, line });
+                }
+            }
+            _ => {}
+        }
+    }
+    (spans, consumed, consumed_line)
+}
+
+/// Reads `reader` to the end, sending chunks of whole records to `tx`.
+/// `head` holds bytes already read from it, `head_error` the error that
+/// stopped that first read.
+/// Returns the decompressed size, or the error that ended the stream
+/// (after sending every complete record read before it).
+pub fn read_chunks(
+    mut reader: impl Read,
+    framing: Framing,
+    head: Vec<u8>,
+    head_error: Option<io::Error>,
+    limits: Limits,
+    tx: &SyncSender<Chunk>,
+) -> Result<u64, StreamError> {
+    let mut buf = head;
+    let mut offset = 0u64; // decompressed offset of buf[0]
+    let mut line = 1u64;
+    let mut target = limits.chunk_bytes;
+    let mut seq = 0u64;
+    let mut oversized: Vec<Oversized> = Vec::new();
+    let mut skipping = false;
+    let mut eof = false;
+    let mut error: Option<io::Error> = head_error;
+    loop {
+        while buf.len() < target && !eof && error.is_none() {
+            let old = buf.len();
+            buf.resize(target.max(old + 64 * 1024), 0);
+            match reader.read(&mut buf[old..]) {
+                Ok(0) => {
+                    buf.truncate(old);
+                    eof = true;
+                }
+                Ok(n) => buf.truncate(old + n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(old),
+                Err(e) => {
+                    buf.truncate(old);
+                    error = Some(e);
+                }
+            }
+        }
+        let finished = eof || error.is_some();
+        if skipping {
+            match memchr::memchr(b'\n', &buf) {
+                Some(nl) => {
+                    offset += nl as u64 + 1;
+                    line += 1;
+                    buf.drain(..=nl);
+                    skipping = false;
+                }
+                None => {
+                    offset += buf.len() as u64;
+                    buf.clear();
+                    if finished {
+                        break;
+                    }
+                    continue;
+                }
+            }
+        }
+        let (spans, consumed, next_line) = match framing {
+            Framing::Lines => {
+                let cut = if finished && error.is_none() {
+                    buf.len()
+                } else {
+                    memchr::memrchr(b'\n', &buf).map_or(0, |nl| nl + 1)
+                };
+                let spans = line_spans(&buf[..cut], line);
+                let lines = memchr::memchr_iter(b'\n', &buf[..cut]).count() as u64;
+                (spans, cut, line + lines)
+            }
+            Framing::Documents => document_spans(&buf, line),
+        };
+        if consumed == 0 && !finished {
+            if buf.len() >= limits.max_record_bytes {
+                oversized.push(Oversized {
+                    line,
+                    offset,
+                    preview: buf[..PREVIEW.min(buf.len())].to_vec(),
+                });
+                offset += buf.len() as u64;
+                buf.clear();
+                skipping = framing == Framing::Lines;
+                target = limits.chunk_bytes;
+            } else {
+                target = (target * 2).min(limits.max_record_bytes);
+            }
+            continue;
+        }
+        let rest = buf.split_off(consumed);
+        let chunk = Chunk {
+            seq,
+            data: std::mem::replace(&mut buf, rest),
+            offset,
+            spans,
+            oversized: std::mem::take(&mut oversized),
+        };
+        seq += 1;
+        offset += consumed as u64;
+        line = next_line;
+        target = limits.chunk_bytes;
+        if tx.send(chunk).is_err() {
+            // The consumer stopped (strict mode); nothing more to do.
+            return Ok(offset);
+        }
+        if finished {
+            break;
+        }
+    }
+    if !oversized.is_empty() {
+        let _ = tx.send(Chunk { seq, data: Vec::new(), offset, spans: Vec::new(), oversized });
+    }
+    let leftover = !buf.iter().all(u8::is_ascii_whitespace);
+    match error {
+        None if leftover => Err(StreamError {
+            decompressed_offset: offset + buf.len() as u64,
+            message: "the stream ended inside a JSON document".into(),
+            cut_record: Some(Oversized { line, offset, preview: buf[..PREVIEW.min(buf.len())].to_vec() }),
+        }),
+        None => Ok(offset + buf.len() as u64),
+        Some(e) => Err(StreamError {
+            decompressed_offset: offset + buf.len() as u64,
+            message: e.to_string(),
+            cut_record: leftover.then(|| Oversized { line, offset, preview: buf[..PREVIEW.min(buf.len())].to_vec() }),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc::sync_channel;
+
+    fn collect(input: &[u8], framing: Framing, limits: Limits) -> (Vec<(u64, String)>, Vec<u64>, Result<u64, StreamError>) {
+        let (tx, rx) = sync_channel(1024);
+        let result = read_chunks(input, framing, Vec::new(), None, limits, &tx);
+        drop(tx);
+        let mut records = Vec::new();
+        let mut dropped = Vec::new();
+        for chunk in rx {
+            for s in &chunk.spans {
+                records.push((s.line, String::from_utf8_lossy(&chunk.data[s.start..s.end]).into_owned()));
+            }
+            dropped.extend(chunk.oversized.iter().map(|o| o.line));
+        }
+        (records, dropped, result)
+    }
+
+    #[test]
+    fn lines_across_small_chunks() {
+        let input = b"{\"a\":1}\r\n\n{\"b\":2}\n{\"c\":3}";
+        let limits = Limits { chunk_bytes: 5, max_record_bytes: 1 << 20 };
+        let (records, dropped, result) = collect(input, Framing::Lines, limits);
+        let texts: Vec<_> = records.iter().filter(|(_, t)| !t.is_empty()).cloned().collect();
+        assert_eq!(texts, vec![(1, "{\"a\":1}".into()), (3, "{\"b\":2}".into()), (4, "{\"c\":3}".into())]);
+        assert!(dropped.is_empty());
+        assert_eq!(result.unwrap(), input.len() as u64);
+    }
+
+    #[test]
+    fn overlong_lines_are_dropped_by_start() {
+        let mut input = b"{\"a\":1}\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', 100));
+        input.extend(b"\n{\"b\":2}\n");
+        let limits = Limits { chunk_bytes: 8, max_record_bytes: 32 };
+        let (records, dropped, _) = collect(&input, Framing::Lines, limits);
+        let lines: Vec<_> = records.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, vec![1, 3]);
+        assert_eq!(dropped, vec![2]);
+    }
+
+    #[test]
+    fn pretty_documents() {
+        let input = b"{\n  \"25\": {\"s\": \"}\\\"{\"}\n}\n{\n \"x\": [1,\n2]\n}\n";
+        assert_eq!(sniff(input), Framing::Documents);
+        let (records, _, result) = collect(input, Framing::Documents, Limits { chunk_bytes: 4, max_record_bytes: 1 << 20 });
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0].0, 1);
+        assert_eq!(records[1].0, 4);
+        assert!(result.is_ok());
+    }
+
+    #[test]
+    fn truncated_document_is_reported() {
+        let (records, _, result) = collect(b"{\n \"a\": 1\n}\n{\n \"b\":", Framing::Documents, Limits::default());
+        assert_eq!(records.len(), 1);
+        let err = result.unwrap_err();
+        assert_eq!(err.cut_record.unwrap().line, 4);
+    }
+}

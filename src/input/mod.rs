@@ -1,0 +1,6 @@
+//! Getting records out of files: discovery, decompression, framing.
+
+pub mod decompress;
+pub mod discover;
+pub mod filename;
+pub mod framing;

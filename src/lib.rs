@@ -1,0 +1,20 @@
+//! mailtls: analyse published Internet-wide scans of mail servers.
+//!
+//! The pipeline, one module per room (see `docs/architecture.md`):
+//! [`input`] (files, codecs, framing) → [`formats`] (one parser per layout,
+//! emitting [`record`] types) → [`ingest`] (parallel run, certificate
+//! deduplication, quarantine) → [`dataset`] (Parquet parts, manifest,
+//! atomic commit).
+
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod cmd;
+pub mod dataset;
+pub mod formats;
+pub mod ingest;
+pub mod input;
+pub mod record;
+pub mod time;
+pub mod tls;
+pub mod x509;

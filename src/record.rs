@@ -1,0 +1,270 @@
+//! The normalized record types every layout parser emits.
+//!
+//! Parsers turn one input record (a JSON line, a Censys host document, a CSV
+//! row) into these plain values; they know nothing of Parquet. The dataset
+//! writer turns them into columns; it knows nothing of ZGrab.
+
+use std::borrow::Cow;
+
+/// The source layout a record was written in (see `docs/input-formats.md`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Layout {
+    /// ZGrab 1 event-log layout with integer versions (up to Feb 2015).
+    Zgrab1EraA,
+    /// ZGrab 1 event-log layout with object versions (Mar to Jul 2015).
+    Zgrab1EraB,
+    /// ZGrab 1 flat layout `{ip,timestamp,data:{…}}` (eras C and D, Jul 2015 on).
+    Zgrab1Flat,
+    /// ZGrab2 `{ip,data:{<scan>:{status,protocol,result}}}`.
+    Zgrab2,
+    /// Censys IPv4 host record (ztag output), keys `"25"` or `p25`.
+    Censys,
+    /// ZMap host-discovery CSV (bare IPs or with a header row).
+    ZmapCsv,
+}
+
+impl Layout {
+    /// Every layout, in the order summaries list them.
+    pub const ALL: [Layout; 6] = [
+        Layout::Zgrab1EraA,
+        Layout::Zgrab1EraB,
+        Layout::Zgrab1Flat,
+        Layout::Zgrab2,
+        Layout::Censys,
+        Layout::ZmapCsv,
+    ];
+
+    /// Stable name used in the dataset and the manifest.
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Zgrab1EraA => "zgrab1_era_a",
+            Layout::Zgrab1EraB => "zgrab1_era_b",
+            Layout::Zgrab1Flat => "zgrab1_flat",
+            Layout::Zgrab2 => "zgrab2",
+            Layout::Censys => "censys",
+            Layout::ZmapCsv => "zmap_csv",
+        }
+    }
+
+    /// Inverse of [`Layout::name`].
+    pub fn from_name(name: &str) -> Option<Layout> {
+        Layout::ALL.into_iter().find(|l| l.name() == name)
+    }
+}
+
+/// How TLS was reached on the endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TlsMode {
+    /// Plain-text protocol upgraded in band (SMTP/IMAP/POP3 STARTTLS, FTP AUTH TLS).
+    Starttls,
+    /// TLS from the first byte (SMTPS 465, IMAPS 993, POP3S 995, HTTPS).
+    Implicit,
+}
+
+impl TlsMode {
+    /// Stable name used in the dataset.
+    pub fn name(self) -> &'static str {
+        match self {
+            TlsMode::Starttls => "starttls",
+            TlsMode::Implicit => "implicit",
+        }
+    }
+
+    /// Parses `starttls`/`implicit` and the scans.io sub-protocol `tls`.
+    pub fn parse(text: &str) -> Option<TlsMode> {
+        match text {
+            "starttls" => Some(TlsMode::Starttls),
+            "implicit" | "tls" => Some(TlsMode::Implicit),
+            _ => None,
+        }
+    }
+}
+
+/// The outcome of one endpoint scan, one enum shared by every layout.
+///
+/// Decided by [`crate::formats::outcome::classify`] from what the record shows,
+/// never from a single error field. The scanner's own words are kept beside it
+/// (`scanner_status`, `error`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Status {
+    /// The TLS handshake completed (later failures, e.g. at QUIT, do not matter).
+    Ok,
+    /// No TCP connection (refused, unreachable, timed out while connecting).
+    ConnectFailed,
+    /// Connected, but no usable greeting arrived.
+    BannerFailed,
+    /// The server does not offer STARTTLS (EHLO/CAPABILITY lacks it, or it was stripped).
+    NoStarttls,
+    /// STARTTLS was offered (or not known to be absent) but the command was rejected.
+    StarttlsRefused,
+    /// A TLS handshake was attempted and did not complete.
+    HandshakeFailed,
+    /// The connection stalled after it was established, before TLS completed.
+    Timeout,
+    /// The server spoke, but not in a way the protocol allows.
+    ProtocolError,
+    /// The scanner did not probe the target (blocklisted, invalid input).
+    Skipped,
+}
+
+impl Status {
+    /// Every status, in the order summaries list them.
+    pub const ALL: [Status; 9] = [
+        Status::Ok,
+        Status::ConnectFailed,
+        Status::BannerFailed,
+        Status::NoStarttls,
+        Status::StarttlsRefused,
+        Status::HandshakeFailed,
+        Status::Timeout,
+        Status::ProtocolError,
+        Status::Skipped,
+    ];
+
+    /// Stable name used in the dataset.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::ConnectFailed => "connect_failed",
+            Status::BannerFailed => "banner_failed",
+            Status::NoStarttls => "no_starttls",
+            Status::StarttlsRefused => "starttls_refused",
+            Status::HandshakeFailed => "handshake_failed",
+            Status::Timeout => "timeout",
+            Status::ProtocolError => "protocol_error",
+            Status::Skipped => "skipped",
+        }
+    }
+}
+
+/// Where a record's port, protocol or TLS mode came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FactSource {
+    /// Written in the record itself.
+    Record,
+    /// Taken from the scans.io file-name convention.
+    FileName,
+    /// Given on the command line (`--port`, `--protocol`, `--tls-mode`).
+    Option,
+}
+
+impl FactSource {
+    /// Stable name used in the dataset.
+    pub fn name(self) -> &'static str {
+        match self {
+            FactSource::Record => "record",
+            FactSource::FileName => "file_name",
+            FactSource::Option => "option",
+        }
+    }
+}
+
+/// A certificate as a scanner presented it, before decoding and deduplication.
+#[derive(Debug)]
+pub enum CertInput<'a> {
+    /// Standard base64 of the DER, as ZGrab writes `raw`.
+    Base64Der(Cow<'a, str>),
+    /// Only the scanner's parsed JSON is present (Censys host records): the
+    /// facts are taken from it, keyed by its recorded SHA-256 fingerprint.
+    ScannerParsed(Box<crate::x509::CertFacts>),
+}
+
+/// TLS facts of one handshake, as recorded by the scanner.
+#[derive(Debug, Default)]
+pub struct TlsFacts<'a> {
+    /// Negotiated version as its wire value (0x0303 = TLS 1.2).
+    pub version: Option<u16>,
+    /// Negotiated cipher suite as its 16-bit code.
+    pub cipher_id: Option<u16>,
+    /// Which ServerKeyExchange parameters were sent: `ecdhe`, `dhe`, `rsa_export`.
+    pub server_kex: Option<&'static str>,
+    /// Size of the DH prime in bits.
+    pub dh_prime_bits: Option<u32>,
+    /// SHA-256 (hex) of the DH prime's big-endian bytes, to spot shared primes.
+    pub dh_prime_sha256: Option<String>,
+    /// Named curve of the ECDHE exchange (or TLS 1.3 key share).
+    pub ecdh_curve: Option<String>,
+    /// Size in bits of an ephemeral (export) RSA key.
+    pub rsa_export_bits: Option<u32>,
+    /// Server hello flags.
+    pub ocsp_stapling: Option<bool>,
+    /// Server hello flags.
+    pub secure_renegotiation: Option<bool>,
+    /// Server hello flags.
+    pub heartbeat: Option<bool>,
+    /// The presented chain, leaf first.
+    pub chain: Vec<CertInput<'a>>,
+    /// Scanner-recorded trust: `validation.browser_trusted`.
+    pub browser_trusted: Option<bool>,
+    /// Scanner-recorded trust: `validation.browser_error`.
+    pub browser_error: Option<String>,
+    /// Scanner-recorded trust: `validation.matches_domain` (missing means not true).
+    pub matches_domain: Option<bool>,
+}
+
+/// One endpoint scan, normalized across layouts.
+#[derive(Debug)]
+pub struct Handshake<'a> {
+    /// Scanned address (absent in some Censys exports).
+    pub ip: Option<Cow<'a, str>>,
+    /// Name the scanner was given with the address, if any.
+    pub domain: Option<Cow<'a, str>>,
+    /// TCP port.
+    pub port: u16,
+    /// Where the port came from.
+    pub port_source: FactSource,
+    /// Application protocol (`smtp`, `imap`, `pop3`, or another module's name).
+    pub protocol: Cow<'a, str>,
+    /// STARTTLS-style upgrade or implicit TLS.
+    pub tls_mode: TlsMode,
+    /// Scan time in microseconds since the epoch, UTC.
+    pub timestamp_us: Option<i64>,
+    /// The outcome, one enum for all layouts.
+    pub status: Status,
+    /// The scanner's own status words (ZGrab2 `status`, ZGrab 1 `error_component`).
+    pub scanner_status: Option<Cow<'a, str>>,
+    /// The scanner's error text.
+    pub error: Option<Cow<'a, str>>,
+    /// Greeting as received.
+    pub banner: Option<Cow<'a, str>>,
+    /// EHLO (SMTP) or capability reply as received.
+    pub ehlo: Option<Cow<'a, str>>,
+    /// Reply to the STARTTLS/STLS command.
+    pub starttls_reply: Option<Cow<'a, str>>,
+    /// Did the server advertise STARTTLS? `None`: not known from the record.
+    pub starttls_offered: Option<bool>,
+    /// Did the server accept the STARTTLS command? `None`: not sent or not applicable.
+    pub starttls_accepted: Option<bool>,
+    /// The advertisement was overwritten by a middlebox (`250-XXXXXXXA`).
+    pub starttls_stripped: bool,
+    /// TLS facts when a handshake (complete or partial) was recorded.
+    pub tls: Option<TlsFacts<'a>>,
+}
+
+/// One host seen answering a port scan (ZMap output).
+#[derive(Debug)]
+pub struct Discovery<'a> {
+    /// Responding address.
+    pub ip: Cow<'a, str>,
+    /// Probed port.
+    pub port: u16,
+    /// Where the port came from.
+    pub port_source: FactSource,
+    /// `synack`, `rst`, … when the CSV has the column.
+    pub classification: Option<Cow<'a, str>>,
+    /// ZMap's `success` flag when the CSV has the column.
+    pub success: Option<bool>,
+    /// Response time in microseconds since the epoch, UTC.
+    pub timestamp_us: Option<i64>,
+}
+
+/// Everything one input record yields.
+#[derive(Debug, Default)]
+pub struct Parsed<'a> {
+    /// Endpoint scans (a Censys host record yields one per mail port).
+    pub handshakes: Vec<Handshake<'a>>,
+    /// Hosts found by a port scan.
+    pub discoveries: Vec<Discovery<'a>>,
+    /// Services in the record that are not TLS scans (SSH banners, HTTP GETs…), counted only.
+    pub ignored_services: u32,
+}

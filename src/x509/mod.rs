@@ -1,0 +1,201 @@
+//! Certificate facts, from DER (parsed leniently, once per distinct
+//! certificate) or from a scanner's parsed JSON when no DER was recorded.
+
+mod names;
+mod scanner_json;
+
+use sha2::{Digest, Sha256};
+use x509_parser::prelude::*;
+
+pub use scanner_json::ScannerCert;
+
+/// What the dataset records about one distinct certificate.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct CertFacts {
+    /// SHA-256 of the DER, lower-case hex (the key).
+    pub sha256: String,
+    /// SHA-1 of the DER, lower-case hex.
+    pub sha1: Option<String>,
+    /// SHA-256 of the SubjectPublicKeyInfo, lower-case hex.
+    pub spki_sha256: Option<String>,
+    /// The DER itself, when the scanner recorded it.
+    pub der: Option<Vec<u8>>,
+    /// `ok`, `error` (DER kept, see `parse_error`) or `scanner_json` (no DER; facts from the scanner).
+    pub parse_status: &'static str,
+    /// Why the DER did not parse.
+    pub parse_error: Option<String>,
+    /// X.509 version (1, 2 or 3).
+    pub version: Option<u8>,
+    /// Serial number as a signed decimal.
+    pub serial: Option<String>,
+    /// Subject distinguished name (RFC 4514 order as the parser prints it).
+    pub subject_dn: Option<String>,
+    /// First subject common name.
+    pub subject_cn: Option<String>,
+    /// Issuer distinguished name.
+    pub issuer_dn: Option<String>,
+    /// First issuer common name.
+    pub issuer_cn: Option<String>,
+    /// DNS names of the subjectAltName extension.
+    pub san_dns: Vec<String>,
+    /// Validity start, microseconds since the epoch (UTC).
+    pub not_before_us: Option<i64>,
+    /// Validity end, microseconds since the epoch (UTC).
+    pub not_after_us: Option<i64>,
+    /// `RSA`, `ECDSA`, `DSA`, `Ed25519`, …
+    pub key_alg: Option<String>,
+    /// Key size in bits.
+    pub key_bits: Option<u32>,
+    /// Named curve of an EC key.
+    pub curve: Option<String>,
+    /// Signature algorithm (`sha256WithRSAEncryption`, `md5WithRSAEncryption`, …).
+    pub sig_alg: Option<String>,
+    /// basicConstraints CA flag.
+    pub is_ca: Option<bool>,
+    /// Issuer equals subject.
+    pub self_signed: Option<bool>,
+}
+
+fn hex_digest<D: Digest>(bytes: &[u8]) -> String {
+    hex::encode(D::digest(bytes))
+}
+
+/// SHA-256 of `bytes` as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex_digest::<Sha256>(bytes)
+}
+
+/// Parses a DER certificate. Never fails: a DER that does not parse is kept
+/// with its error so a better parser can be run later.
+pub fn facts_from_der(der: Vec<u8>) -> CertFacts {
+    let mut facts = CertFacts {
+        sha256: sha256_hex(&der),
+        sha1: Some(hex_digest::<sha1::Sha1>(&der)),
+        parse_status: "ok",
+        ..CertFacts::default()
+    };
+    match X509Certificate::from_der(&der) {
+        Ok((_, cert)) => fill_from_parsed(&mut facts, &cert),
+        Err(e) => {
+            facts.parse_status = "error";
+            facts.parse_error = Some(e.to_string());
+        }
+    }
+    facts.der = Some(der);
+    facts
+}
+
+fn first_cn(name: &X509Name) -> Option<String> {
+    name.iter_common_name()
+        .next()
+        .and_then(|cn| cn.as_str().ok())
+        .map(str::to_owned)
+}
+
+fn fill_from_parsed(facts: &mut CertFacts, cert: &X509Certificate) {
+    let tbs = &cert.tbs_certificate;
+    facts.version = u8::try_from(tbs.version.0 + 1).ok();
+    facts.serial = Some(signed_decimal(tbs.raw_serial()));
+    facts.subject_dn = Some(tbs.subject.to_string());
+    facts.issuer_dn = Some(tbs.issuer.to_string());
+    facts.subject_cn = first_cn(&tbs.subject);
+    facts.issuer_cn = first_cn(&tbs.issuer);
+    facts.not_before_us = Some(tbs.validity.not_before.timestamp() * 1_000_000);
+    facts.not_after_us = Some(tbs.validity.not_after.timestamp() * 1_000_000);
+    facts.spki_sha256 = Some(sha256_hex(tbs.subject_pki.raw));
+    let key_oid = tbs.subject_pki.algorithm.algorithm.to_id_string();
+    facts.key_alg = Some(names::key_algorithm(&key_oid).unwrap_or(&key_oid).to_owned());
+    if let Ok(key) = tbs.subject_pki.parsed() {
+        let bits = match &key {
+            x509_parser::public_key::PublicKey::RSA(rsa) => rsa.key_size(),
+            x509_parser::public_key::PublicKey::EC(ec) => ec.key_size(),
+            x509_parser::public_key::PublicKey::DSA(p) => p.len() * 8,
+            _ => 0,
+        };
+        facts.key_bits = u32::try_from(bits).ok().filter(|b| *b > 0);
+    }
+    if let Some(params) = &tbs.subject_pki.algorithm.parameters {
+        if let Ok(oid) = params.as_oid() {
+            let id = oid.to_id_string();
+            facts.curve = names::curve(&id).map(str::to_owned).or(Some(id).filter(|_| facts.key_alg.as_deref() == Some("ECDSA")));
+        }
+    }
+    let sig_oid = cert.signature_algorithm.algorithm.to_id_string();
+    facts.sig_alg = Some(names::signature_algorithm(&sig_oid).unwrap_or(&sig_oid).to_owned());
+    facts.is_ca = Some(matches!(cert.basic_constraints(), Ok(Some(bc)) if bc.value.ca));
+    if let Ok(Some(san)) = cert.subject_alternative_name() {
+        facts.san_dns = san
+            .value
+            .general_names
+            .iter()
+            .filter_map(|g| match g {
+                GeneralName::DNSName(n) => Some((*n).to_owned()),
+                _ => None,
+            })
+            .collect();
+    }
+    facts.self_signed = Some(tbs.subject.as_raw() == tbs.issuer.as_raw());
+}
+
+/// Two's-complement big-endian bytes as a signed decimal string.
+pub fn signed_decimal(bytes: &[u8]) -> String {
+    if bytes.is_empty() {
+        return "0".into();
+    }
+    let negative = bytes[0] & 0x80 != 0;
+    let mut magnitude: Vec<u8> = bytes.to_vec();
+    if negative {
+        // Two's complement: invert and add one.
+        for b in magnitude.iter_mut() {
+            *b = !*b;
+        }
+        for b in magnitude.iter_mut().rev() {
+            let (v, carry) = b.overflowing_add(1);
+            *b = v;
+            if !carry {
+                break;
+            }
+        }
+    }
+    let mut digits = Vec::new();
+    while magnitude.iter().any(|&b| b != 0) {
+        let mut rem = 0u32;
+        for b in magnitude.iter_mut() {
+            let cur = (rem << 8) | u32::from(*b);
+            *b = (cur / 10) as u8;
+            rem = cur % 10;
+        }
+        digits.push(b'0' + rem as u8);
+    }
+    if digits.is_empty() {
+        digits.push(b'0');
+    }
+    if negative {
+        digits.push(b'-');
+    }
+    digits.reverse();
+    String::from_utf8(digits).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serials_are_signed() {
+        assert_eq!(signed_decimal(&[0x01, 0x00]), "256");
+        assert_eq!(signed_decimal(&[0xff]), "-1");
+        assert_eq!(signed_decimal(&[0x80]), "-128");
+        assert_eq!(signed_decimal(&[0x00, 0xd1, 0x54, 0x6b, 0x6a, 0x97, 0x8e, 0x3a, 0x2a]), "15084126746722278954");
+        assert_eq!(signed_decimal(&[0]), "0");
+    }
+
+    #[test]
+    fn junk_der_is_kept_with_its_error() {
+        let f = facts_from_der(vec![0x30, 0x03, 0x02, 0x01]);
+        assert_eq!(f.parse_status, "error");
+        assert!(f.parse_error.is_some());
+        assert_eq!(f.der.as_deref(), Some(&[0x30, 0x03, 0x02, 0x01][..]));
+        assert_eq!(f.sha256.len(), 64);
+    }
+}
