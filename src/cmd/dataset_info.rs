@@ -46,12 +46,13 @@ pub fn execute(dataset: &Path) -> Result<()> {
         println!("  {table}: {} rows in {} parts", m.rows(table), parts.len());
         let first = dataset.join(parts[0]);
         let file = std::fs::File::open(&first).with_context(|| format!("cannot open {}", first.display()))?;
-        let schema = ParquetReader::new(file).schema()?;
+        let arrow = ParquetReader::new(file).schema()?;
+        let schema = Schema::from_arrow_schema(&arrow);
         for (name, dtype) in schema.iter() {
-            println!("    {name:<22} {dtype:?}");
+            println!("    {name:<22} {dtype}");
         }
         if *table == "handshakes" || *table == "discovery" {
-            println!("    {:<22} String (hive partition)", "scan_id");
+            println!("    {:<22} str (hive partition)", "scan_id");
         }
     }
     Ok(())

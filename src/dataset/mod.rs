@@ -13,6 +13,7 @@
 pub mod columns;
 pub mod commit;
 pub mod manifest;
+pub mod read;
 pub mod tables;
 pub mod writer;
 

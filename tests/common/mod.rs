@@ -1,0 +1,90 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use mailtls::dataset::read::read_table;
+use mailtls::ingest::{run, Options, Summary};
+use mailtls::input::framing::Limits;
+use polars::prelude::*;
+
+/// The real fixtures folder (`MAILTLS_FIXTURES` overrides), or `None` with
+/// one visible line when it is absent (a user's fresh clone).
+pub fn fixtures() -> Option<PathBuf> {
+    let dir = std::env::var_os("MAILTLS_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real"));
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("SKIPPED: real fixtures not found at {} (set MAILTLS_FIXTURES)", dir.display());
+        None
+    }
+}
+
+/// Ingest options with defaults for tests.
+pub fn options(inputs: Vec<PathBuf>, out: &Path) -> Options {
+    Options {
+        inputs,
+        out: out.to_path_buf(),
+        append: false,
+        strict: false,
+        jobs: 2,
+        port: None,
+        protocol: None,
+        tls_mode: None,
+        quiet: true,
+        limits: Limits::default(),
+    }
+}
+
+/// Ingests into a fresh temporary dataset.
+pub fn ingest(opts: impl FnOnce(&Path) -> Options) -> (tempfile::TempDir, PathBuf, Summary) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("ds");
+    let summary = run(&opts(&out)).unwrap();
+    (tmp, out, summary)
+}
+
+/// A committed table.
+pub fn table(dataset: &Path, name: &str) -> DataFrame {
+    read_table(dataset, name).unwrap()
+}
+
+/// Rows where `column == value`.
+pub fn rows_where(df: &DataFrame, column: &str, value: &str) -> DataFrame {
+    let mask = df.column(column).unwrap().str().unwrap().equal(value);
+    df.filter(&mask).unwrap()
+}
+
+/// A string cell.
+pub fn s(df: &DataFrame, column: &str, row: usize) -> Option<String> {
+    df.column(column).unwrap().str().unwrap().get(row).map(str::to_owned)
+}
+
+/// A u16 cell.
+pub fn u16_at(df: &DataFrame, column: &str, row: usize) -> Option<u16> {
+    df.column(column).unwrap().u16().unwrap().get(row)
+}
+
+/// A bool cell.
+pub fn b(df: &DataFrame, column: &str, row: usize) -> Option<bool> {
+    df.column(column).unwrap().bool().unwrap().get(row)
+}
+
+/// Count of each value of a string column, sorted.
+pub fn counts(df: &DataFrame, column: &str) -> Vec<(String, usize)> {
+    let mut map = std::collections::BTreeMap::new();
+    for v in df.column(column).unwrap().str().unwrap().iter() {
+        *map.entry(v.unwrap_or("<null>").to_owned()).or_insert(0) += 1;
+    }
+    map.into_iter().collect()
+}
+
+/// SHA-256 hex of base64 text.
+pub fn sha256_of_b64(b64: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let der = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+    hex::encode(sha2::Sha256::digest(der))
+}

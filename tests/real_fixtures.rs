@@ -1,0 +1,213 @@
+//! Ingest of the real scanner output under `../shared/fixtures/real/`.
+
+mod common;
+
+use common::*;
+use polars::prelude::*;
+
+#[test]
+fn censys_smtp_host_record() {
+    let Some(f) = fixtures() else { return };
+    let (_t, ds, summary) = ingest(|out| options(vec![f.join("zmap-ztag/ztag/devices")], out));
+    assert_eq!(summary.bad_total(), 0);
+    assert_eq!(summary.records.get("censys"), Some(&4));
+    let hs = table(&ds, "handshakes");
+    assert_eq!(hs.height(), 11);
+    let smtp = rows_where(&hs, "scan_id", "25-smtp-starttls-device_with_smtp");
+    assert_eq!(smtp.height(), 1);
+    assert_eq!(u16_at(&smtp, "cipher_id", 0), Some(0x0005));
+    assert_eq!(u16_at(&smtp, "tls_version", 0), Some(0x0301));
+    assert_eq!(s(&smtp, "status", 0).as_deref(), Some("ok"));
+    assert_eq!(b(&smtp, "starttls_offered", 0), Some(true));
+    assert_eq!(b(&smtp, "starttls_accepted", 0), Some(true));
+    assert_eq!(s(&smtp, "leaf_sha256", 0).as_deref(), Some("59daa28c341d38b9d41278e20e0de03a78f2c539deec4f008f3ae519562089e4"));
+    assert_eq!(b(&smtp, "browser_trusted", 0), Some(false));
+    assert_eq!(s(&smtp, "browser_error", 0).as_deref(), Some("x509: certificate has expired or is not yet valid"));
+    let imaps = rows_where(&hs, "scan_id", "993-imap-implicit-device_with_smtp");
+    assert_eq!(s(&imaps, "tls_mode", 0).as_deref(), Some("implicit"));
+    assert_eq!(s(&imaps, "leaf_sha256", 0).as_deref(), Some("b1fb4ef885d43c111e7be8668b129d66186f60b5b4cdb7d723f840fbc97b54b0"));
+
+    // The middlebox that overwrote STARTTLS.
+    let strip = rows_where(&hs, "scan_id", "25-smtp-starttls-stripstarttls");
+    assert_eq!(s(&strip, "status", 0).as_deref(), Some("no_starttls"));
+    assert_eq!(b(&strip, "starttls_stripped", 0), Some(true));
+    assert_eq!(b(&strip, "starttls_offered", 0), Some(false));
+    assert_eq!(b(&strip, "starttls_accepted", 0), Some(false));
+
+    // ECDHE facts of the IMAPS/POP3S host; POP3 and IMAP STARTTLS accepted.
+    let pop3 = rows_where(&hs, "scan_id", "110-pop3-starttls-device_with_imaps");
+    assert_eq!(s(&pop3, "status", 0).as_deref(), Some("ok"));
+    assert_eq!(s(&pop3, "ecdh_curve", 0).as_deref(), Some("secp384r1"));
+    assert_eq!(u16_at(&pop3, "cipher_id", 0), Some(0xC02F));
+    assert_eq!(s(&pop3, "server_kex", 0).as_deref(), Some("ecdhe"));
+    let imap = rows_where(&hs, "scan_id", "143-imap-starttls-device_with_imap");
+    assert_eq!(b(&imap, "starttls_accepted", 0), Some(true));
+
+    // Certificates without DER come from the scanner's parsed JSON.
+    let certs = table(&ds, "certificates");
+    let leaf = rows_where(&certs, "sha256", "59daa28c341d38b9d41278e20e0de03a78f2c539deec4f008f3ae519562089e4");
+    assert_eq!(s(&leaf, "parse_status", 0).as_deref(), Some("scanner_json"));
+    assert_eq!(s(&leaf, "sig_alg", 0).as_deref(), Some("md5WithRSAEncryption"));
+    assert_eq!(s(&leaf, "subject_cn", 0).as_deref(), Some("dborgula.dyndns.org"));
+    assert_eq!(s(&leaf, "serial", 0).as_deref(), Some("0"));
+    assert_eq!(leaf.column("key_bits").unwrap().u32().unwrap().get(0), Some(1024));
+}
+
+#[test]
+fn zgrab1_era_a_records() {
+    let Some(f) = fixtures() else { return };
+    let path = f.join("zmap-ztag/ztag/transforms/test.json");
+    let (_t, ds, summary) = ingest(|out| {
+        let mut o = options(vec![path.clone()], out);
+        o.port = Some(443);
+        o.protocol = Some("https".into());
+        o
+    });
+    assert_eq!(summary.bad_total(), 0);
+    assert_eq!(summary.records.get("zgrab1_era_a"), Some(&10));
+    let hs = table(&ds, "handshakes");
+    assert_eq!(hs.height(), 10);
+    assert_eq!(counts(&hs, "status"), vec![("ok".to_owned(), 10)]);
+    let text = std::fs::read_to_string(&path).unwrap();
+    for (i, line) in text.lines().enumerate() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let tls = v["log"].as_array().unwrap().iter().find(|e| e["type"] == "tls_handshake").unwrap();
+        let sc = &tls["data"]["server_certificates"];
+        let want_leaf = sc["certificate"]["fingerprint_sha256"].as_str().unwrap();
+        let row = hs.filter(&hs.column("line").unwrap().u64().unwrap().equal(i as u64 + 1)).unwrap();
+        assert_eq!(s(&row, "ip", 0).as_deref(), v["host"].as_str());
+        assert_eq!(s(&row, "leaf_sha256", 0).as_deref(), Some(want_leaf), "line {}", i + 1);
+        assert_eq!(s(&row, "leaf_sha256", 0), Some(sha256_of_b64(sc["raw"][0].as_str().unwrap())));
+        let hex = tls["data"]["server_hello"]["cipher_suite"].as_str().unwrap();
+        assert_eq!(u16_at(&row, "cipher_id", 0), Some(u16::from_str_radix(&hex[2..], 16).unwrap()));
+        assert_eq!(u16_at(&row, "tls_version", 0), tls["data"]["server_hello"]["version"].as_u64().map(|v| v as u16));
+        let chain = row.column("chain_sha256").unwrap().list().unwrap().get_as_series(0).unwrap();
+        assert_eq!(chain.len(), sc["raw"].as_array().unwrap().len());
+    }
+    let first = hs.filter(&hs.column("line").unwrap().u64().unwrap().equal(1)).unwrap();
+    assert_eq!(u16_at(&first, "cipher_id", 0), Some(0x0035));
+    assert_eq!(s(&first, "leaf_sha256", 0).as_deref(), Some("3ff5685d13cde91c12bbab6edec726a54df1ad30f9da2019b60f5c59a14b56bb"));
+    // Certificates come from DER and parse.
+    let certs = table(&ds, "certificates");
+    assert_eq!(counts(&certs, "parse_status"), vec![("ok".to_owned(), certs.height())]);
+}
+
+#[test]
+fn zgrab2_smtp_and_pop3_results() {
+    let Some(f) = fixtures() else { return };
+    let dir = f.join("zmap-zgrab2/zgrab2_schemas/zgrab2/testdata");
+    let pick = |prefix: &str| -> Vec<std::path::PathBuf> {
+        let mut v: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path())
+            .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix)).collect();
+        v.sort();
+        v
+    };
+    let (_t, ds, summary) = ingest(|out| {
+        let mut o = options(pick("smtp-"), out);
+        o.port = Some(25);
+        o
+    });
+    assert_eq!(summary.bad_total(), 0);
+    assert_eq!(summary.records.get("zgrab2"), Some(&7));
+    let hs = table(&ds, "handshakes");
+    // success without TLS on a STARTTLS scan: not offered (or not known to be).
+    assert_eq!(counts(&hs, "status"), vec![("no_starttls".to_owned(), 7)]);
+    assert_eq!(counts(&hs, "scanner_status"), vec![("success".to_owned(), 7)]);
+    let ehlo = rows_where(&hs, "scan_id", "25-smtp-starttls-smtp-ehlo");
+    assert_eq!(ehlo.height(), 3);
+    let offered: Vec<_> = ehlo.column("starttls_offered").unwrap().bool().unwrap().iter().collect();
+    assert_eq!(offered, vec![Some(false), Some(false), Some(false)]);
+    let banner_only = rows_where(&hs, "scan_id", "25-smtp-starttls-smtp-00");
+    assert_eq!(b(&banner_only, "starttls_offered", 0), None);
+    assert!(s(&banner_only, "banner", 0).unwrap().starts_with("220 ba06a6536f7e ESMTP qpsmtpd"));
+
+    let (_t2, ds2, summary2) = ingest(|out| {
+        let mut o = options(pick("pop3-"), out);
+        o.port = Some(110);
+        o
+    });
+    assert_eq!(summary2.bad_total(), 0);
+    let pop = table(&ds2, "handshakes");
+    assert_eq!(pop.height(), 4);
+    assert_eq!(counts(&pop, "protocol"), vec![("pop3".to_owned(), 4)]);
+    assert_eq!(counts(&pop, "status"), vec![("no_starttls".to_owned(), 4)]);
+}
+
+#[test]
+fn zgrab2_tls_of_other_modules() {
+    let Some(f) = fixtures() else { return };
+    let dir = f.join("zmap-zgrab2/zgrab2_schemas/zgrab2/testdata");
+    for (file, port, protocol, mode) in [
+        ("ftp-authtls.json", 21, "ftp", "starttls"),
+        ("http-https.json", 443, "https", "implicit"),
+        ("postgres-10.1-ssl.json", 5432, "postgres", "starttls"),
+    ] {
+        let path = dir.join(file);
+        let (_t, ds, summary) = ingest(|out| {
+            let mut o = options(vec![path.clone()], out);
+            o.port = Some(port);
+            o
+        });
+        assert_eq!(summary.bad_total(), 0, "{file}");
+        let hs = table(&ds, "handshakes");
+        assert_eq!(s(&hs, "protocol", 0).as_deref(), Some(protocol), "{file}");
+        assert_eq!(s(&hs, "tls_mode", 0).as_deref(), Some(mode), "{file}");
+        assert_eq!(s(&hs, "status", 0).as_deref(), Some("ok"), "{file}");
+        assert_eq!(u16_at(&hs, "cipher_id", 0), Some(0xC02F));
+        assert_eq!(u16_at(&hs, "tls_version", 0), Some(0x0303));
+        assert_eq!(s(&hs, "ecdh_curve", 0).as_deref(), Some("secp256r1"));
+        assert_eq!(b(&hs, "browser_trusted", 0), Some(false));
+        assert_eq!(s(&hs, "browser_error", 0).as_deref(), Some("x509: unknown error"));
+        let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let module = v["data"].as_object().unwrap().values().next().unwrap();
+        let tls = if module["result"]["tls"].is_object() { &module["result"]["tls"] } else { &module["result"]["response"]["request"]["tls_log"] };
+        let raw = tls["handshake_log"]["server_certificates"]["certificate"]["raw"].as_str().unwrap();
+        assert_eq!(s(&hs, "leaf_sha256", 0), Some(sha256_of_b64(raw)), "{file}");
+    }
+}
+
+#[test]
+fn zgrab2_internet_record_with_real_chain() {
+    let Some(f) = fixtures() else { return };
+    let path = f.join("zmap-zgrab2/output.json");
+    let (_t, ds, summary) = ingest(|out| {
+        let mut o = options(vec![path.clone()], out);
+        o.port = Some(5671);
+        o
+    });
+    assert_eq!(summary.bad_total(), 0);
+    let hs = table(&ds, "handshakes");
+    assert_eq!(s(&hs, "ip", 0).as_deref(), Some("165.227.114.176"));
+    assert_eq!(s(&hs, "protocol", 0).as_deref(), Some("amqp091"));
+    assert_eq!(s(&hs, "status", 0).as_deref(), Some("ok"));
+    assert_eq!(s(&hs, "browser_error", 0).as_deref(), Some("x509: failed to load system roots and no roots provided"));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let sc = &v["data"]["amqp091"]["result"]["tls"]["handshake_log"]["server_certificates"];
+    let chain = hs.column("chain_sha256").unwrap().list().unwrap().get_as_series(0).unwrap();
+    assert_eq!(chain.len(), 1 + sc["chain"].as_array().unwrap().len());
+    let certs = table(&ds, "certificates");
+    assert_eq!(certs.height(), chain.len());
+    let leaf = rows_where(&certs, "sha256", &sha256_of_b64(sc["certificate"]["raw"].as_str().unwrap()));
+    assert_eq!(s(&leaf, "parse_status", 0).as_deref(), Some("ok"));
+    assert_eq!(s(&leaf, "subject_cn", 0), sc["certificate"]["parsed"]["subject"]["common_name"][0].as_str().map(str::to_owned));
+}
+
+#[test]
+fn every_json_fixture_ingests_without_bad_records() {
+    let Some(f) = fixtures() else { return };
+    let dirs = [
+        f.join("zmap-ztag/ztag/devices"),
+        f.join("zmap-ztag/ztag/transforms"),
+        f.join("zmap-zgrab2/output.json"),
+        f.join("zmap-zgrab2/zgrab2_schemas/zgrab2/testdata"),
+    ];
+    let (_t, ds, summary) = ingest(|out| {
+        let mut o = options(dirs.to_vec(), out);
+        o.port = Some(9999);
+        o.protocol = Some("smtp".into());
+        o
+    });
+    assert_eq!(summary.bad_total(), 0, "{summary}");
+    assert_eq!(summary.inputs, 4 + 1 + 1 + 14);
+    assert!(table(&ds, "handshakes").height() >= 36);
+}
