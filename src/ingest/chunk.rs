@@ -26,7 +26,7 @@ impl FileInfo {
     pub fn scan_id(&self, port: u16, protocol: &str, mode: TlsMode) -> String {
         if let Some(s) = &self.ctx.series {
             if s.port == port && s.protocol == protocol && s.mode == mode {
-                return path_safe(&s.id());
+                return path_safe(&s.id);
             }
         }
         path_safe(&format!("{port}-{protocol}-{}-{}", mode.name(), self.stem))

@@ -154,7 +154,7 @@ impl<'a> Sink<'a> {
 /// Groups reasons so the summary can count them: the text up to the first
 /// colon or backtick-quoted detail.
 fn reason_class(reason: &str) -> String {
-    let cut = reason.find([':', '`']).unwrap_or(reason.len());
+    let cut = reason.find([':', '`', '(']).unwrap_or(reason.len());
     reason[..cut].trim().to_owned()
 }
 

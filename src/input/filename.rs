@@ -23,20 +23,11 @@ pub struct SeriesName {
     pub run: String,
     /// Run start, µs since the epoch (UTC).
     pub run_us: i64,
+    /// Series and run as written, e.g. `25-smtp-starttls-full_ipv4-20150803T040000`.
+    pub id: String,
 }
 
 impl SeriesName {
-    /// Series and run, e.g. `25-smtp-starttls-full_ipv4-20150803T040000`.
-    pub fn id(&self) -> String {
-        let (original, _) = mail::resolve(&self.protocol);
-        let proto = if self.mode == TlsMode::Implicit && self.subprotocol != "tls" {
-            format!("{original}s")
-        } else {
-            original.to_owned()
-        };
-        format!("{}-{}-{}-{}-{}", self.port, proto, self.subprotocol, self.destination, self.run)
-    }
-
     /// Reads the convention from a file name; `None` if it does not follow it.
     pub fn parse(file_name: &str) -> Option<SeriesName> {
         let tokens: Vec<&str> = file_name.split('-').collect();
@@ -61,6 +52,7 @@ impl SeriesName {
                 destination: tokens[i + 3].to_owned(),
                 run: run.to_owned(),
                 run_us,
+                id: format!("{}-{run}", tokens[i..i + 4].join("-")),
             })
         })
     }
@@ -74,17 +66,17 @@ mod tests {
     fn censys_names() {
         let s = SeriesName::parse("dmw8z7wkktwcs0jg-143-imap-starttls-full_ipv4-20160410T022854-zgrab-results.json.lz4").unwrap();
         assert_eq!((s.port, s.protocol.as_str(), s.mode), (143, "imap", TlsMode::Starttls));
-        assert_eq!(s.id(), "143-imap-starttls-full_ipv4-20160410T022854");
+        assert_eq!(s.id, "143-imap-starttls-full_ipv4-20160410T022854");
         let s = SeriesName::parse("993-imaps-tls-full_ipv4-20150721T120000-zgrab-results.json").unwrap();
         assert_eq!((s.port, s.protocol.as_str(), s.mode), (993, "imap", TlsMode::Implicit));
-        assert_eq!(s.id(), "993-imaps-tls-full_ipv4-20150721T120000");
+        assert_eq!(s.id, "993-imaps-tls-full_ipv4-20150721T120000");
         let s = SeriesName::parse("x-25-smtp-starttls-1%_sample_ipv4-20150803T0400-zmap-results.csv").unwrap();
         assert_eq!((s.port, s.destination.as_str(), s.run.as_str()), (25, "1%_sample_ipv4", "20150803T0400"));
         let s = SeriesName::parse("995-pop3s-rsa_export-full_ipv4-20151020T000000-zgrab-results.json").unwrap();
         assert_eq!((s.protocol.as_str(), s.mode), ("pop3", TlsMode::Implicit));
-        assert_eq!(s.id(), "995-pop3s-rsa_export-full_ipv4-20151020T000000");
+        assert_eq!(s.id, "995-pop3s-rsa_export-full_ipv4-20151020T000000");
         assert_eq!(SeriesName::parse("test.json"), None);
         assert_eq!(SeriesName::parse("25-smtp-starttls-full_ipv4-notadate.json"), None);
-        assert_eq!(SeriesName::parse("25-http-get-full_ipv4-20150803T040000.json"), None);
+        assert_eq!(SeriesName::parse("22-ssh-banner-full_ipv4-20150803T040000.json"), None);
     }
 }

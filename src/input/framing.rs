@@ -174,6 +174,23 @@ fn document_spans(buf: &[u8], first_line: u64) -> (Vec<Span>, usize, u64) {
     (spans, consumed, consumed_line)
 }
 
+/// Moves records longer than `max` out of `spans`, keeping only their start.
+fn split_oversized(buf: &[u8], spans: Vec<Span>, offset: u64, max: usize) -> (Vec<Span>, Vec<Oversized>) {
+    if spans.iter().all(|s| s.end - s.start <= max) {
+        return (spans, Vec::new());
+    }
+    let (keep, long): (Vec<Span>, Vec<Span>) = spans.into_iter().partition(|s| s.end - s.start <= max);
+    let long = long
+        .into_iter()
+        .map(|s| Oversized {
+            line: s.line,
+            offset: offset + s.start as u64,
+            preview: buf[s.start..s.start + PREVIEW.min(s.end - s.start)].to_vec(),
+        })
+        .collect();
+    (keep, long)
+}
+
 /// Reads `reader` to the end, sending chunks of whole records to `tx`.
 /// `head` holds bytes already read from it, `head_error` the error that
 /// stopped that first read.
@@ -199,7 +216,7 @@ pub fn read_chunks(
     loop {
         while buf.len() < target && !eof && error.is_none() {
             let old = buf.len();
-            buf.resize(target.max(old + 64 * 1024), 0);
+            buf.resize(target, 0);
             match reader.read(&mut buf[old..]) {
                 Ok(0) => {
                     buf.truncate(old);
@@ -261,6 +278,8 @@ pub fn read_chunks(
             }
             continue;
         }
+        let (spans, too_long) = split_oversized(&buf, spans, offset, limits.max_record_bytes);
+        oversized.extend(too_long);
         let rest = buf.split_off(consumed);
         let chunk = Chunk {
             seq,
@@ -284,18 +303,22 @@ pub fn read_chunks(
     if !oversized.is_empty() {
         let _ = tx.send(Chunk { seq, data: Vec::new(), offset, spans: Vec::new(), oversized });
     }
-    let leftover = !buf.iter().all(u8::is_ascii_whitespace);
+    let lead = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let leftover = lead < buf.len();
+    line += memchr::memchr_iter(b'\n', &buf[..lead]).count() as u64;
+    let cut_offset = offset + lead as u64;
+    let buf = buf.split_off(lead);
     match error {
         None if leftover => Err(StreamError {
             decompressed_offset: offset + buf.len() as u64,
             message: "the stream ended inside a JSON document".into(),
-            cut_record: Some(Oversized { line, offset, preview: buf[..PREVIEW.min(buf.len())].to_vec() }),
+            cut_record: Some(Oversized { line, offset: cut_offset, preview: buf[..PREVIEW.min(buf.len())].to_vec() }),
         }),
         None => Ok(offset + buf.len() as u64),
         Some(e) => Err(StreamError {
             decompressed_offset: offset + buf.len() as u64,
             message: e.to_string(),
-            cut_record: leftover.then(|| Oversized { line, offset, preview: buf[..PREVIEW.min(buf.len())].to_vec() }),
+            cut_record: leftover.then(|| Oversized { line, offset: cut_offset, preview: buf[..PREVIEW.min(buf.len())].to_vec() }),
         }),
     }
 }

@@ -186,7 +186,7 @@ mod tests {
         assert_eq!(signed_decimal(&[0x01, 0x00]), "256");
         assert_eq!(signed_decimal(&[0xff]), "-1");
         assert_eq!(signed_decimal(&[0x80]), "-128");
-        assert_eq!(signed_decimal(&[0x00, 0xd1, 0x54, 0x6b, 0x6a, 0x97, 0x8e, 0x3a, 0x2a]), "15084126746722278954");
+        assert_eq!(signed_decimal(&[0x00, 0xd1, 0x55, 0x95, 0x5b, 0x65, 0x59, 0x9e, 0x2a]), "15084126746722278954");
         assert_eq!(signed_decimal(&[0]), "0");
     }
 

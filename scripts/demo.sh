@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Set-up and main job on the bundled sample: builds mailtls (release),
+# ingests data/sample/ into target/sample-dataset and describes the result.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release
+out=target/sample-dataset
+rm -rf "$out"
+./target/release/mailtls ingest data/sample --out "$out"
+./target/release/mailtls dataset info "$out"
