@@ -40,8 +40,14 @@ mod tests {
     #[test]
     fn scanner_timestamps() {
         assert_eq!(parse_rfc3339_us("1970-01-01T00:00:01Z"), Some(1_000_000));
-        assert_eq!(parse_rfc3339_us("1970-01-01T00:00:01-00:01"), Some(61_000_000));
-        assert_eq!(parse_zmap_us("1970-01-01T00:00:01.500+0000"), Some(1_500_000));
+        assert_eq!(
+            parse_rfc3339_us("1970-01-01T00:00:01-00:01"),
+            Some(61_000_000)
+        );
+        assert_eq!(
+            parse_zmap_us("1970-01-01T00:00:01.500+0000"),
+            Some(1_500_000)
+        );
         assert_eq!(parse_run_id_us("19700101T000100"), Some(60_000_000));
         assert_eq!(parse_run_id_us("19700101T0001"), Some(60_000_000));
         assert_eq!(parse_date_us("1970-01-02"), Some(86_400_000_000));

@@ -44,9 +44,15 @@ fn flat_records() -> Vec<(String, &'static str)> {
 /// Lines that must be quarantined, with the start of their reason.
 fn bad_lines() -> Vec<(Vec<u8>, &'static str)> {
     vec![
-        (br#"{"ip":"192.0.2.8","data":{"banner":"22"#.to_vec(), "invalid JSON"),
+        (
+            br#"{"ip":"192.0.2.8","data":{"banner":"22"#.to_vec(),
+            "invalid JSON",
+        ),
         (vec![0x00, 0xff, 0xfe, 0x01], "not UTF-8 text"),
-        (br#"{"ip":"192.0.2.9","timestamp":"x","data":{"banner":5}}"#.to_vec(), "`data` has an unexpected shape"),
+        (
+            br#"{"ip":"192.0.2.9","timestamp":"x","data":{"banner":5}}"#.to_vec(),
+            "`data` has an unexpected shape",
+        ),
         (br#"{"foo":1,"bar":[2]}"#.to_vec(), "unknown layout"),
     ]
 }
@@ -62,7 +68,10 @@ fn write_lines(path: &Path, lines: &[Vec<u8>]) {
 }
 
 fn flat_file(dir: &Path, with_bad: bool) -> PathBuf {
-    let mut lines: Vec<Vec<u8>> = flat_records().into_iter().map(|(r, _)| r.into_bytes()).collect();
+    let mut lines: Vec<Vec<u8>> = flat_records()
+        .into_iter()
+        .map(|(r, _)| r.into_bytes())
+        .collect();
     if with_bad {
         for (i, (bad, _)) in bad_lines().into_iter().enumerate() {
             lines.insert(1 + 2 * i, bad);
@@ -74,7 +83,9 @@ fn flat_file(dir: &Path, with_bad: bool) -> PathBuf {
 }
 
 fn statuses_by_ip(df: &DataFrame) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = (0..df.height()).map(|i| (s(df, "ip", i).unwrap(), s(df, "status", i).unwrap())).collect();
+    let mut v: Vec<(String, String)> = (0..df.height())
+        .map(|i| (s(df, "ip", i).unwrap(), s(df, "status", i).unwrap()))
+        .collect();
     v.sort();
     v
 }
@@ -96,22 +107,40 @@ fn zgrab1_flat_outcomes_and_facts() {
     assert_eq!(summary.records.get("zgrab1_flat"), Some(&7));
     let hs = table(&ds, "handshakes");
     assert_eq!(statuses_by_ip(&hs), expected_flat());
-    assert_eq!(counts(&hs, "scan_id"), vec![("25-smtp-starttls-full_ipv4-20150803T040000".to_owned(), 7)]);
-    assert_eq!(counts(&hs, "port_source"), vec![("file_name".to_owned(), 7)]);
+    assert_eq!(
+        counts(&hs, "scan_id"),
+        vec![("25-smtp-starttls-full_ipv4-20150803T040000".to_owned(), 7)]
+    );
+    assert_eq!(
+        counts(&hs, "port_source"),
+        vec![("file_name".to_owned(), 7)]
+    );
     let ok = rows_where(&hs, "ip", "192.0.2.1");
     assert_eq!(u16_at(&ok, "cipher_id", 0), Some(0xC02F));
-    assert_eq!(ok.column("dh_prime_bits").unwrap().u32().unwrap().get(0), Some(32));
+    assert_eq!(
+        ok.column("dh_prime_bits").unwrap().u32().unwrap().get(0),
+        Some(32)
+    );
     assert_eq!(s(&ok, "server_kex", 0).as_deref(), Some("dhe"));
     assert_eq!(b(&ok, "browser_trusted", 0), Some(true));
     assert_eq!(b(&ok, "matches_domain", 0), Some(true));
     assert_eq!(s(&ok, "leaf_sha256", 0), Some(sha256_of_b64(CERT_A)));
     // The ISO timestamp with its -04:00 offset is stored as UTC.
-    let ts = ok.column("timestamp").unwrap().datetime().unwrap().phys.get(0);
+    let ts = ok
+        .column("timestamp")
+        .unwrap()
+        .datetime()
+        .unwrap()
+        .phys
+        .get(0);
     assert_eq!(ts, Some(1_438_588_801_000_000));
     // Two distinct certificates, both kept although their DER does not parse.
     let certs = table(&ds, "certificates");
     assert_eq!(certs.height(), 2);
-    assert_eq!(counts(&certs, "parse_status"), vec![("error".to_owned(), 2)]);
+    assert_eq!(
+        counts(&certs, "parse_status"),
+        vec![("error".to_owned(), 2)]
+    );
     let scans = table(&ds, "scans");
     assert_eq!(s(&scans, "destination", 0).as_deref(), Some("full_ipv4"));
     assert_eq!(s(&scans, "layouts", 0).as_deref(), Some("zgrab1_flat"));
@@ -124,8 +153,17 @@ fn quarantine_keeps_every_bad_line_with_its_reason() {
     let (_t, ds, summary) = ingest(|out| options(vec![path.clone()], out));
     assert_eq!(summary.bad_total(), 4);
     assert_eq!(table(&ds, "handshakes").height(), 7);
-    let q = std::fs::read_dir(ds.join("_quarantine/r0001")).unwrap().next().unwrap().unwrap().path();
-    let rows: Vec<serde_json::Value> = std::fs::read_to_string(q).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let q = std::fs::read_dir(ds.join("_quarantine/r0001"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let rows: Vec<serde_json::Value> = std::fs::read_to_string(q)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(rows.len(), 4);
     let want_lines = [2, 4, 6, 8];
     for ((row, (text, reason)), line) in rows.iter().zip(bad_lines()).zip(want_lines) {
@@ -152,7 +190,10 @@ fn strict_stops_and_commits_nothing() {
     o.strict = true;
     let err = mailtls::ingest::run(&o).unwrap_err();
     let text = format!("{err:#}");
-    assert!(text.contains(&format!("{FLAT_NAME}:2: invalid JSON")), "{text}");
+    assert!(
+        text.contains(&format!("{FLAT_NAME}:2: invalid JSON")),
+        "{text}"
+    );
     assert!(!out.exists());
 }
 
@@ -189,13 +230,24 @@ fn every_codec_by_magic_bytes() {
     let plain = std::fs::read(flat_file(dir.path(), true)).unwrap();
     for codec in ["gz", "zst", "lz4", "bz2", "xz"] {
         // A misleading extension: detection is by content.
-        let path = dir.path().join(format!("x-25-smtp-starttls-full_ipv4-20150803T040000-{codec}.json"));
+        let path = dir.path().join(format!(
+            "x-25-smtp-starttls-full_ipv4-20150803T040000-{codec}.json"
+        ));
         std::fs::write(&path, compress(codec, &plain)).unwrap();
         let (_t, ds, summary) = ingest(|out| options(vec![path.clone()], out));
         assert_eq!(summary.bad_total(), 4, "{codec}");
-        assert_eq!(statuses_by_ip(&table(&ds, "handshakes")), expected_flat(), "{codec}");
+        assert_eq!(
+            statuses_by_ip(&table(&ds, "handshakes")),
+            expected_flat(),
+            "{codec}"
+        );
         let m = mailtls::dataset::manifest::Manifest::load(&ds).unwrap();
-        let want = match codec { "gz" => "gzip", "zst" => "zstd", "bz2" => "bzip2", c => c };
+        let want = match codec {
+            "gz" => "gzip",
+            "zst" => "zstd",
+            "bz2" => "bzip2",
+            c => c,
+        };
         assert_eq!(m.inputs[0].codec, want);
         assert_eq!(m.inputs[0].decompressed, plain.len() as u64);
     }
@@ -206,7 +258,14 @@ fn many_records(n: usize) -> Vec<u8> {
     let mut out = Vec::new();
     for i in 0..n {
         let (r, _) = &recs[i % recs.len()];
-        out.extend(r.replacen("192.0.2.", &format!("10.{}.{}.", i / 65536, (i / 256) % 256), 1).into_bytes());
+        out.extend(
+            r.replacen(
+                "192.0.2.",
+                &format!("10.{}.{}.", i / 65536, (i / 256) % 256),
+                1,
+            )
+            .into_bytes(),
+        );
         out.push(b'\n');
     }
     out
@@ -222,7 +281,10 @@ fn truncated_gzip_names_the_file_and_keeps_earlier_records() {
     let (_t, ds, summary) = ingest(|out| options(vec![path.clone()], out));
     assert_eq!(summary.stream_errors.len(), 1);
     let e = &summary.stream_errors[0];
-    assert!(e.contains(FLAT_NAME) && e.contains("gzip") && e.contains("stored byte"), "{e}");
+    assert!(
+        e.contains(FLAT_NAME) && e.contains("gzip") && e.contains("stored byte"),
+        "{e}"
+    );
     let kept = table(&ds, "handshakes").height();
     assert!(kept > 100 && kept < 3000, "{kept}");
 }
@@ -236,11 +298,18 @@ fn results_do_not_depend_on_jobs() {
         let (t, ds, _) = ingest(|out| {
             let mut o = options(vec![path.clone()], out);
             o.jobs = jobs;
-            o.limits = Limits { chunk_bytes: 16 * 1024, ..Limits::default() };
+            o.limits = Limits {
+                chunk_bytes: 16 * 1024,
+                ..Limits::default()
+            };
             o
         });
-        let hs = table(&ds, "handshakes").sort(["line"], Default::default()).unwrap();
-        let certs = table(&ds, "certificates").sort(["sha256"], Default::default()).unwrap();
+        let hs = table(&ds, "handshakes")
+            .sort(["line"], Default::default())
+            .unwrap();
+        let certs = table(&ds, "certificates")
+            .sort(["sha256"], Default::default())
+            .unwrap();
         drop(t);
         (hs, certs)
     };
@@ -265,7 +334,13 @@ fn zgrab2_statuses() {
     ];
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("imap.json");
-    write_lines(&path, &lines.iter().map(|l| l.clone().into_bytes()).collect::<Vec<_>>());
+    write_lines(
+        &path,
+        &lines
+            .iter()
+            .map(|l| l.clone().into_bytes())
+            .collect::<Vec<_>>(),
+    );
     let (_t, ds, summary) = ingest(|out| {
         let mut o = options(vec![path.clone()], out);
         o.port = Some(143);
@@ -275,7 +350,13 @@ fn zgrab2_statuses() {
     let hs = table(&ds, "handshakes");
     let got = statuses_by_ip(&hs);
     let want: Vec<(String, String)> = [
-        "ok", "starttls_refused", "handshake_failed", "connect_failed", "timeout", "skipped", "no_starttls",
+        "ok",
+        "starttls_refused",
+        "handshake_failed",
+        "connect_failed",
+        "timeout",
+        "skipped",
+        "no_starttls",
     ]
     .iter()
     .enumerate()
@@ -293,9 +374,13 @@ fn zgrab2_statuses() {
 #[test]
 fn zmap_csv_with_hyphenated_header_and_bare() {
     let dir = tempfile::tempdir().unwrap();
-    let with_header = dir.path().join("k-25-smtp-starttls-full_ipv4-20150803T040000-zmap-results.csv");
+    let with_header = dir
+        .path()
+        .join("k-25-smtp-starttls-full_ipv4-20150803T040000-zmap-results.csv");
     std::fs::write(&with_header, "saddr,saddr-raw,sport,classification,success,timestamp-str\n192.0.2.1,1,25,synack,1,2015-08-03T04:00:01.500-0400\n192.0.2.2,2,25,synack,1,2015-08-03T04:00:02.000-0400\nnot-an-ip,3,25,synack,1,x\n").unwrap();
-    let bare = dir.path().join("q-587-smtp-starttls-full_ipv4-20150803T040000-zmap-results.csv");
+    let bare = dir
+        .path()
+        .join("q-587-smtp-starttls-full_ipv4-20150803T040000-zmap-results.csv");
     std::fs::write(&bare, "192.0.2.3\n192.0.2.4\n2001:db8::1\n").unwrap();
     let (_t, ds, summary) = ingest(|out| options(vec![with_header.clone(), bare.clone()], out));
     assert_eq!(summary.bad_total(), 1);
@@ -304,11 +389,23 @@ fn zmap_csv_with_hyphenated_header_and_bare() {
     assert_eq!(d.height(), 5);
     let first = rows_where(&d, "ip", "192.0.2.1");
     assert_eq!(s(&first, "classification", 0).as_deref(), Some("synack"));
-    assert_eq!(first.column("timestamp").unwrap().datetime().unwrap().phys.get(0), Some(1_438_588_801_500_000));
-    assert_eq!(counts(&d, "scan_id"), vec![
-        ("25-smtp-starttls-full_ipv4-20150803T040000".to_owned(), 2),
-        ("587-smtp-starttls-full_ipv4-20150803T040000".to_owned(), 3),
-    ]);
+    assert_eq!(
+        first
+            .column("timestamp")
+            .unwrap()
+            .datetime()
+            .unwrap()
+            .phys
+            .get(0),
+        Some(1_438_588_801_500_000)
+    );
+    assert_eq!(
+        counts(&d, "scan_id"),
+        vec![
+            ("25-smtp-starttls-full_ipv4-20150803T040000".to_owned(), 2),
+            ("587-smtp-starttls-full_ipv4-20150803T040000".to_owned(), 3),
+        ]
+    );
 }
 
 #[test]
@@ -321,7 +418,10 @@ fn unknown_port_is_a_clear_error_not_a_guess() {
         o.protocol = Some("smtp".into());
         o
     });
-    assert_eq!(summary.bad.keys().next().map(String::as_str), Some("no port"));
+    assert_eq!(
+        summary.bad.keys().next().map(String::as_str),
+        Some("no port")
+    );
 }
 
 #[test]
@@ -337,7 +437,9 @@ fn append_skips_known_inputs_and_refuses_without_flag() {
     let s2 = mailtls::ingest::run(&o).unwrap();
     assert_eq!((s2.inputs, s2.skipped.len()), (0, 1));
     // A new input is added; certificates are not duplicated.
-    let other = dir.path().join("b-25-smtp-starttls-full_ipv4-20150904T040000-zgrab-results.json");
+    let other = dir
+        .path()
+        .join("b-25-smtp-starttls-full_ipv4-20150904T040000-zgrab-results.json");
     std::fs::write(&other, many_records(14)).unwrap();
     let mut o = options(vec![other], &out);
     o.append = true;
@@ -355,8 +457,14 @@ fn a_killed_ingest_leaves_no_visible_dataset() {
     let out = dir.path().join("ds");
     let kill_during = |extra: &[&str]| {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mailtls"))
-            .arg("ingest").arg(&path).arg("--out").arg(&out).arg("--quiet").args(extra)
-            .spawn().unwrap();
+            .arg("ingest")
+            .arg(&path)
+            .arg("--out")
+            .arg(&out)
+            .arg("--quiet")
+            .args(extra)
+            .spawn()
+            .unwrap();
         std::thread::sleep(std::time::Duration::from_millis(400));
         let finished = child.try_wait().unwrap().is_some();
         child.kill().ok();
@@ -367,7 +475,10 @@ fn a_killed_ingest_leaves_no_visible_dataset() {
         eprintln!("ingest finished before it could be killed; nothing to check");
         return;
     }
-    assert!(!out.exists(), "a killed first ingest must not leave the dataset folder");
+    assert!(
+        !out.exists(),
+        "a killed first ingest must not leave the dataset folder"
+    );
     // A committed dataset survives a killed append unchanged.
     let small = flat_file(&dir.path().join("s").tap_mkdir(), false);
     mailtls::ingest::run(&options(vec![small], &out)).unwrap();

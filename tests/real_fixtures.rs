@@ -20,12 +20,21 @@ fn censys_smtp_host_record() {
     assert_eq!(s(&smtp, "status", 0).as_deref(), Some("ok"));
     assert_eq!(b(&smtp, "starttls_offered", 0), Some(true));
     assert_eq!(b(&smtp, "starttls_accepted", 0), Some(true));
-    assert_eq!(s(&smtp, "leaf_sha256", 0).as_deref(), Some("59daa28c341d38b9d41278e20e0de03a78f2c539deec4f008f3ae519562089e4"));
+    assert_eq!(
+        s(&smtp, "leaf_sha256", 0).as_deref(),
+        Some("59daa28c341d38b9d41278e20e0de03a78f2c539deec4f008f3ae519562089e4")
+    );
     assert_eq!(b(&smtp, "browser_trusted", 0), Some(false));
-    assert_eq!(s(&smtp, "browser_error", 0).as_deref(), Some("x509: certificate has expired or is not yet valid"));
+    assert_eq!(
+        s(&smtp, "browser_error", 0).as_deref(),
+        Some("x509: certificate has expired or is not yet valid")
+    );
     let imaps = rows_where(&hs, "scan_id", "993-imap-implicit-device_with_smtp");
     assert_eq!(s(&imaps, "tls_mode", 0).as_deref(), Some("implicit"));
-    assert_eq!(s(&imaps, "leaf_sha256", 0).as_deref(), Some("b1fb4ef885d43c111e7be8668b129d66186f60b5b4cdb7d723f840fbc97b54b0"));
+    assert_eq!(
+        s(&imaps, "leaf_sha256", 0).as_deref(),
+        Some("b1fb4ef885d43c111e7be8668b129d66186f60b5b4cdb7d723f840fbc97b54b0")
+    );
 
     // The middlebox that overwrote STARTTLS.
     let strip = rows_where(&hs, "scan_id", "25-smtp-starttls-stripstarttls");
@@ -45,12 +54,25 @@ fn censys_smtp_host_record() {
 
     // Certificates without DER come from the scanner's parsed JSON.
     let certs = table(&ds, "certificates");
-    let leaf = rows_where(&certs, "sha256", "59daa28c341d38b9d41278e20e0de03a78f2c539deec4f008f3ae519562089e4");
+    let leaf = rows_where(
+        &certs,
+        "sha256",
+        "59daa28c341d38b9d41278e20e0de03a78f2c539deec4f008f3ae519562089e4",
+    );
     assert_eq!(s(&leaf, "parse_status", 0).as_deref(), Some("scanner_json"));
-    assert_eq!(s(&leaf, "sig_alg", 0).as_deref(), Some("md5WithRSAEncryption"));
-    assert_eq!(s(&leaf, "subject_cn", 0).as_deref(), Some("dborgula.dyndns.org"));
+    assert_eq!(
+        s(&leaf, "sig_alg", 0).as_deref(),
+        Some("md5WithRSAEncryption")
+    );
+    assert_eq!(
+        s(&leaf, "subject_cn", 0).as_deref(),
+        Some("dborgula.dyndns.org")
+    );
     assert_eq!(s(&leaf, "serial", 0).as_deref(), Some("0"));
-    assert_eq!(leaf.column("key_bits").unwrap().u32().unwrap().get(0), Some(1024));
+    assert_eq!(
+        leaf.column("key_bits").unwrap().u32().unwrap().get(0),
+        Some(1024)
+    );
 }
 
 #[test]
@@ -71,25 +93,70 @@ fn zgrab1_era_a_records() {
     let text = std::fs::read_to_string(&path).unwrap();
     for (i, line) in text.lines().enumerate() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        let tls = v["log"].as_array().unwrap().iter().find(|e| e["type"] == "tls_handshake").unwrap();
+        let tls = v["log"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["type"] == "tls_handshake")
+            .unwrap();
         let sc = &tls["data"]["server_certificates"];
         let want_leaf = sc["certificate"]["fingerprint_sha256"].as_str().unwrap();
-        let row = hs.filter(&hs.column("line").unwrap().u64().unwrap().equal(i as u64 + 1)).unwrap();
+        let row = hs
+            .filter(
+                &hs.column("line")
+                    .unwrap()
+                    .u64()
+                    .unwrap()
+                    .equal(i as u64 + 1),
+            )
+            .unwrap();
         assert_eq!(s(&row, "ip", 0).as_deref(), v["host"].as_str());
-        assert_eq!(s(&row, "leaf_sha256", 0).as_deref(), Some(want_leaf), "line {}", i + 1);
-        assert_eq!(s(&row, "leaf_sha256", 0), Some(sha256_of_b64(sc["raw"][0].as_str().unwrap())));
-        let hex = tls["data"]["server_hello"]["cipher_suite"].as_str().unwrap();
-        assert_eq!(u16_at(&row, "cipher_id", 0), Some(u16::from_str_radix(&hex[2..], 16).unwrap()));
-        assert_eq!(u16_at(&row, "tls_version", 0), tls["data"]["server_hello"]["version"].as_u64().map(|v| v as u16));
-        let chain = row.column("chain_sha256").unwrap().list().unwrap().get_as_series(0).unwrap();
+        assert_eq!(
+            s(&row, "leaf_sha256", 0).as_deref(),
+            Some(want_leaf),
+            "line {}",
+            i + 1
+        );
+        assert_eq!(
+            s(&row, "leaf_sha256", 0),
+            Some(sha256_of_b64(sc["raw"][0].as_str().unwrap()))
+        );
+        let hex = tls["data"]["server_hello"]["cipher_suite"]
+            .as_str()
+            .unwrap();
+        assert_eq!(
+            u16_at(&row, "cipher_id", 0),
+            Some(u16::from_str_radix(&hex[2..], 16).unwrap())
+        );
+        assert_eq!(
+            u16_at(&row, "tls_version", 0),
+            tls["data"]["server_hello"]["version"]
+                .as_u64()
+                .map(|v| v as u16)
+        );
+        let chain = row
+            .column("chain_sha256")
+            .unwrap()
+            .list()
+            .unwrap()
+            .get_as_series(0)
+            .unwrap();
         assert_eq!(chain.len(), sc["raw"].as_array().unwrap().len());
     }
-    let first = hs.filter(&hs.column("line").unwrap().u64().unwrap().equal(1)).unwrap();
+    let first = hs
+        .filter(&hs.column("line").unwrap().u64().unwrap().equal(1))
+        .unwrap();
     assert_eq!(u16_at(&first, "cipher_id", 0), Some(0x0035));
-    assert_eq!(s(&first, "leaf_sha256", 0).as_deref(), Some("3ff5685d13cde91c12bbab6edec726a54df1ad30f9da2019b60f5c59a14b56bb"));
+    assert_eq!(
+        s(&first, "leaf_sha256", 0).as_deref(),
+        Some("3ff5685d13cde91c12bbab6edec726a54df1ad30f9da2019b60f5c59a14b56bb")
+    );
     // Certificates come from DER and parse.
     let certs = table(&ds, "certificates");
-    assert_eq!(counts(&certs, "parse_status"), vec![("ok".to_owned(), certs.height())]);
+    assert_eq!(
+        counts(&certs, "parse_status"),
+        vec![("ok".to_owned(), certs.height())]
+    );
 }
 
 #[test]
@@ -97,8 +164,11 @@ fn zgrab2_smtp_and_pop3_results() {
     let Some(f) = fixtures() else { return };
     let dir = f.join("zmap-zgrab2/zgrab2_schemas/zgrab2/testdata");
     let pick = |prefix: &str| -> Vec<std::path::PathBuf> {
-        let mut v: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path())
-            .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix)).collect();
+        let mut v: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+            .collect();
         v.sort();
         v
     };
@@ -112,14 +182,25 @@ fn zgrab2_smtp_and_pop3_results() {
     let hs = table(&ds, "handshakes");
     // success without TLS on a STARTTLS scan: not offered (or not known to be).
     assert_eq!(counts(&hs, "status"), vec![("no_starttls".to_owned(), 7)]);
-    assert_eq!(counts(&hs, "scanner_status"), vec![("success".to_owned(), 7)]);
+    assert_eq!(
+        counts(&hs, "scanner_status"),
+        vec![("success".to_owned(), 7)]
+    );
     let ehlo = rows_where(&hs, "scan_id", "25-smtp-starttls-smtp-ehlo");
     assert_eq!(ehlo.height(), 3);
-    let offered: Vec<_> = ehlo.column("starttls_offered").unwrap().bool().unwrap().iter().collect();
+    let offered: Vec<_> = ehlo
+        .column("starttls_offered")
+        .unwrap()
+        .bool()
+        .unwrap()
+        .iter()
+        .collect();
     assert_eq!(offered, vec![Some(false), Some(false), Some(false)]);
     let banner_only = rows_where(&hs, "scan_id", "25-smtp-starttls-smtp-00");
     assert_eq!(b(&banner_only, "starttls_offered", 0), None);
-    assert!(s(&banner_only, "banner", 0).unwrap().starts_with("220 ba06a6536f7e ESMTP qpsmtpd"));
+    assert!(s(&banner_only, "banner", 0)
+        .unwrap()
+        .starts_with("220 ba06a6536f7e ESMTP qpsmtpd"));
 
     let (_t2, ds2, summary2) = ingest(|out| {
         let mut o = options(pick("pop3-"), out);
@@ -157,11 +238,21 @@ fn zgrab2_tls_of_other_modules() {
         assert_eq!(u16_at(&hs, "tls_version", 0), Some(0x0303));
         assert_eq!(s(&hs, "ecdh_curve", 0).as_deref(), Some("secp256r1"));
         assert_eq!(b(&hs, "browser_trusted", 0), Some(false));
-        assert_eq!(s(&hs, "browser_error", 0).as_deref(), Some("x509: unknown error"));
-        let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(
+            s(&hs, "browser_error", 0).as_deref(),
+            Some("x509: unknown error")
+        );
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         let module = v["data"].as_object().unwrap().values().next().unwrap();
-        let tls = if module["result"]["tls"].is_object() { &module["result"]["tls"] } else { &module["result"]["response"]["request"]["tls_log"] };
-        let raw = tls["handshake_log"]["server_certificates"]["certificate"]["raw"].as_str().unwrap();
+        let tls = if module["result"]["tls"].is_object() {
+            &module["result"]["tls"]
+        } else {
+            &module["result"]["response"]["request"]["tls_log"]
+        };
+        let raw = tls["handshake_log"]["server_certificates"]["certificate"]["raw"]
+            .as_str()
+            .unwrap();
         assert_eq!(s(&hs, "leaf_sha256", 0), Some(sha256_of_b64(raw)), "{file}");
     }
 }
@@ -180,16 +271,35 @@ fn zgrab2_internet_record_with_real_chain() {
     assert_eq!(s(&hs, "ip", 0).as_deref(), Some("165.227.114.176"));
     assert_eq!(s(&hs, "protocol", 0).as_deref(), Some("amqp091"));
     assert_eq!(s(&hs, "status", 0).as_deref(), Some("ok"));
-    assert_eq!(s(&hs, "browser_error", 0).as_deref(), Some("x509: failed to load system roots and no roots provided"));
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(
+        s(&hs, "browser_error", 0).as_deref(),
+        Some("x509: failed to load system roots and no roots provided")
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let sc = &v["data"]["amqp091"]["result"]["tls"]["handshake_log"]["server_certificates"];
-    let chain = hs.column("chain_sha256").unwrap().list().unwrap().get_as_series(0).unwrap();
+    let chain = hs
+        .column("chain_sha256")
+        .unwrap()
+        .list()
+        .unwrap()
+        .get_as_series(0)
+        .unwrap();
     assert_eq!(chain.len(), 1 + sc["chain"].as_array().unwrap().len());
     let certs = table(&ds, "certificates");
     assert_eq!(certs.height(), chain.len());
-    let leaf = rows_where(&certs, "sha256", &sha256_of_b64(sc["certificate"]["raw"].as_str().unwrap()));
+    let leaf = rows_where(
+        &certs,
+        "sha256",
+        &sha256_of_b64(sc["certificate"]["raw"].as_str().unwrap()),
+    );
     assert_eq!(s(&leaf, "parse_status", 0).as_deref(), Some("ok"));
-    assert_eq!(s(&leaf, "subject_cn", 0), sc["certificate"]["parsed"]["subject"]["common_name"][0].as_str().map(str::to_owned));
+    assert_eq!(
+        s(&leaf, "subject_cn", 0),
+        sc["certificate"]["parsed"]["subject"]["common_name"][0]
+            .as_str()
+            .map(str::to_owned)
+    );
 }
 
 #[test]

@@ -13,10 +13,22 @@ pub const TABLES: &[&str] = &["scans", "handshakes", "certificates", "discovery"
 /// Prints the manifest summary, every table's rows and schema.
 pub fn execute(dataset: &Path) -> Result<()> {
     let m = Manifest::load(dataset)?;
-    println!("dataset {} (written by {}, manifest format {})", dataset.display(), m.tool, m.format);
+    println!(
+        "dataset {} (written by {}, manifest format {})",
+        dataset.display(),
+        m.tool,
+        m.format
+    );
     println!("runs:");
     for r in &m.runs {
-        println!("  run {} committed {} by {} with {} jobs; {} inputs skipped", r.id, r.committed, r.tool, r.jobs, r.skipped_inputs.len());
+        println!(
+            "  run {} committed {} by {} with {} jobs; {} inputs skipped",
+            r.id,
+            r.committed,
+            r.tool,
+            r.jobs,
+            r.skipped_inputs.len()
+        );
     }
     println!("inputs:");
     for i in &m.inputs {
@@ -30,12 +42,18 @@ pub fn execute(dataset: &Path) -> Result<()> {
             i.xxh3_128,
             records,
             i.bad_total(),
-            i.stream_error.as_ref().map(|e| format!("; STREAM ERROR: {e}")).unwrap_or_default()
+            i.stream_error
+                .as_ref()
+                .map(|e| format!("; STREAM ERROR: {e}"))
+                .unwrap_or_default()
         );
     }
     println!("scans: {}", m.scans.len());
     for (id, s) in &m.scans {
-        println!("  {id}: port {} {} {} — {} handshakes, {} discovery rows", s.port, s.protocol, s.tls_mode, s.handshakes, s.discoveries);
+        println!(
+            "  {id}: port {} {} {} — {} handshakes, {} discovery rows",
+            s.port, s.protocol, s.tls_mode, s.handshakes, s.discoveries
+        );
     }
     println!("tables:");
     for table in TABLES {
@@ -45,7 +63,8 @@ pub fn execute(dataset: &Path) -> Result<()> {
         }
         println!("  {table}: {} rows in {} parts", m.rows(table), parts.len());
         let first = dataset.join(parts[0]);
-        let file = std::fs::File::open(&first).with_context(|| format!("cannot open {}", first.display()))?;
+        let file = std::fs::File::open(&first)
+            .with_context(|| format!("cannot open {}", first.display()))?;
         let arrow = ParquetReader::new(file).schema()?;
         let schema = Schema::from_arrow_schema(&arrow);
         for (name, dtype) in schema.iter() {

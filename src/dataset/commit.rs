@@ -36,7 +36,10 @@ fn staging_sibling(dataset: &Path) -> Result<PathBuf> {
         .with_context(|| format!("{} has no folder name", dataset.display()))?
         .to_string_lossy()
         .into_owned();
-    let parent = dataset.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = dataset
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     Ok(parent.join(format!(".{name}.staging-{}", std::process::id())))
 }
 
@@ -44,7 +47,11 @@ fn remove_stale_siblings(dataset: &Path) {
     let (Some(parent), Some(name)) = (dataset.parent(), dataset.file_name()) else {
         return;
     };
-    let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
     let prefix = format!(".{}.staging-", name.to_string_lossy());
     if let Ok(entries) = fs::read_dir(parent) {
         for e in entries.flatten() {
@@ -67,7 +74,9 @@ impl Staging {
             );
         }
         if exists && !has_manifest {
-            let empty = fs::read_dir(dataset).map(|mut d| d.next().is_none()).unwrap_or(false);
+            let empty = fs::read_dir(dataset)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false);
             if !empty {
                 bail!(
                     "{} exists and is not a mailtls dataset (no {MANIFEST}); choose another --out",
@@ -81,12 +90,23 @@ impl Staging {
             remove_orphans(dataset, &base)?;
             let root = dataset.join(format!("_staging-{}", std::process::id()));
             fs::create_dir_all(&root)?;
-            Ok(Staging { dataset: dataset.to_path_buf(), root, base, append: true })
+            Ok(Staging {
+                dataset: dataset.to_path_buf(),
+                root,
+                base,
+                append: true,
+            })
         } else {
             remove_stale_siblings(dataset);
             let root = staging_sibling(dataset)?;
-            fs::create_dir_all(&root).with_context(|| format!("cannot create {}", root.display()))?;
-            Ok(Staging { dataset: dataset.to_path_buf(), root, base: Manifest::default(), append: false })
+            fs::create_dir_all(&root)
+                .with_context(|| format!("cannot create {}", root.display()))?;
+            Ok(Staging {
+                dataset: dataset.to_path_buf(),
+                root,
+                base: Manifest::default(),
+                append: false,
+            })
         }
     }
 
@@ -96,7 +116,11 @@ impl Staging {
         if !self.append {
             write_synced(&self.root.join(MANIFEST), text.as_bytes())?;
             fs::rename(&self.root, &self.dataset).with_context(|| {
-                format!("cannot move {} to {}", self.root.display(), self.dataset.display())
+                format!(
+                    "cannot move {} to {}",
+                    self.root.display(),
+                    self.dataset.display()
+                )
             })?;
             return Ok(());
         }
@@ -115,7 +139,8 @@ impl Staging {
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut f = fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut f =
+        fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
     f.write_all(bytes)?;
     f.sync_all()?;
     Ok(())
@@ -130,8 +155,9 @@ fn move_tree(from: &Path, to: &Path) -> Result<()> {
             fs::create_dir_all(&target)?;
             move_tree(&entry.path(), &target)?;
         } else {
-            fs::rename(entry.path(), &target)
-                .with_context(|| format!("cannot move {} into the dataset", entry.path().display()))?;
+            fs::rename(entry.path(), &target).with_context(|| {
+                format!("cannot move {} into the dataset", entry.path().display())
+            })?;
         }
     }
     Ok(())
@@ -140,8 +166,11 @@ fn move_tree(from: &Path, to: &Path) -> Result<()> {
 /// Deletes staging folders and part files the manifest does not name
 /// (left by a run that was killed before its commit).
 fn remove_orphans(dataset: &Path, manifest: &Manifest) -> Result<()> {
-    let named: std::collections::HashSet<PathBuf> =
-        manifest.parts.iter().map(|p| dataset.join(&p.path)).collect();
+    let named: std::collections::HashSet<PathBuf> = manifest
+        .parts
+        .iter()
+        .map(|p| dataset.join(&p.path))
+        .collect();
     for entry in fs::read_dir(dataset)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();

@@ -183,11 +183,19 @@ impl Manifest {
 
     /// Rows per table over all committed parts.
     pub fn rows(&self, table: &str) -> u64 {
-        self.parts.iter().filter(|p| p.table == table).map(|p| p.rows).sum()
+        self.parts
+            .iter()
+            .filter(|p| p.table == table)
+            .map(|p| p.rows)
+            .sum()
     }
 
     /// Paths of a table's committed parts, relative to the dataset.
     pub fn part_paths(&self, table: &str) -> Vec<&str> {
-        self.parts.iter().filter(|p| p.table == table).map(|p| p.path.as_str()).collect()
+        self.parts
+            .iter()
+            .filter(|p| p.table == table)
+            .map(|p| p.path.as_str())
+            .collect()
     }
 }

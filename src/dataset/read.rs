@@ -18,8 +18,11 @@ pub fn read_table(dataset: &Path, table: &str) -> Result<DataFrame> {
     let mut out: Option<DataFrame> = None;
     for rel in manifest.part_paths(table) {
         let path = dataset.join(rel);
-        let file = std::fs::File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-        let mut df = ParquetReader::new(file).finish().with_context(|| format!("cannot read {}", path.display()))?;
+        let file = std::fs::File::open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        let mut df = ParquetReader::new(file)
+            .finish()
+            .with_context(|| format!("cannot read {}", path.display()))?;
         if let Some(scan) = partition_value(rel) {
             let col = Column::new("scan_id".into(), vec![scan.to_owned(); df.height()]);
             df.with_column(col)?;

@@ -73,18 +73,22 @@ impl HandshakeRows {
         let t = h.tls.as_ref();
         self.tls_version.push(t.and_then(|t| t.version));
         self.cipher_id.push(t.and_then(|t| t.cipher_id));
-        self.server_kex.push(t.and_then(|t| t.server_kex).map(str::to_owned));
+        self.server_kex
+            .push(t.and_then(|t| t.server_kex).map(str::to_owned));
         self.dh_prime_bits.push(t.and_then(|t| t.dh_prime_bits));
-        self.dh_prime_sha256.push(t.and_then(|t| t.dh_prime_sha256.clone()));
+        self.dh_prime_sha256
+            .push(t.and_then(|t| t.dh_prime_sha256.clone()));
         self.ecdh_curve.push(t.and_then(|t| t.ecdh_curve.clone()));
         self.rsa_export_bits.push(t.and_then(|t| t.rsa_export_bits));
         self.ocsp_stapling.push(t.and_then(|t| t.ocsp_stapling));
-        self.secure_renegotiation.push(t.and_then(|t| t.secure_renegotiation));
+        self.secure_renegotiation
+            .push(t.and_then(|t| t.secure_renegotiation));
         self.heartbeat.push(t.and_then(|t| t.heartbeat));
         self.leaf_sha256.push(chain.first().cloned());
         self.chain_sha256.0.push(chain);
         self.browser_trusted.push(t.and_then(|t| t.browser_trusted));
-        self.browser_error.push(t.and_then(|t| t.browser_error.clone()));
+        self.browser_error
+            .push(t.and_then(|t| t.browser_error.clone()));
         self.matches_domain.push(t.and_then(|t| t.matches_domain));
     }
 }

@@ -12,7 +12,13 @@ use super::manifest::Part;
 pub const ROWS_PER_PART: usize = 250_000;
 
 /// Writes `df` to `root/rel` as zstd Parquet and describes the part.
-pub fn write_part(root: &Path, rel: &str, table: &str, run: u32, df: &mut DataFrame) -> Result<Part> {
+pub fn write_part(
+    root: &Path,
+    rel: &str,
+    table: &str,
+    run: u32,
+    df: &mut DataFrame,
+) -> Result<Part> {
     let path = root.join(rel);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -51,7 +57,14 @@ impl Pending {
     }
 
     /// Writes what is waiting (if anything) as `dir/part-r<run>-i<input>-<n>.parquet`.
-    pub fn flush(&mut self, root: &Path, dir: &str, table: &str, run: u32, input: u32) -> Result<Option<Part>> {
+    pub fn flush(
+        &mut self,
+        root: &Path,
+        dir: &str,
+        table: &str,
+        run: u32,
+        input: u32,
+    ) -> Result<Option<Part>> {
         if self.frames.is_empty() {
             return Ok(None);
         }
@@ -61,7 +74,10 @@ impl Pending {
             df.vstack_mut_owned(f)?;
         }
         self.rows = 0;
-        let rel = format!("{dir}/part-r{run:04}-i{input:05}-{:05}.parquet", self.written);
+        let rel = format!(
+            "{dir}/part-r{run:04}-i{input:05}-{:05}.parquet",
+            self.written
+        );
         self.written += 1;
         write_part(root, &rel, table, run, &mut df).map(Some)
     }

@@ -43,7 +43,10 @@ fn sub_protocol_mode(name: &str) -> Option<TlsMode> {
 /// Parses one host record into one handshake per TLS service.
 pub fn parse<'a>(top: &TopLevel<'a>) -> Result<Parsed<'a>, RecordError> {
     let ip: Option<Cow<'a, str>> = top.get("ip").map(|v| lazy(v, "ip")).transpose()?;
-    let updated: Option<Cow<'a, str>> = top.get("updated_at").map(|v| lazy(v, "updated_at")).transpose()?;
+    let updated: Option<Cow<'a, str>> = top
+        .get("updated_at")
+        .map(|v| lazy(v, "updated_at"))
+        .transpose()?;
     let mut parsed = Parsed::default();
     let mut ports: Vec<(&str, &Raw<'a>)> = top
         .iter()
@@ -66,9 +69,17 @@ pub fn parse<'a>(top: &TopLevel<'a>) -> Result<Parsed<'a>, RecordError> {
                     continue;
                 };
                 let (protocol, alias_mode) = mail::resolve(proto_name);
-                let mode = if sub_mode == TlsMode::Implicit { sub_mode } else { alias_mode.unwrap_or(sub_mode) };
+                let mode = if sub_mode == TlsMode::Implicit {
+                    sub_mode
+                } else {
+                    alias_mode.unwrap_or(sub_mode)
+                };
                 let service: Service<'a> = lazy(service, "service")?;
-                let mut draft = Draft::new((port, FactSource::Record), Cow::Owned(protocol.to_owned()), mode);
+                let mut draft = Draft::new(
+                    (port, FactSource::Record),
+                    Cow::Owned(protocol.to_owned()),
+                    mode,
+                );
                 draft.ip = ip.clone();
                 draft.timestamp_us = service
                     .timestamp

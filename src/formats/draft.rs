@@ -89,10 +89,16 @@ impl<'a> Draft<'a> {
             (None, None, false)
         };
         let seen = self.handshake.as_ref().is_some_and(HandshakeLog::seen);
-        let hello = self.handshake.as_ref().is_some_and(HandshakeLog::has_server_hello);
+        let hello = self
+            .handshake
+            .as_ref()
+            .is_some_and(HandshakeLog::has_server_hello);
         let completed = hello
             && self.handshake_verdict.unwrap_or(true)
-            && !matches!(self.failed_stage, Some(Stage::Connect | Stage::Tls | Stage::Starttls));
+            && !matches!(
+                self.failed_stage,
+                Some(Stage::Connect | Stage::Tls | Stage::Starttls)
+            );
         let observation = Observation {
             mode: self.mode,
             skipped: self.skipped,

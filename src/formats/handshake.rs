@@ -183,7 +183,9 @@ impl<'a> HandshakeLog<'a> {
         let rsa = kex.rsa_params.or(self.rsa_export_params);
         if let Some(ec) = kex.ecdh_params {
             facts.server_kex = Some("ecdhe");
-            facts.ecdh_curve = ec.curve_id.and_then(|c| c.name.0.or(c.id.map(|id| format!("group_{id}"))));
+            facts.ecdh_curve = ec
+                .curve_id
+                .and_then(|c| c.name.0.or(c.id.map(|id| format!("group_{id}"))));
         } else if let Some(dh) = dh {
             facts.server_kex = Some("dhe");
             let prime = dh

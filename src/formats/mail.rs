@@ -169,7 +169,10 @@ mod tests {
         let plain = "250-mx.example\r\n250-PIPELINING\r\n250 8BITMIME\r\n";
         assert_eq!(starttls_offered("smtp", Some(plain)), Some(false));
         // The greeting line itself is never a keyword.
-        assert_eq!(starttls_offered("smtp", Some("250 STARTTLS\r\n")), Some(false));
+        assert_eq!(
+            starttls_offered("smtp", Some("250 STARTTLS\r\n")),
+            Some(false)
+        );
         assert_eq!(starttls_offered("smtp", None), None);
         let failed = "501 5.5.4 Invalid argument\r\n";
         assert_eq!(starttls_offered("smtp", Some(failed)), Some(false));
@@ -179,18 +182,42 @@ mod tests {
     fn imap_and_pop3_capabilities() {
         let greet = "* OK [CAPABILITY IMAP4rev1 LITERAL+ STARTTLS AUTH=PLAIN] Dovecot ready.\r\n";
         assert_eq!(starttls_offered("imap", Some(greet)), Some(true));
-        assert_eq!(starttls_offered("imap", Some("* OK dovecot ready.\r\n")), None);
-        assert_eq!(starttls_offered("imap", Some("* OK [CAPABILITY IMAP4rev1] hi\r\n")), Some(false));
-        assert_eq!(starttls_offered("pop3", Some("+OK\r\nUSER\r\nSTLS\r\n.\r\n")), Some(true));
+        assert_eq!(
+            starttls_offered("imap", Some("* OK dovecot ready.\r\n")),
+            None
+        );
+        assert_eq!(
+            starttls_offered("imap", Some("* OK [CAPABILITY IMAP4rev1] hi\r\n")),
+            Some(false)
+        );
+        assert_eq!(
+            starttls_offered("pop3", Some("+OK\r\nUSER\r\nSTLS\r\n.\r\n")),
+            Some(true)
+        );
     }
 
     #[test]
     fn accept_replies() {
-        assert_eq!(starttls_accepted("smtp", Some("220 2.0.0 Ready to start TLS\r\n")), Some(true));
-        assert_eq!(starttls_accepted("smtp", Some("502 5.5.1 unrecognized\r\n")), Some(false));
-        assert_eq!(starttls_accepted("pop3", Some("+OK Begin TLS negotiation\r\n")), Some(true));
-        assert_eq!(starttls_accepted("imap", Some("a001 OK Begin TLS negotiation now.\r\n")), Some(true));
-        assert_eq!(starttls_accepted("imap", Some("a001 BAD unknown\r\n")), Some(false));
+        assert_eq!(
+            starttls_accepted("smtp", Some("220 2.0.0 Ready to start TLS\r\n")),
+            Some(true)
+        );
+        assert_eq!(
+            starttls_accepted("smtp", Some("502 5.5.1 unrecognized\r\n")),
+            Some(false)
+        );
+        assert_eq!(
+            starttls_accepted("pop3", Some("+OK Begin TLS negotiation\r\n")),
+            Some(true)
+        );
+        assert_eq!(
+            starttls_accepted("imap", Some("a001 OK Begin TLS negotiation now.\r\n")),
+            Some(true)
+        );
+        assert_eq!(
+            starttls_accepted("imap", Some("a001 BAD unknown\r\n")),
+            Some(false)
+        );
         assert_eq!(starttls_accepted("smtp", None), None);
         assert_eq!(starttls_accepted("postgres", Some("S")), None);
     }
@@ -199,8 +226,14 @@ mod tests {
     fn stripping_is_seen() {
         let ehlo = "250-mx.mtcenter.ru Hello\r\n250-8BITMIME\r\n250-XXXXXXXXA\r\n250 XXXB\r\n";
         assert!(starttls_stripped(Some(ehlo), None));
-        assert!(starttls_stripped(None, Some("500 5.5.1 Command unrecognized: \"XXXXXXXX\"\r\n")));
-        assert!(!starttls_stripped(Some("250-a\r\n250 STARTTLS\r\n"), Some("220 go\r\n")));
+        assert!(starttls_stripped(
+            None,
+            Some("500 5.5.1 Command unrecognized: \"XXXXXXXX\"\r\n")
+        ));
+        assert!(!starttls_stripped(
+            Some("250-a\r\n250 STARTTLS\r\n"),
+            Some("220 go\r\n")
+        ));
     }
 
     #[test]

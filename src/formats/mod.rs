@@ -17,7 +17,6 @@ pub mod zmap;
 use std::collections::HashMap;
 use std::fmt;
 
-
 use crate::input::filename::SeriesName;
 use crate::record::{FactSource, Layout, Parsed, TlsMode};
 
@@ -105,7 +104,9 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for Raw<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match sonic_rs::LazyValue::<'de>::deserialize(d)?.as_raw_cow() {
             std::borrow::Cow::Borrowed(text) => Ok(Raw(text)),
-            std::borrow::Cow::Owned(_) => Err(serde::de::Error::custom("JSON text is not borrowed from the record")),
+            std::borrow::Cow::Owned(_) => Err(serde::de::Error::custom(
+                "JSON text is not borrowed from the record",
+            )),
         }
     }
 }
@@ -114,7 +115,10 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for Raw<'a> {
 pub(crate) type TopLevel<'a> = HashMap<&'a str, Raw<'a>>;
 
 /// Deserializes a lazily kept JSON value into `T`, naming `what` on failure.
-pub(crate) fn lazy<'a, T: serde::Deserialize<'a>>(value: &Raw<'a>, what: &str) -> Result<T, RecordError> {
+pub(crate) fn lazy<'a, T: serde::Deserialize<'a>>(
+    value: &Raw<'a>,
+    what: &str,
+) -> Result<T, RecordError> {
     sonic_rs::from_str(value.0)
         .map_err(|e| RecordError::new(format!("`{what}` has an unexpected shape: {}", short(&e))))
 }
@@ -132,9 +136,15 @@ fn is_port_key(key: &str) -> bool {
 }
 
 /// Parses one record (a JSON object or a CSV row) of any supported layout.
-pub fn parse_record<'a>(text: &'a [u8], ctx: &Context) -> Result<(Layout, Parsed<'a>), RecordError> {
+pub fn parse_record<'a>(
+    text: &'a [u8],
+    ctx: &Context,
+) -> Result<(Layout, Parsed<'a>), RecordError> {
     let text = std::str::from_utf8(text).map_err(|e| {
-        RecordError::new(format!("not UTF-8 text (invalid byte at column {})", e.valid_up_to() + 1))
+        RecordError::new(format!(
+            "not UTF-8 text (invalid byte at column {})",
+            e.valid_up_to() + 1
+        ))
     })?;
     let trimmed = text.trim_start();
     if !trimmed.starts_with('{') {
@@ -157,7 +167,8 @@ pub fn parse_record<'a>(text: &'a [u8], ctx: &Context) -> Result<(Layout, Parsed
     if top.keys().any(|k| is_port_key(k)) {
         return censys::parse(&top).map(|p| (Layout::Censys, p));
     }
-    if top.contains_key("ip") && (top.contains_key("error") || top.contains_key("error_component")) {
+    if top.contains_key("ip") && (top.contains_key("error") || top.contains_key("error_component"))
+    {
         return zgrab1::parse_flat(&top, ctx).map(|p| (Layout::Zgrab1Flat, p));
     }
     if top.contains_key("name") && (top.contains_key("results") || top.contains_key("status")) {

@@ -146,24 +146,64 @@ mod tests {
     #[test]
     fn outcomes() {
         let s = TlsMode::Starttls;
-        let ok = Observation { handshake_seen: true, handshake_completed: true, failed_stage: Some(Stage::AfterTls), ..base(s) };
+        let ok = Observation {
+            handshake_seen: true,
+            handshake_completed: true,
+            failed_stage: Some(Stage::AfterTls),
+            ..base(s)
+        };
         assert_eq!(classify(&ok), Status::Ok);
-        let partial = Observation { handshake_seen: true, failed_stage: Some(Stage::Starttls), starttls_accepted: Some(true), ..base(s) };
+        let partial = Observation {
+            handshake_seen: true,
+            failed_stage: Some(Stage::Starttls),
+            starttls_accepted: Some(true),
+            ..base(s)
+        };
         assert_eq!(classify(&partial), Status::HandshakeFailed);
-        let refused = Observation { starttls_offered: Some(true), starttls_accepted: Some(false), failed_stage: Some(Stage::Starttls), ..base(s) };
+        let refused = Observation {
+            starttls_offered: Some(true),
+            starttls_accepted: Some(false),
+            failed_stage: Some(Stage::Starttls),
+            ..base(s)
+        };
         assert_eq!(classify(&refused), Status::StarttlsRefused);
-        let absent = Observation { starttls_offered: Some(false), starttls_accepted: Some(false), ..base(s) };
+        let absent = Observation {
+            starttls_offered: Some(false),
+            starttls_accepted: Some(false),
+            ..base(s)
+        };
         assert_eq!(classify(&absent), Status::NoStarttls);
         assert_eq!(classify(&base(s)), Status::NoStarttls);
-        let connect = Observation { failed_stage: Some(Stage::Connect), timed_out: true, has_banner: false, ..base(s) };
+        let connect = Observation {
+            failed_stage: Some(Stage::Connect),
+            timed_out: true,
+            has_banner: false,
+            ..base(s)
+        };
         assert_eq!(classify(&connect), Status::ConnectFailed);
-        let stall = Observation { failed_stage: Some(Stage::Banner), timed_out: true, has_banner: false, ..base(s) };
+        let stall = Observation {
+            failed_stage: Some(Stage::Banner),
+            timed_out: true,
+            has_banner: false,
+            ..base(s)
+        };
         assert_eq!(classify(&stall), Status::Timeout);
-        let mute = Observation { failed_stage: Some(Stage::Banner), has_banner: false, ..base(s) };
+        let mute = Observation {
+            failed_stage: Some(Stage::Banner),
+            has_banner: false,
+            ..base(s)
+        };
         assert_eq!(classify(&mute), Status::BannerFailed);
-        let implicit_fail = Observation { failed_stage: Some(Stage::Tls), has_banner: false, ..base(TlsMode::Implicit) };
+        let implicit_fail = Observation {
+            failed_stage: Some(Stage::Tls),
+            has_banner: false,
+            ..base(TlsMode::Implicit)
+        };
         assert_eq!(classify(&implicit_fail), Status::HandshakeFailed);
-        let skipped = Observation { skipped: true, ..base(s) };
+        let skipped = Observation {
+            skipped: true,
+            ..base(s)
+        };
         assert_eq!(classify(&skipped), Status::Skipped);
     }
 }

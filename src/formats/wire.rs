@@ -214,7 +214,15 @@ mod tests {
         let got: Vec<_> = c.into_iter().map(|c| c.0).collect();
         assert_eq!(
             got,
-            vec![Some(771), Some(0x35), Some(0xC02F), Some(5), Some(769), Some(768), None]
+            vec![
+                Some(771),
+                Some(0x35),
+                Some(0xC02F),
+                Some(5),
+                Some(769),
+                Some(768),
+                None
+            ]
         );
     }
 
@@ -223,11 +231,18 @@ mod tests {
         let p: Vec<Param> = sonic_rs::from_str(r#"["AAE=",{"value":"AQ==","length":8}]"#).unwrap();
         assert_eq!(p[0].value.as_deref(), Some("AAE="));
         assert_eq!(p[1].length, Some(8));
-        let t: Vec<Text> = sonic_rs::from_str(r#"["a",["b","c"],{"name":"RSA","oid":"1"},7,[]]"#).unwrap();
+        let t: Vec<Text> =
+            sonic_rs::from_str(r#"["a",["b","c"],{"name":"RSA","oid":"1"},7,[]]"#).unwrap();
         let got: Vec<_> = t.into_iter().map(|t| t.0).collect();
         assert_eq!(
             got,
-            vec![Some("a".into()), Some("b".into()), Some("RSA".into()), Some("7".into()), None]
+            vec![
+                Some("a".into()),
+                Some("b".into()),
+                Some("RSA".into()),
+                Some("7".into()),
+                None
+            ]
         );
     }
 }

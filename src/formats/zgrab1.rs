@@ -58,7 +58,10 @@ fn resolve_protocol_mode(
 }
 
 /// Eras A and B: one `log` entry per protocol step, each with its own error.
-pub fn parse_event_log<'a>(top: &TopLevel<'a>, ctx: &Context) -> Result<(Layout, Parsed<'a>), RecordError> {
+pub fn parse_event_log<'a>(
+    top: &TopLevel<'a>,
+    ctx: &Context,
+) -> Result<(Layout, Parsed<'a>), RecordError> {
     let entries: Vec<LogEntry<'a>> = lazy(&top["log"], "log")?;
     let port = ctx.require_port()?;
     let mut banner = None;
@@ -97,7 +100,11 @@ pub fn parse_event_log<'a>(top: &TopLevel<'a>, ctx: &Context) -> Result<(Layout,
             _ => {}
         }
         if let (Some(err), None) = (&entry.error, &failed) {
-            failed = Some((Stage::from_zgrab1(&entry.kind), entry.kind.clone(), err.clone()));
+            failed = Some((
+                Stage::from_zgrab1(&entry.kind),
+                entry.kind.clone(),
+                err.clone(),
+            ));
         }
     }
     let record_mode = if saw_starttls {
@@ -112,7 +119,9 @@ pub fn parse_event_log<'a>(top: &TopLevel<'a>, ctx: &Context) -> Result<(Layout,
     let mut draft = Draft::new(port, Cow::Owned(protocol), mode);
     draft.ip = text_field(top, "host")?;
     draft.domain = text_field(top, "domain")?;
-    draft.timestamp_us = text_field(top, "time")?.as_deref().and_then(parse_rfc3339_us);
+    draft.timestamp_us = text_field(top, "time")?
+        .as_deref()
+        .and_then(parse_rfc3339_us);
     if let Some((stage, component, error)) = failed {
         draft.failed_stage = Some(stage);
         draft.scanner_status = Some(component);
@@ -161,7 +170,9 @@ pub fn parse_flat<'a>(top: &TopLevel<'a>, ctx: &Context) -> Result<Parsed<'a>, R
     let mut draft = Draft::new(port, Cow::Owned(protocol), mode);
     draft.ip = text_field(top, "ip")?;
     draft.domain = text_field(top, "domain")?;
-    draft.timestamp_us = text_field(top, "timestamp")?.as_deref().and_then(parse_rfc3339_us);
+    draft.timestamp_us = text_field(top, "timestamp")?
+        .as_deref()
+        .and_then(parse_rfc3339_us);
     draft.error = text_field(top, "error")?;
     draft.scanner_status = text_field(top, "error_component")?;
     draft.failed_stage = draft.scanner_status.as_deref().map(Stage::from_zgrab1);

@@ -96,7 +96,11 @@ pub fn looks_like_zgrab2(data: &Raw<'_>) -> bool {
 /// Maps a ZGrab2 status to the failed stage, whether it was a timeout, and
 /// whether the target was skipped.
 fn stage_of(status: &str, has_banner: bool, tls_seen: bool) -> (Option<Stage>, bool, bool) {
-    let early = if has_banner { Stage::Other } else { Stage::Banner };
+    let early = if has_banner {
+        Stage::Other
+    } else {
+        Stage::Banner
+    };
     match status {
         "success" | "post-tls-application-error" => (None, false, false),
         "connection-refused" => (Some(Stage::Connect), false, false),
@@ -104,7 +108,9 @@ fn stage_of(status: &str, has_banner: bool, tls_seen: bool) -> (Option<Stage>, b
         "handshake-error" => (Some(Stage::Tls), false, false),
         "io-timeout" if tls_seen => (Some(Stage::Tls), true, false),
         "io-timeout" => (Some(early), true, false),
-        "connection-closed" | "protocol-error" | "unknown-error" if tls_seen => (Some(Stage::Tls), false, false),
+        "connection-closed" | "protocol-error" | "unknown-error" if tls_seen => {
+            (Some(Stage::Tls), false, false)
+        }
         "connection-closed" | "protocol-error" | "unknown-error" => (Some(early), false, false),
         "application-error" => (Some(Stage::Other), false, false),
         "invalid-inputs" | "blocklisted-target" | "blacklisted-target" => (None, false, true),
@@ -115,8 +121,16 @@ fn stage_of(status: &str, has_banner: bool, tls_seen: bool) -> (Option<Stage>, b
 /// Parses one ZGrab2 record; every scan response under `data` is one handshake.
 pub fn parse<'a>(top: &TopLevel<'a>, ctx: &Context) -> Result<Parsed<'a>, RecordError> {
     let ip: Option<Cow<'a, str>> = top.get("ip").map(|v| lazy(v, "ip")).transpose()?;
-    let domain: Option<Cow<'a, str>> = top.get("domain").map(|v| lazy(v, "domain")).transpose()?.flatten();
-    let top_port: Option<u16> = top.get("port").map(|v| lazy(v, "port")).transpose()?.flatten();
+    let domain: Option<Cow<'a, str>> = top
+        .get("domain")
+        .map(|v| lazy(v, "domain"))
+        .transpose()?
+        .flatten();
+    let top_port: Option<u16> = top
+        .get("port")
+        .map(|v| lazy(v, "port"))
+        .transpose()?
+        .flatten();
     let scans: BTreeMap<Cow<'a, str>, ScanResponse<'a>> = lazy(&top["data"], "data")?;
     let mut parsed = Parsed::default();
     for (_name, scan) in scans {
@@ -138,16 +152,23 @@ pub fn parse<'a>(top: &TopLevel<'a>, ctx: &Context) -> Result<Parsed<'a>, Record
                 .or(alias_mode)
                 .unwrap_or_else(|| mail::default_mode(&protocol)),
         };
-        let tls_log = result
-            .tls
-            .or(result.response.and_then(|r| r.request).and_then(|r| r.tls_log));
+        let tls_log = result.tls.or(result
+            .response
+            .and_then(|r| r.request)
+            .and_then(|r| r.tls_log));
         let (handshake, verdict) = match tls_log {
             Some(t) => (t.handshake_log, t.handshake_completed_successfully),
-            None => (result.handshake_log, result.handshake_completed_successfully),
+            None => (
+                result.handshake_log,
+                result.handshake_completed_successfully,
+            ),
         };
         let tls_seen = handshake.as_ref().is_some_and(HandshakeLog::seen);
         let (stage, timed_out, skipped) = stage_of(&scan.status, result.banner.is_some(), tls_seen);
-        let ok_status = matches!(scan.status.as_ref(), "success" | "post-tls-application-error");
+        let ok_status = matches!(
+            scan.status.as_ref(),
+            "success" | "post-tls-application-error"
+        );
         let mut draft = Draft::new(port, Cow::Owned(protocol), mode);
         draft.ip = ip.clone();
         draft.domain = domain.clone();

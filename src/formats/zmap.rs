@@ -11,12 +11,15 @@ use crate::time::parse_zmap_us;
 
 /// Is this first line a ZMap header row?
 pub fn is_header(line: &str) -> bool {
-    line.split(',').any(|f| f.trim() == "saddr" || f.trim() == "ip")
+    line.split(',')
+        .any(|f| f.trim() == "saddr" || f.trim() == "ip")
 }
 
 /// Normalizes header names: hyphens of the pre-2015-10 names become underscores.
 pub fn header_columns(line: &str) -> Vec<String> {
-    line.split(',').map(|f| f.trim().replace('-', "_")).collect()
+    line.split(',')
+        .map(|f| f.trim().replace('-', "_"))
+        .collect()
 }
 
 /// Splits one CSV row, honouring double quotes around fields with commas.
@@ -64,7 +67,10 @@ pub fn parse_row<'a>(line: &'a str, ctx: &Context) -> Result<Parsed<'a>, RecordE
             "not a record: neither JSON nor a bare IP (a ZMap CSV with several fields needs its header row)",
         ));
     }
-    let ip_text = column("saddr").or_else(|| column("ip")).unwrap_or(&fields[0]).trim();
+    let ip_text = column("saddr")
+        .or_else(|| column("ip"))
+        .unwrap_or(&fields[0])
+        .trim();
     if ip_text.parse::<IpAddr>().is_err() {
         let shown: String = ip_text.chars().take(60).collect();
         return Err(RecordError::new(format!("`{shown}` is not an IP address")));

@@ -59,7 +59,12 @@ impl CertStore {
 
     /// The SHA-256 (hex) of a presented certificate; a row is added to
     /// `rows` the first time a certificate is seen.
-    pub fn resolve(&self, cert: CertInput<'_>, input_id: u32, rows: &mut CertificateRows) -> Result<String, RecordError> {
+    pub fn resolve(
+        &self,
+        cert: CertInput<'_>,
+        input_id: u32,
+        rows: &mut CertificateRows,
+    ) -> Result<String, RecordError> {
         match cert {
             CertInput::Base64Der(text) => {
                 let text_key = xxhash_rust::xxh3::xxh3_128(text.as_bytes());
@@ -69,7 +74,9 @@ impl CertStore {
                 }
                 let der = base64::engine::general_purpose::STANDARD
                     .decode(text.as_bytes())
-                    .map_err(|e| RecordError::new(format!("certificate `raw` is not base64: {e}")))?;
+                    .map_err(|e| {
+                        RecordError::new(format!("certificate `raw` is not base64: {e}"))
+                    })?;
                 let sha: [u8; 32] = Sha256::digest(&der).into();
                 lock(shard).insert(text_key, sha);
                 if self.insert_known(sha) {
@@ -78,8 +85,9 @@ impl CertStore {
                 Ok(hex::encode(sha))
             }
             CertInput::ScannerParsed(facts) => {
-                let key = decode_hex32(&facts.sha256)
-                    .ok_or_else(|| RecordError::new("parsed certificate fingerprint is not 64 hex digits"))?;
+                let key = decode_hex32(&facts.sha256).ok_or_else(|| {
+                    RecordError::new("parsed certificate fingerprint is not 64 hex digits")
+                })?;
                 let hex = facts.sha256.clone();
                 if self.insert_known(key) {
                     rows.push(*facts, input_id);

@@ -85,13 +85,14 @@ pub struct ChunkOutput {
     pub scans: BTreeMap<String, ScanEntry>,
 }
 
+/// Port, protocol and TLS mode: what identifies a series within a file.
+type SeriesKey<'k> = (u16, &'k str, TlsMode);
+
 fn touch_scan<'m>(
     scans: &'m mut BTreeMap<String, ScanEntry>,
     file: &FileInfo,
     id: &str,
-    port: u16,
-    protocol: &str,
-    mode: TlsMode,
+    (port, protocol, mode): SeriesKey<'_>,
     layout: Layout,
     timestamp: Option<i64>,
 ) -> &'m mut ScanEntry {
@@ -126,12 +127,17 @@ fn resolve_chain(
 
 /// Parses every record of `chunk`.
 pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> ChunkOutput {
-    let mut out = ChunkOutput { seq: chunk.seq, ..ChunkOutput::default() };
+    let mut out = ChunkOutput {
+        seq: chunk.seq,
+        ..ChunkOutput::default()
+    };
     for o in &chunk.oversized {
         out.bad.push(BadRecord {
             line: o.line,
             offset: o.offset,
-            reason: RecordError::new("record longer than the limit (--max-record-mb); only its start is kept"),
+            reason: RecordError::new(
+                "record longer than the limit (--max-record-mb); only its start is kept",
+            ),
             text: o.preview.clone(),
         });
     }
@@ -154,20 +160,45 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> ChunkOutput
                 out.ignored_services += u64::from(parsed.ignored_services);
                 for (h, chain) in parsed.handshakes.iter().zip(chains) {
                     let id = file.scan_id(h.port, &h.protocol, h.tls_mode);
-                    touch_scan(&mut out.scans, file, &id, h.port, &h.protocol, h.tls_mode, layout, h.timestamp_us)
-                        .handshakes += 1;
-                    out.handshakes.entry(id).or_default().push(file.input_id, span.line, h, chain);
+                    touch_scan(
+                        &mut out.scans,
+                        file,
+                        &id,
+                        (h.port, &h.protocol, h.tls_mode),
+                        layout,
+                        h.timestamp_us,
+                    )
+                    .handshakes += 1;
+                    out.handshakes
+                        .entry(id)
+                        .or_default()
+                        .push(file.input_id, span.line, h, chain);
                 }
                 for d in &parsed.discoveries {
                     let mode = file.ctx.mode().unwrap_or(TlsMode::Starttls);
                     let protocol = file.ctx.protocol().unwrap_or("tcp").to_owned();
                     let id = file.scan_id(d.port, &protocol, mode);
-                    touch_scan(&mut out.scans, file, &id, d.port, &protocol, mode, layout, d.timestamp_us)
-                        .discoveries += 1;
-                    out.discoveries.entry(id).or_default().push(file.input_id, span.line, d);
+                    touch_scan(
+                        &mut out.scans,
+                        file,
+                        &id,
+                        (d.port, &protocol, mode),
+                        layout,
+                        d.timestamp_us,
+                    )
+                    .discoveries += 1;
+                    out.discoveries
+                        .entry(id)
+                        .or_default()
+                        .push(file.input_id, span.line, d);
                 }
             }
-            Err(reason) => out.bad.push(BadRecord { line: span.line, offset, reason, text: text.to_vec() }),
+            Err(reason) => out.bad.push(BadRecord {
+                line: span.line,
+                offset,
+                reason,
+                text: text.to_vec(),
+            }),
         }
     }
     out

@@ -18,9 +18,9 @@ use super::certs::CertStore;
 use super::chunk::{process, BadRecord, ChunkOutput, FileInfo};
 use crate::dataset::manifest::{InputEntry, Part, ScanEntry};
 use crate::dataset::writer::{partition_dir, Pending};
+use crate::formats::zmap;
 use crate::input::decompress;
 use crate::input::framing::{self, Framing, Limits};
-use crate::formats::zmap;
 
 /// Counters the progress display reads while files are processed.
 #[derive(Default)]
@@ -74,37 +74,72 @@ struct Sink<'a> {
 }
 
 impl<'a> Sink<'a> {
-    fn absorb(&mut self, out: ChunkOutput, entry: &mut InputEntry, scans: &mut BTreeMap<String, ScanEntry>) -> Result<()> {
+    fn absorb(
+        &mut self,
+        out: ChunkOutput,
+        entry: &mut InputEntry,
+        scans: &mut BTreeMap<String, ScanEntry>,
+    ) -> Result<()> {
         let s = self.settings;
         for (layout, n) in &out.layouts {
             *entry.records.entry(layout.name().to_owned()).or_default() += n;
         }
         entry.ignored_services += out.ignored_services;
         for (id, scan) in &out.scans {
-            scans.entry(id.clone()).or_insert_with(|| scan.identity()).merge(scan);
+            scans
+                .entry(id.clone())
+                .or_insert_with(|| scan.identity())
+                .merge(scan);
         }
         for (id, rows) in out.handshakes {
             entry.handshakes += rows.rows as u64;
             let pending = self.handshakes.entry(id.clone()).or_default();
             if pending.add(rows.into_frame()?) {
-                self.parts.extend(pending.flush(s.root, &partition_dir("handshakes", &id), "handshakes", s.run, self.input_id)?);
+                self.parts.extend(pending.flush(
+                    s.root,
+                    &partition_dir("handshakes", &id),
+                    "handshakes",
+                    s.run,
+                    self.input_id,
+                )?);
             }
         }
         for (id, rows) in out.discoveries {
             entry.discoveries += rows.rows as u64;
             let pending = self.discoveries.entry(id.clone()).or_default();
             if pending.add(rows.into_frame()?) {
-                self.parts.extend(pending.flush(s.root, &partition_dir("discovery", &id), "discovery", s.run, self.input_id)?);
+                self.parts.extend(pending.flush(
+                    s.root,
+                    &partition_dir("discovery", &id),
+                    "discovery",
+                    s.run,
+                    self.input_id,
+                )?);
             }
         }
         if self.certs.add(out.certs.into_frame()?) {
-            self.parts.extend(self.certs.flush(s.root, "certificates", "certificates", s.run, self.input_id)?);
+            self.parts.extend(self.certs.flush(
+                s.root,
+                "certificates",
+                "certificates",
+                s.run,
+                self.input_id,
+            )?);
         }
         for bad in &out.bad {
             if s.strict {
-                bail!("{}:{}: {} (byte offset {}); --strict stops at the first bad record", self.path, bad.line, bad.reason, bad.offset);
+                bail!(
+                    "{}:{}: {} (byte offset {}); --strict stops at the first bad record",
+                    self.path,
+                    bad.line,
+                    bad.reason,
+                    bad.offset
+                );
             }
-            *entry.bad_records.entry(reason_class(&bad.reason.0)).or_default() += 1;
+            *entry
+                .bad_records
+                .entry(reason_class(&bad.reason.0))
+                .or_default() += 1;
             self.quarantine(bad)?;
         }
         Ok(())
@@ -116,7 +151,10 @@ impl<'a> Sink<'a> {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir)?;
             }
-            self.quarantine = Some(BufWriter::new(File::create(&path).with_context(|| format!("cannot create {}", path.display()))?));
+            self.quarantine =
+                Some(BufWriter::new(File::create(&path).with_context(|| {
+                    format!("cannot create {}", path.display())
+                })?));
         }
         let mut obj = serde_json::json!({
             "file": self.path,
@@ -126,7 +164,11 @@ impl<'a> Sink<'a> {
         });
         match std::str::from_utf8(&bad.text) {
             Ok(text) => obj["record"] = text.into(),
-            Err(_) => obj["record_base64"] = base64::engine::general_purpose::STANDARD.encode(&bad.text).into(),
+            Err(_) => {
+                obj["record_base64"] = base64::engine::general_purpose::STANDARD
+                    .encode(&bad.text)
+                    .into()
+            }
         }
         if let Some(q) = self.quarantine.as_mut() {
             serde_json::to_writer(&mut *q, &obj)?;
@@ -138,12 +180,30 @@ impl<'a> Sink<'a> {
     fn finish(mut self) -> Result<Vec<Part>> {
         let s = self.settings;
         for (id, mut pending) in std::mem::take(&mut self.handshakes) {
-            self.parts.extend(pending.flush(s.root, &partition_dir("handshakes", &id), "handshakes", s.run, self.input_id)?);
+            self.parts.extend(pending.flush(
+                s.root,
+                &partition_dir("handshakes", &id),
+                "handshakes",
+                s.run,
+                self.input_id,
+            )?);
         }
         for (id, mut pending) in std::mem::take(&mut self.discoveries) {
-            self.parts.extend(pending.flush(s.root, &partition_dir("discovery", &id), "discovery", s.run, self.input_id)?);
+            self.parts.extend(pending.flush(
+                s.root,
+                &partition_dir("discovery", &id),
+                "discovery",
+                s.run,
+                self.input_id,
+            )?);
         }
-        self.parts.extend(self.certs.flush(s.root, "certificates", "certificates", s.run, self.input_id)?);
+        self.parts.extend(self.certs.flush(
+            s.root,
+            "certificates",
+            "certificates",
+            s.run,
+            self.input_id,
+        )?);
         if let Some(mut q) = self.quarantine.take() {
             q.flush()?;
         }
@@ -180,15 +240,25 @@ fn read_head(reader: &mut dyn Read) -> (Vec<u8>, Option<std::io::Error>) {
 }
 
 /// Ingests one file.
-pub fn ingest_file(path: &Path, mut entry: InputEntry, mut info: FileInfo, settings: &RunSettings<'_>) -> Result<FileResult> {
-    let opened = decompress::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+pub fn ingest_file(
+    path: &Path,
+    mut entry: InputEntry,
+    mut info: FileInfo,
+    settings: &RunSettings<'_>,
+) -> Result<FileResult> {
+    let opened =
+        decompress::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     entry.codec = opened.codec.name().to_owned();
     let stored = Arc::clone(&opened.stored_read);
     let stored_hash = opened.hash_handle();
     let mut reader = opened.reader;
     let (head, head_error) = read_head(&mut reader);
     let framing = framing::sniff(&head);
-    let first_line = head.split(|&b| b == b'\n').next().map(|l| String::from_utf8_lossy(l).into_owned()).unwrap_or_default();
+    let first_line = head
+        .split(|&b| b == b'\n')
+        .next()
+        .map(|l| String::from_utf8_lossy(l).into_owned())
+        .unwrap_or_default();
     let mut head = head;
     if framing == Framing::Lines && zmap::is_header(&first_line) {
         info.ctx.csv_columns = Some(zmap::header_columns(first_line.trim_end()));
@@ -204,7 +274,10 @@ pub fn ingest_file(path: &Path, mut entry: InputEntry, mut info: FileInfo, setti
         certs: Pending::default(),
         parts: Vec::new(),
         quarantine: None,
-        quarantine_rel: format!("_quarantine/r{:04}/i{:05}-{}.jsonl", settings.run, entry.id, info.stem),
+        quarantine_rel: format!(
+            "_quarantine/r{:04}/i{:05}-{}.jsonl",
+            settings.run, entry.id, info.stem
+        ),
         path: entry.path.clone(),
     };
     let mut scans = BTreeMap::new();
@@ -212,7 +285,8 @@ pub fn ingest_file(path: &Path, mut entry: InputEntry, mut info: FileInfo, setti
     let limits = settings.limits;
     let mut last_stored = 0u64;
     let outcome = std::thread::scope(|scope| -> Result<Result<u64, framing::StreamError>> {
-        let reader_thread = scope.spawn(move || framing::read_chunks(reader, framing, head, head_error, limits, &tx));
+        let reader_thread = scope
+            .spawn(move || framing::read_chunks(reader, framing, head, head_error, limits, &tx));
         let mut batch = Vec::with_capacity(settings.batch);
         let mut done = false;
         while !done {
@@ -230,12 +304,25 @@ pub fn ingest_file(path: &Path, mut entry: InputEntry, mut info: FileInfo, setti
                     }
                 }
             }
-            let outputs: Vec<ChunkOutput> =
-                settings.pool.install(|| batch.par_iter().map(|c| process(c, &info, settings.certs)).collect());
-            let records: u64 = outputs.iter().map(|o| o.layouts.values().sum::<u64>() + o.bad.len() as u64).sum();
-            settings.progress.records.fetch_add(records, Ordering::Relaxed);
+            let outputs: Vec<ChunkOutput> = settings.pool.install(|| {
+                batch
+                    .par_iter()
+                    .map(|c| process(c, &info, settings.certs))
+                    .collect()
+            });
+            let records: u64 = outputs
+                .iter()
+                .map(|o| o.layouts.values().sum::<u64>() + o.bad.len() as u64)
+                .sum();
+            settings
+                .progress
+                .records
+                .fetch_add(records, Ordering::Relaxed);
             let now = stored.load(Ordering::Relaxed);
-            settings.progress.stored.fetch_add(now - last_stored, Ordering::Relaxed);
+            settings
+                .progress
+                .stored
+                .fetch_add(now - last_stored, Ordering::Relaxed);
             last_stored = now;
             for out in outputs {
                 if let Err(e) = sink.absorb(out, &mut entry, &mut scans) {
@@ -245,15 +332,24 @@ pub fn ingest_file(path: &Path, mut entry: InputEntry, mut info: FileInfo, setti
                 }
             }
         }
-        reader_thread.join().map_err(|_| anyhow::anyhow!("the reader thread of {} failed", path.display()))
+        reader_thread
+            .join()
+            .map_err(|_| anyhow::anyhow!("the reader thread of {} failed", path.display()))
     })?;
     let now = stored.load(Ordering::Relaxed);
-    settings.progress.stored.fetch_add(now.saturating_sub(last_stored), Ordering::Relaxed);
+    settings
+        .progress
+        .stored
+        .fetch_add(now.saturating_sub(last_stored), Ordering::Relaxed);
     match outcome {
         Ok(decompressed) => {
             entry.decompressed = decompressed;
             if entry.xxh3_128.is_empty() {
-                entry.xxh3_128 = if now == entry.size { stored_hash.hex() } else { decompress::hash_file(path)? };
+                entry.xxh3_128 = if now == entry.size {
+                    stored_hash.hex()
+                } else {
+                    decompress::hash_file(path)?
+                };
             }
         }
         Err(e) => {
@@ -277,14 +373,23 @@ pub fn ingest_file(path: &Path, mut entry: InputEntry, mut info: FileInfo, setti
                 sink.quarantine(&BadRecord {
                     line: cut.line,
                     offset: cut.offset,
-                    reason: crate::formats::RecordError::new("incomplete record cut off by the stream error"),
+                    reason: crate::formats::RecordError::new(
+                        "incomplete record cut off by the stream error",
+                    ),
                     text: cut.preview,
                 })?;
-                *entry.bad_records.entry("incomplete record cut off by the stream error".into()).or_default() += 1;
+                *entry
+                    .bad_records
+                    .entry("incomplete record cut off by the stream error".into())
+                    .or_default() += 1;
             }
             entry.stream_error = Some(message);
         }
     }
     let parts = sink.finish()?;
-    Ok(FileResult { input: entry, parts, scans })
+    Ok(FileResult {
+        input: entry,
+        parts,
+        scans,
+    })
 }

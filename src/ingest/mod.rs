@@ -66,7 +66,10 @@ fn now_rfc3339() -> String {
 }
 
 fn file_stem(path: &Path) -> String {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     path_safe(name.split('.').next().unwrap_or(&name))
 }
 
@@ -87,13 +90,19 @@ fn base_context(opts: &Options) -> Context {
     }
 }
 
+/// An input to ingest: path, stored size, and content hash when it was
+/// needed up front (empty otherwise; computed while reading).
+type Planned = (PathBuf, u64, String);
+
 /// Inputs whose content is already in the dataset (or earlier in this run),
 /// found by size first and confirmed by hash.
-fn find_duplicates(files: &[PathBuf], base: &Manifest) -> Result<(Vec<(PathBuf, u64, String)>, Vec<String>)> {
+fn find_duplicates(files: &[PathBuf], base: &Manifest) -> Result<(Vec<Planned>, Vec<String>)> {
     let mut sizes: HashMap<u64, usize> = HashMap::new();
     let mut metas = Vec::with_capacity(files.len());
     for f in files {
-        let size = std::fs::metadata(f).with_context(|| format!("cannot read {}", f.display()))?.len();
+        let size = std::fs::metadata(f)
+            .with_context(|| format!("cannot read {}", f.display()))?
+            .len();
         *sizes.entry(size).or_default() += 1;
         metas.push((f.clone(), size));
     }
@@ -102,7 +111,11 @@ fn find_duplicates(files: &[PathBuf], base: &Manifest) -> Result<(Vec<(PathBuf, 
     let mut skipped = Vec::new();
     for (path, size) in metas {
         let collides = sizes[&size] > 1 || base.inputs.iter().any(|i| i.size == size);
-        let hash = if collides { hash_file(&path)? } else { String::new() };
+        let hash = if collides {
+            hash_file(&path)?
+        } else {
+            String::new()
+        };
         if collides && seen_hashes.contains(&hash) {
             skipped.push(path.display().to_string());
             continue;
@@ -123,7 +136,11 @@ pub fn run(opts: &Options) -> Result<Summary> {
     let staging = Staging::open(&opts.out, opts.append)?;
     let (todo, skipped) = find_duplicates(&files, &staging.base)?;
     let run_id = staging.base.runs.len() as u32 + 1;
-    let jobs = if opts.jobs == 0 { std::thread::available_parallelism().map_or(2, |n| n.get()) } else { opts.jobs };
+    let jobs = if opts.jobs == 0 {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    } else {
+        opts.jobs
+    };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build()?;
     let certs = CertStore::default();
     preload_certificates(&staging, &certs)?;
@@ -143,16 +160,24 @@ pub fn run(opts: &Options) -> Result<Summary> {
     let ctx = base_context(opts);
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Result<FileResult>>> = Mutex::new(Vec::new());
-    let display = progress::Display::start(total_stored, opts.quiet, std::sync::Arc::clone(&progress));
+    let display =
+        progress::Display::start(total_stored, opts.quiet, std::sync::Arc::clone(&progress));
     std::thread::scope(|scope| {
         for _ in 0..jobs.min(todo.len()).max(1) {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((path, size, hash)) = todo.get(i) else { break };
-                let series = path.file_name().and_then(|n| SeriesName::parse(&n.to_string_lossy()));
+                let Some((path, size, hash)) = todo.get(i) else {
+                    break;
+                };
+                let series = path
+                    .file_name()
+                    .and_then(|n| SeriesName::parse(&n.to_string_lossy()));
                 let info = FileInfo {
                     input_id: first_id + i as u32,
-                    ctx: Context { series, ..ctx.clone() },
+                    ctx: Context {
+                        series,
+                        ..ctx.clone()
+                    },
                     stem: file_stem(path),
                 };
                 let entry = InputEntry {
@@ -165,7 +190,10 @@ pub fn run(opts: &Options) -> Result<Summary> {
                 };
                 let result = ingest_file(path, entry, info, &settings);
                 let failed = result.is_err();
-                results.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(result);
+                results
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(result);
                 if failed && opts.strict {
                     next.store(usize::MAX / 2, Ordering::Relaxed);
                 }
@@ -173,9 +201,14 @@ pub fn run(opts: &Options) -> Result<Summary> {
         }
     });
     display.finish();
-    let mut results = results.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut results = results
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(pos) = results.iter().position(Result::is_err) {
-        let err = results.swap_remove(pos).err().unwrap_or_else(|| anyhow::anyhow!("ingest failed"));
+        let err = results
+            .swap_remove(pos)
+            .err()
+            .unwrap_or_else(|| anyhow::anyhow!("ingest failed"));
         staging.abandon();
         return Err(err.context("nothing was committed; the dataset is unchanged"));
     }
@@ -184,7 +217,11 @@ pub fn run(opts: &Options) -> Result<Summary> {
     let mut manifest = staging.base.clone();
     manifest.format = FORMAT;
     manifest.tool = tool_version();
-    let old_scan_parts: Vec<String> = manifest.part_paths("scans").into_iter().map(str::to_owned).collect();
+    let old_scan_parts: Vec<String> = manifest
+        .part_paths("scans")
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     manifest.parts.retain(|p| p.table != "scans");
     for r in &results {
         manifest.inputs.push(r.input.clone());
@@ -198,7 +235,13 @@ pub fn run(opts: &Options) -> Result<Summary> {
         }
     }
     let mut scans_df = scans_frame(&manifest)?;
-    manifest.parts.push(write_part(&staging.root, &format!("scans/part-r{run_id:04}.parquet"), "scans", run_id, &mut scans_df)?);
+    manifest.parts.push(write_part(
+        &staging.root,
+        &format!("scans/part-r{run_id:04}.parquet"),
+        "scans",
+        run_id,
+        &mut scans_df,
+    )?);
     manifest.runs.push(Run {
         id: run_id,
         started: started_at,
@@ -212,7 +255,15 @@ pub fn run(opts: &Options) -> Result<Summary> {
     for old in old_scan_parts {
         std::fs::remove_file(dataset.join(old)).ok();
     }
-    Ok(Summary::new(&manifest, run_id, &results, skipped, certs.len(), started.elapsed(), &dataset))
+    Ok(Summary::new(
+        &manifest,
+        run_id,
+        &results,
+        skipped,
+        certs.len(),
+        started.elapsed(),
+        &dataset,
+    ))
 }
 
 /// Marks the certificates an existing dataset already has, so appending
@@ -220,7 +271,8 @@ pub fn run(opts: &Options) -> Result<Summary> {
 fn preload_certificates(staging: &Staging, certs: &CertStore) -> Result<()> {
     for rel in staging.base.part_paths("certificates") {
         let path = staging.dataset.join(rel);
-        let file = std::fs::File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+        let file = std::fs::File::open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
         let df = ParquetReader::new(file)
             .with_columns(Some(vec!["sha256".into()]))
             .finish()
@@ -250,7 +302,13 @@ fn scans_frame(manifest: &Manifest) -> Result<DataFrame> {
         rows.last_seen.0.push(s.last_seen_us);
         rows.handshakes.push(s.handshakes);
         rows.discoveries.push(s.discoveries);
-        rows.input_ids.push(s.input_ids.iter().map(u32::to_string).collect::<Vec<_>>().join(","));
+        rows.input_ids.push(
+            s.input_ids
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+        );
     }
     Ok(rows.into_frame()?)
 }

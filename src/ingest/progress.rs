@@ -21,7 +21,11 @@ impl Display {
     /// Starts the display for `total` stored bytes.
     pub fn start(total: u64, quiet: bool, progress: Arc<Progress>) -> Display {
         if quiet || !std::io::stderr().is_terminal() {
-            return Display { bar: None, stop: Arc::default(), ticker: None };
+            return Display {
+                bar: None,
+                stop: Arc::default(),
+                ticker: None,
+            };
         }
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
         bar.set_style(
@@ -39,11 +43,18 @@ impl Display {
                 ticker_bar.set_position(progress.stored.load(Ordering::Relaxed));
                 let records = progress.records.load(Ordering::Relaxed);
                 let secs = start.elapsed().as_secs_f64().max(1e-3);
-                ticker_bar.set_message(format!("{records} records ({:.0}/s)", records as f64 / secs));
+                ticker_bar.set_message(format!(
+                    "{records} records ({:.0}/s)",
+                    records as f64 / secs
+                ));
                 std::thread::sleep(Duration::from_millis(200));
             }
         });
-        Display { bar: Some(bar), stop, ticker: Some(ticker) }
+        Display {
+            bar: Some(bar),
+            stop,
+            ticker: Some(ticker),
+        }
     }
 
     /// Stops and clears the display.

@@ -112,8 +112,18 @@ impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let secs = self.elapsed.as_secs_f64().max(1e-6);
         let total: u64 = self.records.values().sum();
-        writeln!(f, "ingest run {} committed to {}", self.run, self.dataset.display())?;
-        writeln!(f, "  inputs         {} ingested, {} skipped (already in the dataset)", self.inputs, self.skipped.len())?;
+        writeln!(
+            f,
+            "ingest run {} committed to {}",
+            self.run,
+            self.dataset.display()
+        )?;
+        writeln!(
+            f,
+            "  inputs         {} ingested, {} skipped (already in the dataset)",
+            self.inputs,
+            self.skipped.len()
+        )?;
         for s in &self.skipped {
             writeln!(f, "    skipped      {s}")?;
         }
@@ -121,14 +131,24 @@ impl fmt::Display for Summary {
         for (layout, n) in &self.records {
             writeln!(f, "    {layout:<14} {n}")?;
         }
-        writeln!(f, "  bad records    {} (kept in {}/_quarantine/r{:04}/)", self.bad_total(), self.dataset.display(), self.run)?;
+        writeln!(
+            f,
+            "  bad records    {} (kept in {}/_quarantine/r{:04}/)",
+            self.bad_total(),
+            self.dataset.display(),
+            self.run
+        )?;
         for (reason, n) in &self.bad {
             writeln!(f, "    {n:>8}  {reason}")?;
         }
         for e in &self.stream_errors {
             writeln!(f, "  stream error   {e}")?;
         }
-        writeln!(f, "  rows           {} handshakes, {} discovery, {} distinct certificates in the dataset", self.handshakes, self.discoveries, self.certificates)?;
+        writeln!(
+            f,
+            "  rows           {} handshakes, {} discovery, {} distinct certificates in the dataset",
+            self.handshakes, self.discoveries, self.certificates
+        )?;
         writeln!(
             f,
             "  throughput     {:.1} MB/s stored, {:.1} MB/s decompressed, {:.0} records/s ({:.2} s)",
@@ -137,7 +157,11 @@ impl fmt::Display for Summary {
             total as f64 / secs,
             secs
         )?;
-        let ratio = if self.dataset_bytes > 0 { self.decompressed_bytes as f64 / self.dataset_bytes as f64 } else { 0.0 };
+        let ratio = if self.dataset_bytes > 0 {
+            self.decompressed_bytes as f64 / self.dataset_bytes as f64
+        } else {
+            0.0
+        };
         write!(
             f,
             "  dataset        {:.2} MB on disk; {:.1}x smaller than the {:.2} MB of decompressed input ({:.2} MB stored)",

@@ -78,7 +78,10 @@ impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.count.fetch_add(n as u64, Ordering::Relaxed);
-        self.hash.lock().unwrap_or_else(std::sync::PoisonError::into_inner).update(&buf[..n]);
+        self.hash
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .update(&buf[..n]);
         Ok(n)
     }
 }
@@ -122,7 +125,10 @@ pub struct StoredHash(Arc<Mutex<Xxh3>>);
 impl StoredHash {
     /// XXH3-128 of the bytes consumed so far, lower-case hex.
     pub fn hex(&self) -> String {
-        let h = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let h = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         format!("{:032x}", h.digest128())
     }
 }
@@ -171,10 +177,16 @@ mod tests {
     #[test]
     fn magic_bytes() {
         assert_eq!(Codec::sniff(&[0x1f, 0x8b, 8, 0]).unwrap(), Codec::Gzip);
-        assert_eq!(Codec::sniff(&[0x28, 0xb5, 0x2f, 0xfd]).unwrap(), Codec::Zstd);
+        assert_eq!(
+            Codec::sniff(&[0x28, 0xb5, 0x2f, 0xfd]).unwrap(),
+            Codec::Zstd
+        );
         assert_eq!(Codec::sniff(&[0x04, 0x22, 0x4d, 0x18]).unwrap(), Codec::Lz4);
         assert_eq!(Codec::sniff(b"BZh91").unwrap(), Codec::Bzip2);
-        assert_eq!(Codec::sniff(&[0xfd, b'7', b'z', b'X', b'Z', 0]).unwrap(), Codec::Xz);
+        assert_eq!(
+            Codec::sniff(&[0xfd, b'7', b'z', b'X', b'Z', 0]).unwrap(),
+            Codec::Xz
+        );
         assert_eq!(Codec::sniff(b"{\"ip\"").unwrap(), Codec::Plain);
         assert_eq!(Codec::sniff(b"").unwrap(), Codec::Plain);
         assert!(Codec::sniff(&[0x02, 0x21, 0x4c, 0x18]).is_err());

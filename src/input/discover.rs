@@ -26,12 +26,19 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let entries = std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))?;
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))?;
     for entry in entries {
         let entry = entry?;
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with('.') || name.starts_with('_') || name == "truth.json" || name.ends_with(".pem") || name.ends_with(".md") || name.ends_with(".toml") {
+        if name.starts_with('.')
+            || name.starts_with('_')
+            || name == "truth.json"
+            || name.ends_with(".pem")
+            || name.ends_with(".md")
+            || name.ends_with(".toml")
+        {
             continue;
         }
         let path = entry.path();
@@ -45,5 +52,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 }
 
 fn display_list(paths: &[PathBuf]) -> String {
-    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -64,19 +64,42 @@ mod tests {
 
     #[test]
     fn censys_names() {
-        let s = SeriesName::parse("dmw8z7wkktwcs0jg-143-imap-starttls-full_ipv4-20160410T022854-zgrab-results.json.lz4").unwrap();
-        assert_eq!((s.port, s.protocol.as_str(), s.mode), (143, "imap", TlsMode::Starttls));
+        let s = SeriesName::parse(
+            "dmw8z7wkktwcs0jg-143-imap-starttls-full_ipv4-20160410T022854-zgrab-results.json.lz4",
+        )
+        .unwrap();
+        assert_eq!(
+            (s.port, s.protocol.as_str(), s.mode),
+            (143, "imap", TlsMode::Starttls)
+        );
         assert_eq!(s.id, "143-imap-starttls-full_ipv4-20160410T022854");
-        let s = SeriesName::parse("993-imaps-tls-full_ipv4-20150721T120000-zgrab-results.json").unwrap();
-        assert_eq!((s.port, s.protocol.as_str(), s.mode), (993, "imap", TlsMode::Implicit));
+        let s = SeriesName::parse("993-imaps-tls-full_ipv4-20150721T120000-zgrab-results.json")
+            .unwrap();
+        assert_eq!(
+            (s.port, s.protocol.as_str(), s.mode),
+            (993, "imap", TlsMode::Implicit)
+        );
         assert_eq!(s.id, "993-imaps-tls-full_ipv4-20150721T120000");
-        let s = SeriesName::parse("x-25-smtp-starttls-1%_sample_ipv4-20150803T0400-zmap-results.csv").unwrap();
-        assert_eq!((s.port, s.destination.as_str(), s.run.as_str()), (25, "1%_sample_ipv4", "20150803T0400"));
-        let s = SeriesName::parse("995-pop3s-rsa_export-full_ipv4-20151020T000000-zgrab-results.json").unwrap();
+        let s =
+            SeriesName::parse("x-25-smtp-starttls-1%_sample_ipv4-20150803T0400-zmap-results.csv")
+                .unwrap();
+        assert_eq!(
+            (s.port, s.destination.as_str(), s.run.as_str()),
+            (25, "1%_sample_ipv4", "20150803T0400")
+        );
+        let s =
+            SeriesName::parse("995-pop3s-rsa_export-full_ipv4-20151020T000000-zgrab-results.json")
+                .unwrap();
         assert_eq!((s.protocol.as_str(), s.mode), ("pop3", TlsMode::Implicit));
         assert_eq!(s.id, "995-pop3s-rsa_export-full_ipv4-20151020T000000");
         assert_eq!(SeriesName::parse("test.json"), None);
-        assert_eq!(SeriesName::parse("25-smtp-starttls-full_ipv4-notadate.json"), None);
-        assert_eq!(SeriesName::parse("22-ssh-banner-full_ipv4-20150803T040000.json"), None);
+        assert_eq!(
+            SeriesName::parse("25-smtp-starttls-full_ipv4-notadate.json"),
+            None
+        );
+        assert_eq!(
+            SeriesName::parse("22-ssh-banner-full_ipv4-20150803T040000.json"),
+            None
+        );
     }
 }

@@ -103,12 +103,20 @@ fn line_spans(buf: &[u8], first_line: u64) -> Vec<Span> {
     let mut start = 0;
     let mut line = first_line;
     for nl in memchr::memchr_iter(b'\n', buf) {
-        spans.push(Span { start, end: trim_cr(buf, start, nl), line });
+        spans.push(Span {
+            start,
+            end: trim_cr(buf, start, nl),
+            line,
+        });
         start = nl + 1;
         line += 1;
     }
     if start < buf.len() {
-        spans.push(Span { start, end: trim_cr(buf, start, buf.len()), line });
+        spans.push(Span {
+            start,
+            end: trim_cr(buf, start, buf.len()),
+            line,
+        });
     }
     spans
 }
@@ -155,7 +163,11 @@ fn document_spans(buf: &[u8], first_line: u64) -> (Vec<Span>, usize, u64) {
                 depth -= 1;
                 if depth == 0 {
                     if let Some((s, l)) = start.take() {
-                        spans.push(Span { start: s, end: i + 1, line: l });
+                        spans.push(Span {
+                            start: s,
+                            end: i + 1,
+                            line: l,
+                        });
                     }
                     consumed = i + 1;
                     consumed_line = line;
@@ -165,7 +177,11 @@ fn document_spans(buf: &[u8], first_line: u64) -> (Vec<Span>, usize, u64) {
                 // Stray text between documents is a record of its own (and will be rejected).
                 let end = memchr::memchr(b'\n', &buf[i..]).map_or(buf.len(), |n| i + n);
                 if end < buf.len() {
-                    spans.push(Span { start: i, end, line });
+                    spans.push(Span {
+                        start: i,
+                        end,
+                        line,
+                    });
                 }
             }
             _ => {}
@@ -175,11 +191,17 @@ fn document_spans(buf: &[u8], first_line: u64) -> (Vec<Span>, usize, u64) {
 }
 
 /// Moves records longer than `max` out of `spans`, keeping only their start.
-fn split_oversized(buf: &[u8], spans: Vec<Span>, offset: u64, max: usize) -> (Vec<Span>, Vec<Oversized>) {
+fn split_oversized(
+    buf: &[u8],
+    spans: Vec<Span>,
+    offset: u64,
+    max: usize,
+) -> (Vec<Span>, Vec<Oversized>) {
     if spans.iter().all(|s| s.end - s.start <= max) {
         return (spans, Vec::new());
     }
-    let (keep, long): (Vec<Span>, Vec<Span>) = spans.into_iter().partition(|s| s.end - s.start <= max);
+    let (keep, long): (Vec<Span>, Vec<Span>) =
+        spans.into_iter().partition(|s| s.end - s.start <= max);
     let long = long
         .into_iter()
         .map(|s| Oversized {
@@ -301,7 +323,13 @@ pub fn read_chunks(
         }
     }
     if !oversized.is_empty() {
-        let _ = tx.send(Chunk { seq, data: Vec::new(), offset, spans: Vec::new(), oversized });
+        let _ = tx.send(Chunk {
+            seq,
+            data: Vec::new(),
+            offset,
+            spans: Vec::new(),
+            oversized,
+        });
     }
     let lead = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
     let leftover = lead < buf.len();
@@ -312,13 +340,21 @@ pub fn read_chunks(
         None if leftover => Err(StreamError {
             decompressed_offset: offset + buf.len() as u64,
             message: "the stream ended inside a JSON document".into(),
-            cut_record: Some(Oversized { line, offset: cut_offset, preview: buf[..PREVIEW.min(buf.len())].to_vec() }),
+            cut_record: Some(Oversized {
+                line,
+                offset: cut_offset,
+                preview: buf[..PREVIEW.min(buf.len())].to_vec(),
+            }),
         }),
         None => Ok(offset + buf.len() as u64),
         Some(e) => Err(StreamError {
             decompressed_offset: offset + buf.len() as u64,
             message: e.to_string(),
-            cut_record: leftover.then(|| Oversized { line, offset: cut_offset, preview: buf[..PREVIEW.min(buf.len())].to_vec() }),
+            cut_record: leftover.then(|| Oversized {
+                line,
+                offset: cut_offset,
+                preview: buf[..PREVIEW.min(buf.len())].to_vec(),
+            }),
         }),
     }
 }
@@ -328,7 +364,9 @@ mod tests {
     use super::*;
     use std::sync::mpsc::sync_channel;
 
-    fn collect(input: &[u8], framing: Framing, limits: Limits) -> (Vec<(u64, String)>, Vec<u64>, Result<u64, StreamError>) {
+    type Collected = (Vec<(u64, String)>, Vec<u64>, Result<u64, StreamError>);
+
+    fn collect(input: &[u8], framing: Framing, limits: Limits) -> Collected {
         let (tx, rx) = sync_channel(1024);
         let result = read_chunks(input, framing, Vec::new(), None, limits, &tx);
         drop(tx);
@@ -336,7 +374,10 @@ mod tests {
         let mut dropped = Vec::new();
         for chunk in rx {
             for s in &chunk.spans {
-                records.push((s.line, String::from_utf8_lossy(&chunk.data[s.start..s.end]).into_owned()));
+                records.push((
+                    s.line,
+                    String::from_utf8_lossy(&chunk.data[s.start..s.end]).into_owned(),
+                ));
             }
             dropped.extend(chunk.oversized.iter().map(|o| o.line));
         }
@@ -346,10 +387,24 @@ mod tests {
     #[test]
     fn lines_across_small_chunks() {
         let input = b"{\"a\":1}\r\n\n{\"b\":2}\n{\"c\":3}";
-        let limits = Limits { chunk_bytes: 5, max_record_bytes: 1 << 20 };
+        let limits = Limits {
+            chunk_bytes: 5,
+            max_record_bytes: 1 << 20,
+        };
         let (records, dropped, result) = collect(input, Framing::Lines, limits);
-        let texts: Vec<_> = records.iter().filter(|(_, t)| !t.is_empty()).cloned().collect();
-        assert_eq!(texts, vec![(1, "{\"a\":1}".into()), (3, "{\"b\":2}".into()), (4, "{\"c\":3}".into())]);
+        let texts: Vec<_> = records
+            .iter()
+            .filter(|(_, t)| !t.is_empty())
+            .cloned()
+            .collect();
+        assert_eq!(
+            texts,
+            vec![
+                (1, "{\"a\":1}".into()),
+                (3, "{\"b\":2}".into()),
+                (4, "{\"c\":3}".into())
+            ]
+        );
         assert!(dropped.is_empty());
         assert_eq!(result.unwrap(), input.len() as u64);
     }
@@ -359,7 +414,10 @@ mod tests {
         let mut input = b"{\"a\":1}\n".to_vec();
         input.extend(std::iter::repeat_n(b'x', 100));
         input.extend(b"\n{\"b\":2}\n");
-        let limits = Limits { chunk_bytes: 8, max_record_bytes: 32 };
+        let limits = Limits {
+            chunk_bytes: 8,
+            max_record_bytes: 32,
+        };
         let (records, dropped, _) = collect(&input, Framing::Lines, limits);
         let lines: Vec<_> = records.iter().map(|(l, _)| *l).collect();
         assert_eq!(lines, vec![1, 3]);
@@ -370,7 +428,14 @@ mod tests {
     fn pretty_documents() {
         let input = b"{\n  \"25\": {\"s\": \"}\\\"{\"}\n}\n{\n \"x\": [1,\n2]\n}\n";
         assert_eq!(sniff(input), Framing::Documents);
-        let (records, _, result) = collect(input, Framing::Documents, Limits { chunk_bytes: 4, max_record_bytes: 1 << 20 });
+        let (records, _, result) = collect(
+            input,
+            Framing::Documents,
+            Limits {
+                chunk_bytes: 4,
+                max_record_bytes: 1 << 20,
+            },
+        );
         assert_eq!(records.len(), 2);
         assert_eq!(records[0].0, 1);
         assert_eq!(records[1].0, 4);
@@ -379,7 +444,11 @@ mod tests {
 
     #[test]
     fn truncated_document_is_reported() {
-        let (records, _, result) = collect(b"{\n \"a\": 1\n}\n{\n \"b\":", Framing::Documents, Limits::default());
+        let (records, _, result) = collect(
+            b"{\n \"a\": 1\n}\n{\n \"b\":",
+            Framing::Documents,
+            Limits::default(),
+        );
         assert_eq!(records.len(), 1);
         let err = result.unwrap_err();
         assert_eq!(err.cut_record.unwrap().line, 4);

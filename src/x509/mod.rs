@@ -104,7 +104,11 @@ fn fill_from_parsed(facts: &mut CertFacts, cert: &X509Certificate) {
     facts.not_after_us = Some(tbs.validity.not_after.timestamp() * 1_000_000);
     facts.spki_sha256 = Some(sha256_hex(tbs.subject_pki.raw));
     let key_oid = tbs.subject_pki.algorithm.algorithm.to_id_string();
-    facts.key_alg = Some(names::key_algorithm(&key_oid).unwrap_or(&key_oid).to_owned());
+    facts.key_alg = Some(
+        names::key_algorithm(&key_oid)
+            .unwrap_or(&key_oid)
+            .to_owned(),
+    );
     if let Ok(key) = tbs.subject_pki.parsed() {
         let bits = match &key {
             x509_parser::public_key::PublicKey::RSA(rsa) => rsa.key_size(),
@@ -117,11 +121,17 @@ fn fill_from_parsed(facts: &mut CertFacts, cert: &X509Certificate) {
     if let Some(params) = &tbs.subject_pki.algorithm.parameters {
         if let Ok(oid) = params.as_oid() {
             let id = oid.to_id_string();
-            facts.curve = names::curve(&id).map(str::to_owned).or(Some(id).filter(|_| facts.key_alg.as_deref() == Some("ECDSA")));
+            facts.curve = names::curve(&id)
+                .map(str::to_owned)
+                .or(Some(id).filter(|_| facts.key_alg.as_deref() == Some("ECDSA")));
         }
     }
     let sig_oid = cert.signature_algorithm.algorithm.to_id_string();
-    facts.sig_alg = Some(names::signature_algorithm(&sig_oid).unwrap_or(&sig_oid).to_owned());
+    facts.sig_alg = Some(
+        names::signature_algorithm(&sig_oid)
+            .unwrap_or(&sig_oid)
+            .to_owned(),
+    );
     facts.is_ca = Some(matches!(cert.basic_constraints(), Ok(Some(bc)) if bc.value.ca));
     if let Ok(Some(san)) = cert.subject_alternative_name() {
         facts.san_dns = san
@@ -186,7 +196,10 @@ mod tests {
         assert_eq!(signed_decimal(&[0x01, 0x00]), "256");
         assert_eq!(signed_decimal(&[0xff]), "-1");
         assert_eq!(signed_decimal(&[0x80]), "-128");
-        assert_eq!(signed_decimal(&[0x00, 0xd1, 0x55, 0x95, 0x5b, 0x65, 0x59, 0x9e, 0x2a]), "15084126746722278954");
+        assert_eq!(
+            signed_decimal(&[0x00, 0xd1, 0x55, 0x95, 0x5b, 0x65, 0x59, 0x9e, 0x2a]),
+            "15084126746722278954"
+        );
         assert_eq!(signed_decimal(&[0]), "0");
     }
 

@@ -122,7 +122,10 @@ impl ScannerCert {
             subject_cn: self.subject.and_then(|n| n.common_name.0),
             issuer_dn: self.issuer_dn.0,
             issuer_cn: self.issuer.and_then(|n| n.common_name.0),
-            san_dns: ext.subject_alt_name.map(|s| s.dns_names.0).unwrap_or_default(),
+            san_dns: ext
+                .subject_alt_name
+                .map(|s| s.dns_names.0)
+                .unwrap_or_default(),
             not_before_us: validity.start.0.as_deref().and_then(parse_rfc3339_us),
             not_after_us: validity.end.0.as_deref().and_then(parse_rfc3339_us),
             key_alg,

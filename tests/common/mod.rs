@@ -17,7 +17,10 @@ pub fn fixtures() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("SKIPPED: real fixtures not found at {} (set MAILTLS_FIXTURES)", dir.display());
+        eprintln!(
+            "SKIPPED: real fixtures not found at {} (set MAILTLS_FIXTURES)",
+            dir.display()
+        );
         None
     }
 }
@@ -59,7 +62,12 @@ pub fn rows_where(df: &DataFrame, column: &str, value: &str) -> DataFrame {
 
 /// A string cell.
 pub fn s(df: &DataFrame, column: &str, row: usize) -> Option<String> {
-    df.column(column).unwrap().str().unwrap().get(row).map(str::to_owned)
+    df.column(column)
+        .unwrap()
+        .str()
+        .unwrap()
+        .get(row)
+        .map(str::to_owned)
 }
 
 /// A u16 cell.
@@ -85,6 +93,8 @@ pub fn counts(df: &DataFrame, column: &str) -> Vec<(String, usize)> {
 pub fn sha256_of_b64(b64: &str) -> String {
     use base64::Engine;
     use sha2::Digest;
-    let der = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
     hex::encode(sha2::Sha256::digest(der))
 }

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Ingest benchmark: throughput and peak memory of `mailtls ingest` on plain
+# and gzip ZGrab 1 JSON, beside plain parallel decompression and DuckDB's
+# read_ndjson → Parquet on the same files.
+#
+# Usage: scripts/bench-ingest.sh [SIZE_MB] [FIXTURES_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+size=${1:-1000}
+fixtures=${2:-${MAILTLS_FIXTURES:-../shared/fixtures/real}}
+work=${BENCH_DIR:-target/bench}
+mkdir -p "$work"
+cargo build --release --quiet
+bin=target/release/mailtls
+plain=$work/bench-25-smtp-starttls-full_ipv4-20160410T022854-zgrab-results.json
+[ -s "$plain" ] || python3 scripts/make_bench_input.py "$fixtures" "$plain" "$size"
+bytes=$(stat -c %s "$plain")
+
+measure() { # label, command...
+  local label=$1; shift
+  local log; log=$(mktemp)
+  /usr/bin/time -v "$@" >/dev/null 2>"$log"
+  local secs rss
+  secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$log")
+  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
+  printf '%-44s %8.2f s  %8.0f MB/s  peak RSS %6.0f MiB\n' "$label" "$secs" "$(echo "$bytes / 1000000 / $secs" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
+  rm -f "$log"
+}
+
+echo "input: $plain ($((bytes / 1000000)) MB plain)"
+rm -rf "$work/ds-plain"
+measure "mailtls ingest (plain, 2 jobs)" $bin ingest "$plain" --out "$work/ds-plain" --quiet
+
+# gzip: two halves, so two files can be decompressed in parallel.
+if [ ! -s "$work/part-a-25-smtp-starttls-full_ipv4-20160410T022854.json.gz" ]; then
+  lines=$(wc -l < "$plain")
+  head -n $((lines / 2)) "$plain" | gzip -1 > "$work/part-a-25-smtp-starttls-full_ipv4-20160410T022854.json.gz"
+  tail -n +$((lines / 2 + 1)) "$plain" | gzip -1 > "$work/part-b-25-smtp-starttls-full_ipv4-20160410T022854.json.gz"
+fi
+measure "parallel gzip -dc of the same data" bash -c "gzip -dc $work/part-a-*.json.gz >/dev/null & gzip -dc $work/part-b-*.json.gz >/dev/null; wait"
+rm -rf "$work/ds-gz"
+measure "mailtls ingest (gzip, 2 files, 2 jobs)" $bin ingest "$work"/part-a-*.json.gz "$work"/part-b-*.json.gz --out "$work/ds-gz" --quiet
+
+# DuckDB as the peer, installed into a project-local virtualenv.
+venv=$work/venv
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv" && "$venv/bin/pip" install --quiet duckdb
+fi
+cat > "$work/duck.py" <<PY
+import duckdb, sys
+con = duckdb.connect()
+con.execute("SET threads=2")
+con.execute("COPY (SELECT * FROM read_ndjson_auto('$plain')) TO '$work/duck.parquet' (FORMAT parquet, COMPRESSION zstd)")
+PY
+measure "duckdb read_ndjson_auto → parquet (2 thr)" "$venv/bin/python" "$work/duck.py"
