@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use polars::prelude::{DataFrame, PolarsResult};
+
 use super::certs::CertStore;
 use crate::dataset::manifest::ScanEntry;
 use crate::dataset::tables::{CertificateRows, DiscoveryRows, HandshakeRows};
@@ -64,17 +66,26 @@ pub struct BadRecord {
     pub text: Vec<u8>,
 }
 
-/// Everything one chunk yields.
+/// Everything one chunk yields, as rows being built.
+#[derive(Default)]
+struct ChunkRows {
+    handshakes: BTreeMap<String, HandshakeRows>,
+    discoveries: BTreeMap<String, DiscoveryRows>,
+    certs: CertificateRows,
+}
+
+/// Everything one chunk yields, with its tables already columnar (built on
+/// the worker, not in the writer).
 #[derive(Default)]
 pub struct ChunkOutput {
     /// Chunk sequence number (outputs are written in this order).
     pub seq: u64,
     /// Handshake rows per scan id.
-    pub handshakes: BTreeMap<String, HandshakeRows>,
+    pub handshakes: BTreeMap<String, DataFrame>,
     /// Discovery rows per scan id.
-    pub discoveries: BTreeMap<String, DiscoveryRows>,
+    pub discoveries: BTreeMap<String, DataFrame>,
     /// Certificates first seen in this chunk.
-    pub certs: CertificateRows,
+    pub certs: DataFrame,
     /// Rejected records, in input order.
     pub bad: Vec<BadRecord>,
     /// Records read per layout.
@@ -126,11 +137,12 @@ fn resolve_chain(
 }
 
 /// Parses every record of `chunk`.
-pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> ChunkOutput {
+pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResult<ChunkOutput> {
     let mut out = ChunkOutput {
         seq: chunk.seq,
         ..ChunkOutput::default()
     };
+    let mut rows = ChunkRows::default();
     for o in &chunk.oversized {
         out.bad.push(BadRecord {
             line: o.line,
@@ -150,7 +162,7 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> ChunkOutput
         let result = parse_record(text, &file.ctx).and_then(|(layout, mut parsed)| {
             let mut chains = Vec::with_capacity(parsed.handshakes.len());
             for h in &mut parsed.handshakes {
-                chains.push(resolve_chain(h, certs, file.input_id, &mut out.certs)?);
+                chains.push(resolve_chain(h, certs, file.input_id, &mut rows.certs)?);
             }
             Ok((layout, parsed, chains))
         });
@@ -169,7 +181,7 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> ChunkOutput
                         h.timestamp_us,
                     )
                     .handshakes += 1;
-                    out.handshakes
+                    rows.handshakes
                         .entry(id)
                         .or_default()
                         .push(file.input_id, span.line, h, chain);
@@ -187,7 +199,7 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> ChunkOutput
                         d.timestamp_us,
                     )
                     .discoveries += 1;
-                    out.discoveries
+                    rows.discoveries
                         .entry(id)
                         .or_default()
                         .push(file.input_id, span.line, d);
@@ -201,5 +213,12 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> ChunkOutput
             }),
         }
     }
-    out
+    for (id, r) in rows.handshakes {
+        out.handshakes.insert(id, r.into_frame()?);
+    }
+    for (id, r) in rows.discoveries {
+        out.discoveries.insert(id, r.into_frame()?);
+    }
+    out.certs = rows.certs.into_frame()?;
+    Ok(out)
 }

@@ -91,10 +91,10 @@ impl<'a> Sink<'a> {
                 .or_insert_with(|| scan.identity())
                 .merge(scan);
         }
-        for (id, rows) in out.handshakes {
-            entry.handshakes += rows.rows as u64;
+        for (id, frame) in out.handshakes {
+            entry.handshakes += frame.height() as u64;
             let pending = self.handshakes.entry(id.clone()).or_default();
-            if pending.add(rows.into_frame()?) {
+            if pending.add(frame) {
                 self.parts.extend(pending.flush(
                     s.root,
                     &partition_dir("handshakes", &id),
@@ -104,10 +104,10 @@ impl<'a> Sink<'a> {
                 )?);
             }
         }
-        for (id, rows) in out.discoveries {
-            entry.discoveries += rows.rows as u64;
+        for (id, frame) in out.discoveries {
+            entry.discoveries += frame.height() as u64;
             let pending = self.discoveries.entry(id.clone()).or_default();
-            if pending.add(rows.into_frame()?) {
+            if pending.add(frame) {
                 self.parts.extend(pending.flush(
                     s.root,
                     &partition_dir("discovery", &id),
@@ -117,7 +117,7 @@ impl<'a> Sink<'a> {
                 )?);
             }
         }
-        if self.certs.add(out.certs.into_frame()?) {
+        if self.certs.add(out.certs) {
             self.parts.extend(self.certs.flush(
                 s.root,
                 "certificates",
@@ -308,8 +308,8 @@ pub fn ingest_file(
                 batch
                     .par_iter()
                     .map(|c| process(c, &info, settings.certs))
-                    .collect()
-            });
+                    .collect::<Result<_, _>>()
+            })?;
             let records: u64 = outputs
                 .iter()
                 .map(|o| o.layouts.values().sum::<u64>() + o.bad.len() as u64)
