@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context as _, Result};
 use base64::Engine;
+use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
 use super::certs::CertStore;
@@ -73,7 +74,58 @@ struct Sink<'a> {
     path: String,
 }
 
+/// The tables partitioned by scan id.
+#[derive(Clone, Copy)]
+enum Table {
+    Handshakes,
+    Discovery,
+}
+
+impl Table {
+    fn name(self) -> &'static str {
+        match self {
+            Table::Handshakes => "handshakes",
+            Table::Discovery => "discovery",
+        }
+    }
+}
+
 impl<'a> Sink<'a> {
+    fn pending(&mut self, table: Table) -> &mut BTreeMap<String, Pending> {
+        match table {
+            Table::Handshakes => &mut self.handshakes,
+            Table::Discovery => &mut self.discoveries,
+        }
+    }
+
+    /// Buffers a chunk's frames of a partitioned table, writing a part for
+    /// each scan whose buffer is full; returns the rows added.
+    fn add_partitioned(
+        &mut self,
+        table: Table,
+        frames: BTreeMap<String, DataFrame>,
+    ) -> Result<u64> {
+        let s = self.settings;
+        let input_id = self.input_id;
+        let mut rows = 0;
+        let mut written = Vec::new();
+        for (id, frame) in frames {
+            rows += frame.height() as u64;
+            let pending = self.pending(table).entry(id.clone()).or_default();
+            if pending.add(frame) {
+                written.extend(pending.flush(
+                    s.root,
+                    &partition_dir(table.name(), &id),
+                    table.name(),
+                    s.run,
+                    input_id,
+                )?);
+            }
+        }
+        self.parts.extend(written);
+        Ok(rows)
+    }
+
     fn absorb(
         &mut self,
         out: ChunkOutput,
@@ -91,32 +143,8 @@ impl<'a> Sink<'a> {
                 .or_insert_with(|| scan.identity())
                 .merge(scan);
         }
-        for (id, frame) in out.handshakes {
-            entry.handshakes += frame.height() as u64;
-            let pending = self.handshakes.entry(id.clone()).or_default();
-            if pending.add(frame) {
-                self.parts.extend(pending.flush(
-                    s.root,
-                    &partition_dir("handshakes", &id),
-                    "handshakes",
-                    s.run,
-                    self.input_id,
-                )?);
-            }
-        }
-        for (id, frame) in out.discoveries {
-            entry.discoveries += frame.height() as u64;
-            let pending = self.discoveries.entry(id.clone()).or_default();
-            if pending.add(frame) {
-                self.parts.extend(pending.flush(
-                    s.root,
-                    &partition_dir("discovery", &id),
-                    "discovery",
-                    s.run,
-                    self.input_id,
-                )?);
-            }
-        }
+        entry.handshakes += self.add_partitioned(Table::Handshakes, out.handshakes)?;
+        entry.discoveries += self.add_partitioned(Table::Discovery, out.discoveries)?;
         if self.certs.add(out.certs) {
             self.parts.extend(self.certs.flush(
                 s.root,
@@ -179,23 +207,17 @@ impl<'a> Sink<'a> {
 
     fn finish(mut self) -> Result<Vec<Part>> {
         let s = self.settings;
-        for (id, mut pending) in std::mem::take(&mut self.handshakes) {
-            self.parts.extend(pending.flush(
-                s.root,
-                &partition_dir("handshakes", &id),
-                "handshakes",
-                s.run,
-                self.input_id,
-            )?);
-        }
-        for (id, mut pending) in std::mem::take(&mut self.discoveries) {
-            self.parts.extend(pending.flush(
-                s.root,
-                &partition_dir("discovery", &id),
-                "discovery",
-                s.run,
-                self.input_id,
-            )?);
+        for table in [Table::Handshakes, Table::Discovery] {
+            for (id, mut pending) in std::mem::take(self.pending(table)) {
+                let part = pending.flush(
+                    s.root,
+                    &partition_dir(table.name(), &id),
+                    table.name(),
+                    s.run,
+                    self.input_id,
+                )?;
+                self.parts.extend(part);
+            }
         }
         self.parts.extend(self.certs.flush(
             s.root,
