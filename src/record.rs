@@ -24,16 +24,6 @@ pub enum Layout {
 }
 
 impl Layout {
-    /// Every layout, in the order summaries list them.
-    pub const ALL: [Layout; 6] = [
-        Layout::Zgrab1EraA,
-        Layout::Zgrab1EraB,
-        Layout::Zgrab1Flat,
-        Layout::Zgrab2,
-        Layout::Censys,
-        Layout::ZmapCsv,
-    ];
-
     /// Stable name used in the dataset and the manifest.
     pub fn name(self) -> &'static str {
         match self {
@@ -44,11 +34,6 @@ impl Layout {
             Layout::Censys => "censys",
             Layout::ZmapCsv => "zmap_csv",
         }
-    }
-
-    /// Inverse of [`Layout::name`].
-    pub fn from_name(name: &str) -> Option<Layout> {
-        Layout::ALL.into_iter().find(|l| l.name() == name)
     }
 }
 
@@ -108,19 +93,6 @@ pub enum Status {
 }
 
 impl Status {
-    /// Every status, in the order summaries list them.
-    pub const ALL: [Status; 9] = [
-        Status::Ok,
-        Status::ConnectFailed,
-        Status::BannerFailed,
-        Status::NoStarttls,
-        Status::StarttlsRefused,
-        Status::HandshakeFailed,
-        Status::Timeout,
-        Status::ProtocolError,
-        Status::Skipped,
-    ];
-
     /// Stable name used in the dataset.
     pub fn name(self) -> &'static str {
         match self {

@@ -1,6 +1,6 @@
 //! Timestamps as scanners write them, to microseconds since the epoch (UTC).
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDateTime};
 
 /// Parses RFC 3339 with any offset (`2015-01-30T14:27:55-05:00`,
 /// `2018-04-06T19:42:03Z`, fractional seconds allowed).
@@ -27,12 +27,6 @@ pub fn parse_run_id_us(text: &str) -> Option<i64> {
     Some(t.and_utc().timestamp_micros())
 }
 
-/// Parses `YYYY-MM-DD` as midnight UTC.
-pub fn parse_date_us(text: &str) -> Option<i64> {
-    let d = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()?;
-    Some(d.and_hms_opt(0, 0, 0)?.and_utc().timestamp_micros())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,7 +44,6 @@ mod tests {
         );
         assert_eq!(parse_run_id_us("19700101T000100"), Some(60_000_000));
         assert_eq!(parse_run_id_us("19700101T0001"), Some(60_000_000));
-        assert_eq!(parse_date_us("1970-01-02"), Some(86_400_000_000));
         assert_eq!(parse_rfc3339_us("yesterday"), None);
     }
 }

@@ -72,9 +72,6 @@ macro_rules! table {
         }
 
         impl $name {
-            /// Column names, in order.
-            pub const COLUMNS: &'static [&'static str] = &[$(stringify!($field)),*];
-
             /// The columns as a `DataFrame`.
             pub fn into_frame(self) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
                 polars::prelude::DataFrame::new(self.rows, vec![

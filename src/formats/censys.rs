@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::draft::Draft;
 use super::handshake::HandshakeLog;
 use super::mail;
-use super::{lazy, Raw, RecordError, TopLevel};
+use super::{field, lazy, port_key, Raw, RecordError, TopLevel};
 use crate::record::{FactSource, Parsed, TlsMode};
 use crate::time::parse_rfc3339_us;
 
@@ -42,25 +42,15 @@ fn sub_protocol_mode(name: &str) -> Option<TlsMode> {
 
 /// Parses one host record into one handshake per TLS service.
 pub fn parse<'a>(top: &TopLevel<'a>) -> Result<Parsed<'a>, RecordError> {
-    let ip: Option<Cow<'a, str>> = top.get("ip").map(|v| lazy(v, "ip")).transpose()?;
-    let updated: Option<Cow<'a, str>> = top
-        .get("updated_at")
-        .map(|v| lazy(v, "updated_at"))
-        .transpose()?;
+    let ip: Option<Cow<'a, str>> = field(top, "ip")?;
+    let updated: Option<Cow<'a, str>> = field(top, "updated_at")?;
     let mut parsed = Parsed::default();
-    let mut ports: Vec<(&str, &Raw<'a>)> = top
+    let mut ports: Vec<(u16, &str, &Raw<'a>)> = top
         .iter()
-        .filter_map(|(k, v)| {
-            let digits = k.strip_prefix('p').unwrap_or(k);
-            (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some((*k, v))
-        })
+        .filter_map(|(k, v)| port_key(k).map(|p| (p, *k, v)))
         .collect();
-    ports.sort_unstable_by_key(|(k, _)| *k);
-    for (key, value) in ports {
-        let port: u16 = key
-            .trim_start_matches('p')
-            .parse()
-            .map_err(|_| RecordError::new(format!("port key `{key}` is not a TCP port")))?;
+    ports.sort_unstable_by_key(|(p, k, _)| (*p, *k));
+    for (port, key, value) in ports {
         let protocols: BTreeMap<&'a str, BTreeMap<&'a str, Raw<'a>>> = lazy(value, key)?;
         for (proto_name, subs) in &protocols {
             for (sub_name, service) in subs {

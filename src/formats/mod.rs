@@ -123,6 +123,17 @@ pub(crate) fn lazy<'a, T: serde::Deserialize<'a>>(
         .map_err(|e| RecordError::new(format!("`{what}` has an unexpected shape: {}", short(&e))))
 }
 
+/// A top-level field; missing and `null` are both `None`.
+pub(crate) fn field<'a, T: serde::Deserialize<'a>>(
+    top: &TopLevel<'a>,
+    key: &str,
+) -> Result<Option<T>, RecordError> {
+    match top.get(key) {
+        Some(v) => lazy::<Option<T>>(v, key),
+        None => Ok(None),
+    }
+}
+
 /// The first line of a parser error, without the echo of the input.
 pub(crate) fn short(e: &dyn fmt::Display) -> String {
     let text = e.to_string();
@@ -130,9 +141,13 @@ pub(crate) fn short(e: &dyn fmt::Display) -> String {
     line.chars().take(200).collect()
 }
 
-fn is_port_key(key: &str) -> bool {
+/// The port a Censys key (`"25"`, `p25`) names, if it is one.
+pub(crate) fn port_key(key: &str) -> Option<u16> {
     let digits = key.strip_prefix('p').unwrap_or(key);
-    !digits.is_empty() && digits.len() <= 5 && digits.bytes().all(|b| b.is_ascii_digit())
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 /// Parses one record (a JSON object or a CSV row) of any supported layout.
@@ -164,7 +179,7 @@ pub fn parse_record<'a>(
         }
         return zgrab1::parse_flat(&top, ctx).map(|p| (Layout::Zgrab1Flat, p));
     }
-    if top.keys().any(|k| is_port_key(k)) {
+    if top.keys().any(|k| port_key(k).is_some()) {
         return censys::parse(&top).map(|p| (Layout::Censys, p));
     }
     if top.contains_key("ip") && (top.contains_key("error") || top.contains_key("error_component"))

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::draft::Draft;
 use super::handshake::HandshakeLog;
 use super::outcome::Stage;
-use super::{lazy, Context, Raw, RecordError, TopLevel};
+use super::{field, lazy, Context, Raw, RecordError, TopLevel};
 use crate::record::{Layout, Parsed, TlsMode};
 use crate::time::parse_rfc3339_us;
 
@@ -30,13 +30,6 @@ struct MailText<'a> {
     banner: Option<Cow<'a, str>>,
     #[serde(borrow)]
     response: Option<Cow<'a, str>>,
-}
-
-fn text_field<'a>(top: &TopLevel<'a>, key: &str) -> Result<Option<Cow<'a, str>>, RecordError> {
-    match top.get(key) {
-        Some(v) => lazy::<Option<Cow<'a, str>>>(v, key),
-        None => Ok(None),
-    }
 }
 
 fn resolve_protocol_mode(
@@ -117,9 +110,9 @@ pub fn parse_event_log<'a>(
     let record_protocol = ehlo.as_ref().map(|_| "smtp");
     let (protocol, mode) = resolve_protocol_mode(ctx, record_protocol, record_mode)?;
     let mut draft = Draft::new(port, Cow::Owned(protocol), mode);
-    draft.ip = text_field(top, "host")?;
-    draft.domain = text_field(top, "domain")?;
-    draft.timestamp_us = text_field(top, "time")?
+    draft.ip = field(top, "host")?;
+    draft.domain = field(top, "domain")?;
+    draft.timestamp_us = field::<Cow<str>>(top, "time")?
         .as_deref()
         .and_then(parse_rfc3339_us);
     if let Some((stage, component, error)) = failed {
@@ -168,13 +161,13 @@ pub fn parse_flat<'a>(top: &TopLevel<'a>, ctx: &Context) -> Result<Parsed<'a>, R
     let record_protocol = (data.ehlo.is_some() || data.smtp_help.is_some()).then_some("smtp");
     let (protocol, mode) = resolve_protocol_mode(ctx, record_protocol, record_mode)?;
     let mut draft = Draft::new(port, Cow::Owned(protocol), mode);
-    draft.ip = text_field(top, "ip")?;
-    draft.domain = text_field(top, "domain")?;
-    draft.timestamp_us = text_field(top, "timestamp")?
+    draft.ip = field(top, "ip")?;
+    draft.domain = field(top, "domain")?;
+    draft.timestamp_us = field::<Cow<str>>(top, "timestamp")?
         .as_deref()
         .and_then(parse_rfc3339_us);
-    draft.error = text_field(top, "error")?;
-    draft.scanner_status = text_field(top, "error_component")?;
+    draft.error = field(top, "error")?;
+    draft.scanner_status = field(top, "error_component")?;
     draft.failed_stage = draft.scanner_status.as_deref().map(Stage::from_zgrab1);
     if draft.failed_stage.is_none() && draft.error.is_some() {
         draft.failed_stage = Some(Stage::Other);

@@ -14,7 +14,7 @@ use super::draft::Draft;
 use super::handshake::HandshakeLog;
 use super::mail;
 use super::outcome::Stage;
-use super::{lazy, Context, Raw, RecordError, TopLevel};
+use super::{field, lazy, Context, Raw, RecordError, TopLevel};
 use crate::record::{FactSource, Parsed};
 use crate::time::parse_rfc3339_us;
 
@@ -120,17 +120,9 @@ fn stage_of(status: &str, has_banner: bool, tls_seen: bool) -> (Option<Stage>, b
 
 /// Parses one ZGrab2 record; every scan response under `data` is one handshake.
 pub fn parse<'a>(top: &TopLevel<'a>, ctx: &Context) -> Result<Parsed<'a>, RecordError> {
-    let ip: Option<Cow<'a, str>> = top.get("ip").map(|v| lazy(v, "ip")).transpose()?;
-    let domain: Option<Cow<'a, str>> = top
-        .get("domain")
-        .map(|v| lazy(v, "domain"))
-        .transpose()?
-        .flatten();
-    let top_port: Option<u16> = top
-        .get("port")
-        .map(|v| lazy(v, "port"))
-        .transpose()?
-        .flatten();
+    let ip: Option<Cow<'a, str>> = field(top, "ip")?;
+    let domain: Option<Cow<'a, str>> = field(top, "domain")?;
+    let top_port: Option<u16> = field(top, "port")?;
     let scans: BTreeMap<Cow<'a, str>, ScanResponse<'a>> = lazy(&top["data"], "data")?;
     let mut parsed = Parsed::default();
     for (_name, scan) in scans {

@@ -78,8 +78,6 @@ struct ChunkRows {
 /// the worker, not in the writer).
 #[derive(Default)]
 pub struct ChunkOutput {
-    /// Chunk sequence number (outputs are written in this order).
-    pub seq: u64,
     /// Handshake rows per scan id.
     pub handshakes: BTreeMap<String, DataFrame>,
     /// Discovery rows per scan id.
@@ -138,10 +136,7 @@ fn resolve_chain(
 
 /// Parses every record of `chunk`.
 pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResult<ChunkOutput> {
-    let mut out = ChunkOutput {
-        seq: chunk.seq,
-        ..ChunkOutput::default()
-    };
+    let mut out = ChunkOutput::default();
     let mut rows = ChunkRows::default();
     for o in &chunk.oversized {
         out.bad.push(BadRecord {

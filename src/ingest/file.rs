@@ -91,6 +91,15 @@ impl Table {
 }
 
 impl<'a> Sink<'a> {
+    fn flush_certificates(&mut self) -> Result<()> {
+        let s = self.settings;
+        let part =
+            self.certs
+                .flush(s.root, "certificates", "certificates", s.run, self.input_id)?;
+        self.parts.extend(part);
+        Ok(())
+    }
+
     fn pending(&mut self, table: Table) -> &mut BTreeMap<String, Pending> {
         match table {
             Table::Handshakes => &mut self.handshakes,
@@ -146,13 +155,7 @@ impl<'a> Sink<'a> {
         entry.handshakes += self.add_partitioned(Table::Handshakes, out.handshakes)?;
         entry.discoveries += self.add_partitioned(Table::Discovery, out.discoveries)?;
         if self.certs.add(out.certs) {
-            self.parts.extend(self.certs.flush(
-                s.root,
-                "certificates",
-                "certificates",
-                s.run,
-                self.input_id,
-            )?);
+            self.flush_certificates()?;
         }
         for bad in &out.bad {
             if s.strict {
@@ -219,13 +222,7 @@ impl<'a> Sink<'a> {
                 self.parts.extend(part);
             }
         }
-        self.parts.extend(self.certs.flush(
-            s.root,
-            "certificates",
-            "certificates",
-            s.run,
-            self.input_id,
-        )?);
+        self.flush_certificates()?;
         if let Some(mut q) = self.quarantine.take() {
             q.flush()?;
         }

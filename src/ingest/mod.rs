@@ -9,7 +9,7 @@ pub mod summary;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -159,12 +159,16 @@ pub fn run(opts: &Options) -> Result<Summary> {
     let first_id = staging.base.inputs.len() as u32;
     let ctx = base_context(opts);
     let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
     let results: Mutex<Vec<Result<FileResult>>> = Mutex::new(Vec::new());
     let display =
         progress::Display::start(total_stored, opts.quiet, std::sync::Arc::clone(&progress));
     std::thread::scope(|scope| {
         for _ in 0..jobs.min(todo.len()).max(1) {
             scope.spawn(|| loop {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some((path, size, hash)) = todo.get(i) else {
                     break;
@@ -194,8 +198,9 @@ pub fn run(opts: &Options) -> Result<Summary> {
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
                     .push(result);
-                if failed && opts.strict {
-                    next.store(usize::MAX / 2, Ordering::Relaxed);
+                if failed {
+                    // The run will not commit; the other files need not finish.
+                    stop.store(true, Ordering::Relaxed);
                 }
             });
         }

@@ -127,19 +127,36 @@ impl fmt::Display for Summary {
         for s in &self.skipped {
             writeln!(f, "    skipped      {s}")?;
         }
-        writeln!(f, "  records        {total} read")?;
+        let bad = self.bad_total();
+        let read = total + bad;
+        let pct = |n: u64| {
+            if read == 0 {
+                0.0
+            } else {
+                100.0 * n as f64 / read as f64
+            }
+        };
+        writeln!(
+            f,
+            "  records        {read} read: {total} parsed, {bad} rejected ({:.2}% of records read)",
+            pct(bad)
+        )?;
         for (layout, n) in &self.records {
-            writeln!(f, "    {layout:<14} {n}")?;
+            writeln!(
+                f,
+                "    {layout:<14} {n:>10}  ({:.1}% of records read)",
+                pct(*n)
+            )?;
         }
         writeln!(
             f,
             "  bad records    {} (kept in {}/_quarantine/r{:04}/)",
-            self.bad_total(),
+            bad,
             self.dataset.display(),
             self.run
         )?;
         for (reason, n) in &self.bad {
-            writeln!(f, "    {n:>8}  {reason}")?;
+            writeln!(f, "    {n:>10}  {reason} ({:.2}% of records read)", pct(*n))?;
         }
         for e in &self.stream_errors {
             writeln!(f, "  stream error   {e}")?;
@@ -151,7 +168,7 @@ impl fmt::Display for Summary {
         )?;
         writeln!(
             f,
-            "  throughput     {:.1} MB/s stored, {:.1} MB/s decompressed, {:.0} records/s ({:.2} s)",
+            "  throughput     {:.1} MB/s of input as stored, {:.1} MB/s decompressed, {:.0} records/s (wall time {:.2} s)",
             mb(self.stored_bytes) / secs,
             mb(self.decompressed_bytes) / secs,
             total as f64 / secs,

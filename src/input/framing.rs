@@ -41,8 +41,6 @@ pub struct Oversized {
 
 /// A run of whole records.
 pub struct Chunk {
-    /// Position in the file's sequence of chunks.
-    pub seq: u64,
     /// The bytes.
     pub data: Vec<u8>,
     /// Decompressed offset of `data[0]` in the file.
@@ -230,7 +228,6 @@ pub fn read_chunks(
     let mut offset = 0u64; // decompressed offset of buf[0]
     let mut line = 1u64;
     let mut target = limits.chunk_bytes;
-    let mut seq = 0u64;
     let mut oversized: Vec<Oversized> = Vec::new();
     let mut skipping = false;
     let mut eof = false;
@@ -304,13 +301,11 @@ pub fn read_chunks(
         oversized.extend(too_long);
         let rest = buf.split_off(consumed);
         let chunk = Chunk {
-            seq,
             data: std::mem::replace(&mut buf, rest),
             offset,
             spans,
             oversized: std::mem::take(&mut oversized),
         };
-        seq += 1;
         offset += consumed as u64;
         line = next_line;
         target = limits.chunk_bytes;
@@ -324,7 +319,6 @@ pub fn read_chunks(
     }
     if !oversized.is_empty() {
         let _ = tx.send(Chunk {
-            seq,
             data: Vec::new(),
             offset,
             spans: Vec::new(),

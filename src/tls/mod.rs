@@ -20,14 +20,6 @@ pub fn version_from_name(name: &str) -> Option<u16> {
         .map(|(code, _)| *code)
 }
 
-/// The canonical name of a version's wire value.
-pub fn version_name(code: u16) -> Option<&'static str> {
-    VERSIONS
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, names)| names[0])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,7 +27,6 @@ mod tests {
     #[test]
     fn names_round_trip() {
         for (code, names) in VERSIONS {
-            assert_eq!(version_name(*code), Some(names[0]));
             for n in *names {
                 assert_eq!(version_from_name(n), Some(*code));
             }
