@@ -301,15 +301,18 @@ pub fn ingest_file(
     };
     let mut scans = BTreeMap::new();
     let (tx, rx) = sync_channel(settings.batch);
+    let (recycle_tx, recycle_rx) = std::sync::mpsc::channel::<Vec<u8>>();
     let limits = settings.limits;
     let mut last_stored = 0u64;
     let outcome = std::thread::scope(|scope| -> Result<Result<u64, framing::StreamError>> {
         let reader_thread = scope
-            .spawn(move || framing::read_chunks(reader, framing, head, head_error, limits, &tx));
-        let mut batch = Vec::with_capacity(settings.batch);
+            .spawn(move || framing::read_chunks(reader, framing, head, head_error, limits, &tx, &recycle_rx));
+        let mut batch: Vec<framing::Chunk> = Vec::with_capacity(settings.batch);
         let mut done = false;
         while !done {
-            batch.clear();
+            for used in batch.drain(..) {
+                let _ = recycle_tx.send(used.data);
+            }
             match rx.recv() {
                 Ok(c) => batch.push(c),
                 Err(_) => break,

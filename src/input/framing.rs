@@ -6,7 +6,7 @@
 //! of workers, so results do not depend on `--jobs`.
 
 use std::io::{self, Read};
-use std::sync::mpsc::SyncSender;
+use std::sync::mpsc::{Receiver, SyncSender};
 
 /// How records are delimited in a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -213,7 +213,8 @@ fn split_oversized(
 
 /// Reads `reader` to the end, sending chunks of whole records to `tx`.
 /// `head` holds bytes already read from it, `head_error` the error that
-/// stopped that first read.
+/// stopped that first read. Buffers of consumed chunks come back through
+/// `recycle`.
 /// Returns the decompressed size, or the error that ended the stream
 /// (after sending every complete record read before it).
 pub fn read_chunks(
@@ -223,6 +224,7 @@ pub fn read_chunks(
     head_error: Option<io::Error>,
     limits: Limits,
     tx: &SyncSender<Chunk>,
+    recycle: &Receiver<Vec<u8>>,
 ) -> Result<u64, StreamError> {
     let mut buf = head;
     let mut offset = 0u64; // decompressed offset of buf[0]
@@ -234,19 +236,12 @@ pub fn read_chunks(
     let mut error: Option<io::Error> = head_error;
     loop {
         while buf.len() < target && !eof && error.is_none() {
-            let old = buf.len();
-            buf.resize(target, 0);
-            match reader.read(&mut buf[old..]) {
-                Ok(0) => {
-                    buf.truncate(old);
-                    eof = true;
-                }
-                Ok(n) => buf.truncate(old + n),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(old),
-                Err(e) => {
-                    buf.truncate(old);
-                    error = Some(e);
-                }
+            let want = target - buf.len();
+            let before = buf.len();
+            // read_to_end fills spare capacity without zeroing it first.
+            match (&mut reader).take(want as u64).read_to_end(&mut buf) {
+                Ok(_) => eof = buf.len() - before < want,
+                Err(e) => error = Some(e),
             }
         }
         let finished = eof || error.is_some();
@@ -299,9 +294,13 @@ pub fn read_chunks(
         }
         let (spans, too_long) = split_oversized(&buf, spans, offset, limits.max_record_bytes);
         oversized.extend(too_long);
-        let rest = buf.split_off(consumed);
+        // Start the next buffer from a returned one: no fresh allocation, no page faults.
+        let mut next = recycle.try_recv().unwrap_or_default();
+        next.clear();
+        next.extend_from_slice(&buf[consumed..]);
+        buf.truncate(consumed);
         let chunk = Chunk {
-            data: std::mem::replace(&mut buf, rest),
+            data: std::mem::replace(&mut buf, next),
             offset,
             spans,
             oversized: std::mem::take(&mut oversized),
@@ -362,7 +361,8 @@ mod tests {
 
     fn collect(input: &[u8], framing: Framing, limits: Limits) -> Collected {
         let (tx, rx) = sync_channel(1024);
-        let result = read_chunks(input, framing, Vec::new(), None, limits, &tx);
+        let (_keep, recycle) = std::sync::mpsc::channel();
+        let result = read_chunks(input, framing, Vec::new(), None, limits, &tx, &recycle);
         drop(tx);
         let mut records = Vec::new();
         let mut dropped = Vec::new();
