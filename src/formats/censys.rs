@@ -6,19 +6,22 @@
 //! handshake and certificates carry `parsed` but no DER.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::fmt;
 
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 
 use super::draft::Draft;
+use super::envelope::Envelope;
 use super::handshake::HandshakeLog;
 use super::mail;
-use super::{field, lazy, port_key, Raw, RecordError, TopLevel};
+use super::RecordError;
 use crate::record::{FactSource, Parsed, TlsMode};
 use crate::time::parse_rfc3339_us;
 
+/// One TLS service of a port document.
 #[derive(Deserialize, Default)]
-struct Service<'a> {
+pub struct Service<'a> {
     #[serde(borrow)]
     banner: Option<Cow<'a, str>>,
     #[serde(borrow)]
@@ -40,48 +43,105 @@ fn sub_protocol_mode(name: &str) -> Option<TlsMode> {
     }
 }
 
-/// Parses one host record into one handshake per TLS service.
-pub fn parse<'a>(top: &TopLevel<'a>) -> Result<Parsed<'a>, RecordError> {
-    let ip: Option<Cow<'a, str>> = field(top, "ip")?;
-    let updated: Option<Cow<'a, str>> = field(top, "updated_at")?;
-    let mut parsed = Parsed::default();
-    let mut ports: Vec<(u16, &str, &Raw<'a>)> = top
-        .iter()
-        .filter_map(|(k, v)| port_key(k).map(|p| (p, *k, v)))
-        .collect();
-    ports.sort_unstable_by_key(|(p, k, _)| (*p, *k));
-    for (port, key, value) in ports {
-        let protocols: BTreeMap<&'a str, BTreeMap<&'a str, Raw<'a>>> = lazy(value, key)?;
-        for (proto_name, subs) in &protocols {
-            for (sub_name, service) in subs {
-                let Some(sub_mode) = sub_protocol_mode(sub_name) else {
-                    parsed.ignored_services += 1;
-                    continue;
-                };
-                let (protocol, alias_mode) = mail::resolve(proto_name);
-                let mode = if sub_mode == TlsMode::Implicit {
-                    sub_mode
-                } else {
-                    alias_mode.unwrap_or(sub_mode)
-                };
-                let service: Service<'a> = lazy(service, "service")?;
-                let mut draft = Draft::new(
-                    (port, FactSource::Record),
-                    Cow::Owned(protocol.to_owned()),
-                    mode,
-                );
-                draft.ip = ip.clone();
-                draft.timestamp_us = service
-                    .timestamp
-                    .as_deref()
-                    .or(updated.as_deref())
-                    .and_then(parse_rfc3339_us);
-                draft.banner = service.banner;
-                draft.ehlo = service.ehlo;
-                draft.starttls_reply = service.starttls;
-                draft.handshake = service.tls;
-                parsed.handshakes.push(draft.finish()?);
+/// A port document: its TLS services (protocol, mode, service) and the
+/// number of other services (SSH banners, HTTP GETs…), which are skipped.
+#[derive(Default)]
+pub struct PortServices<'a> {
+    services: Vec<(Cow<'a, str>, TlsMode, Service<'a>)>,
+    ignored: u32,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for PortServices<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Protocols<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for Protocols<'a> {
+            type Value = PortServices<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object of protocols")
             }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PortServices<'a>, A::Error> {
+                let mut out = PortServices::default();
+                while let Some(protocol) = map.next_key::<Cow<'de, str>>()? {
+                    let subs = map.next_value::<SubProtocols<'a>>()?;
+                    out.ignored += subs.ignored;
+                    for (mode, service) in subs.services {
+                        out.services.push((protocol.clone(), mode, service));
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(Protocols(std::marker::PhantomData))
+    }
+}
+
+#[derive(Default)]
+struct SubProtocols<'a> {
+    services: Vec<(TlsMode, Service<'a>)>,
+    ignored: u32,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for SubProtocols<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = SubProtocols<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object of sub-protocols")
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SubProtocols<'a>, A::Error> {
+                let mut out = SubProtocols::default();
+                while let Some(sub) = map.next_key::<Cow<'de, str>>()? {
+                    match sub_protocol_mode(&sub) {
+                        Some(mode) => out.services.push((mode, map.next_value()?)),
+                        None => {
+                            map.next_value::<IgnoredAny>()?;
+                            out.ignored += 1;
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+/// Turns a host record into one handshake per TLS service.
+pub fn parse<'a>(env: Envelope<'a>) -> Result<Parsed<'a>, RecordError> {
+    let mut parsed = Parsed::default();
+    let mut ports = env.ports;
+    ports.sort_by_key(|(port, _)| *port);
+    for (port, services) in ports {
+        parsed.ignored_services += services.ignored;
+        for (proto_name, sub_mode, service) in services.services {
+            let (protocol, alias_mode) = mail::resolve(&proto_name);
+            let mode = match sub_mode {
+                TlsMode::Implicit => TlsMode::Implicit,
+                TlsMode::Starttls => alias_mode.unwrap_or(TlsMode::Starttls),
+            };
+            let mut draft = Draft::new(
+                (port, FactSource::Record),
+                Cow::Owned(protocol.to_owned()),
+                mode,
+            );
+            draft.ip = env.ip.clone();
+            draft.timestamp_us = service
+                .timestamp
+                .as_deref()
+                .or(env.updated_at.as_deref())
+                .and_then(parse_rfc3339_us);
+            draft.banner = service.banner;
+            draft.ehlo = service.ehlo;
+            draft.starttls_reply = service.starttls;
+            draft.handshake = service.tls;
+            parsed.handshakes.push(draft.finish()?);
         }
     }
     Ok(parsed)

@@ -6,6 +6,7 @@
 
 pub mod censys;
 pub mod draft;
+pub mod envelope;
 pub mod handshake;
 pub mod mail;
 pub mod outcome;
@@ -14,11 +15,11 @@ pub mod zgrab1;
 pub mod zgrab2;
 pub mod zmap;
 
-use std::collections::HashMap;
 use std::fmt;
 
 use crate::input::filename::SeriesName;
 use crate::record::{FactSource, Layout, Parsed, TlsMode};
+use envelope::{Data, Envelope, FlatData};
 
 /// Why one record was rejected. The text is shown to users and written to
 /// the quarantine, so it says what is wrong and, where it helps, what to do.
@@ -111,9 +112,6 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for Raw<'a> {
     }
 }
 
-/// The top-level keys of a JSON record, values left unparsed.
-pub(crate) type TopLevel<'a> = HashMap<&'a str, Raw<'a>>;
-
 /// Deserializes a lazily kept JSON value into `T`, naming `what` on failure.
 pub(crate) fn lazy<'a, T: serde::Deserialize<'a>>(
     value: &Raw<'a>,
@@ -121,17 +119,6 @@ pub(crate) fn lazy<'a, T: serde::Deserialize<'a>>(
 ) -> Result<T, RecordError> {
     sonic_rs::from_str(value.0)
         .map_err(|e| RecordError::new(format!("`{what}` has an unexpected shape: {}", short(&e))))
-}
-
-/// A top-level field; missing and `null` are both `None`.
-pub(crate) fn field<'a, T: serde::Deserialize<'a>>(
-    top: &TopLevel<'a>,
-    key: &str,
-) -> Result<Option<T>, RecordError> {
-    match top.get(key) {
-        Some(v) => lazy::<Option<T>>(v, key),
-        None => Ok(None),
-    }
 }
 
 /// The first line of a parser error, without the echo of the input.
@@ -168,32 +155,42 @@ pub fn parse_record<'a>(
         }
         return zmap::parse_row(trimmed, ctx).map(|p| (Layout::ZmapCsv, p));
     }
-    let top: TopLevel<'a> = sonic_rs::from_str(text)
-        .map_err(|e| RecordError::new(format!("invalid JSON: {}", short(&e))))?;
-    if top.contains_key("log") && top.contains_key("host") {
-        return zgrab1::parse_event_log(&top, ctx);
-    }
-    if let Some(data) = top.get("data") {
-        if zgrab2::looks_like_zgrab2(data) {
-            return zgrab2::parse(&top, ctx).map(|p| (Layout::Zgrab2, p));
+    envelope::failed_key();
+    let mut env: Envelope<'a> = sonic_rs::from_str(text).map_err(|e| {
+        let key = envelope::failed_key();
+        match (e.classify(), key) {
+            (sonic_rs::error::Category::TypeUnmatched, Some(key)) => {
+                RecordError::new(format!("`{key}` has an unexpected shape: {}", short(&e)))
+            }
+            _ => RecordError::new(format!("invalid JSON: {}", short(&e))),
         }
-        return zgrab1::parse_flat(&top, ctx).map(|p| (Layout::Zgrab1Flat, p));
+    })?;
+    if env.log.is_some() && env.host.is_some() {
+        return zgrab1::parse_event_log(env, ctx);
     }
-    if top.keys().any(|k| port_key(k).is_some()) {
-        return censys::parse(&top).map(|p| (Layout::Censys, p));
+    match env.data.take() {
+        Some(Data::Zgrab2(scans)) => {
+            return zgrab2::parse(env, scans, ctx).map(|p| (Layout::Zgrab2, p))
+        }
+        Some(Data::Flat(flat)) => {
+            return zgrab1::parse_flat(env, *flat, ctx).map(|p| (Layout::Zgrab1Flat, p))
+        }
+        None => {}
     }
-    if top.contains_key("ip") && (top.contains_key("error") || top.contains_key("error_component"))
-    {
-        return zgrab1::parse_flat(&top, ctx).map(|p| (Layout::Zgrab1Flat, p));
+    if !env.ports.is_empty() {
+        return censys::parse(env).map(|p| (Layout::Censys, p));
     }
-    if top.contains_key("name") && (top.contains_key("results") || top.contains_key("status")) {
+    if env.ip.is_some() && (env.error.is_some() || env.error_component.is_some()) {
+        return zgrab1::parse_flat(env, FlatData::default(), ctx).map(|p| (Layout::Zgrab1Flat, p));
+    }
+    let has = |k: &str| env.other_keys.iter().any(|o| o == k);
+    if has("name") && (has("results") || has("status")) {
         return Err(RecordError::new(
             "a ZDNS record: DNS lookups are not scan records; ingest them with the DNS reader",
         ));
     }
-    let mut keys: Vec<&str> = top.keys().copied().collect();
+    let mut keys: Vec<&str> = env.other_keys.iter().map(|k| k.as_ref()).collect();
     keys.sort_unstable();
-    keys.truncate(8);
     Err(RecordError::new(format!(
         "unknown layout: a JSON object with keys [{}] is none of ZGrab 1 (host+log or ip+data), \
          ZGrab2 (data.<scan>.status/protocol) or a Censys host record (port keys)",

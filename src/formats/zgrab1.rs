@@ -8,9 +8,10 @@ use std::borrow::Cow;
 use serde::Deserialize;
 
 use super::draft::Draft;
+use super::envelope::{Envelope, FlatData};
 use super::handshake::HandshakeLog;
 use super::outcome::Stage;
-use super::{field, lazy, Context, Raw, RecordError, TopLevel};
+use super::{lazy, Context, Raw, RecordError};
 use crate::record::{Layout, Parsed, TlsMode};
 use crate::time::parse_rfc3339_us;
 
@@ -52,10 +53,13 @@ fn resolve_protocol_mode(
 
 /// Eras A and B: one `log` entry per protocol step, each with its own error.
 pub fn parse_event_log<'a>(
-    top: &TopLevel<'a>,
+    env: Envelope<'a>,
     ctx: &Context,
 ) -> Result<(Layout, Parsed<'a>), RecordError> {
-    let entries: Vec<LogEntry<'a>> = lazy(&top["log"], "log")?;
+    let entries: Vec<LogEntry<'a>> = match &env.log {
+        Some(log) => lazy(log, "log")?,
+        None => Vec::new(),
+    };
     let port = ctx.require_port()?;
     let mut banner = None;
     let mut ehlo = None;
@@ -110,11 +114,9 @@ pub fn parse_event_log<'a>(
     let record_protocol = ehlo.as_ref().map(|_| "smtp");
     let (protocol, mode) = resolve_protocol_mode(ctx, record_protocol, record_mode)?;
     let mut draft = Draft::new(port, Cow::Owned(protocol), mode);
-    draft.ip = field(top, "host")?;
-    draft.domain = field(top, "domain")?;
-    draft.timestamp_us = field::<Cow<str>>(top, "time")?
-        .as_deref()
-        .and_then(parse_rfc3339_us);
+    draft.ip = env.host;
+    draft.domain = env.domain;
+    draft.timestamp_us = env.time.as_deref().and_then(parse_rfc3339_us);
     if let Some((stage, component, error)) = failed {
         draft.failed_stage = Some(stage);
         draft.scanner_status = Some(component);
@@ -131,25 +133,12 @@ pub fn parse_event_log<'a>(
     Ok((era, parsed))
 }
 
-#[derive(Deserialize, Default)]
-struct FlatData<'a> {
-    #[serde(borrow)]
-    banner: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    ehlo: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    starttls: Option<Cow<'a, str>>,
-    smtp_help: Option<serde::de::IgnoredAny>,
-    #[serde(borrow)]
-    tls: Option<HandshakeLog<'a>>,
-}
-
 /// Eras C and D: `data.{banner,ehlo,starttls,tls}`, one `error_component`.
-pub fn parse_flat<'a>(top: &TopLevel<'a>, ctx: &Context) -> Result<Parsed<'a>, RecordError> {
-    let data: FlatData<'a> = match top.get("data") {
-        Some(d) => lazy(d, "data")?,
-        None => FlatData::default(),
-    };
+pub fn parse_flat<'a>(
+    env: Envelope<'a>,
+    data: FlatData<'a>,
+    ctx: &Context,
+) -> Result<Parsed<'a>, RecordError> {
     let port = ctx.require_port()?;
     let record_mode = if data.starttls.is_some() {
         Some(TlsMode::Starttls)
@@ -158,16 +147,14 @@ pub fn parse_flat<'a>(top: &TopLevel<'a>, ctx: &Context) -> Result<Parsed<'a>, R
     } else {
         None
     };
-    let record_protocol = (data.ehlo.is_some() || data.smtp_help.is_some()).then_some("smtp");
+    let record_protocol = (data.ehlo.is_some() || data.smtp_help).then_some("smtp");
     let (protocol, mode) = resolve_protocol_mode(ctx, record_protocol, record_mode)?;
     let mut draft = Draft::new(port, Cow::Owned(protocol), mode);
-    draft.ip = field(top, "ip")?;
-    draft.domain = field(top, "domain")?;
-    draft.timestamp_us = field::<Cow<str>>(top, "timestamp")?
-        .as_deref()
-        .and_then(parse_rfc3339_us);
-    draft.error = field(top, "error")?;
-    draft.scanner_status = field(top, "error_component")?;
+    draft.ip = env.ip;
+    draft.domain = env.domain;
+    draft.timestamp_us = env.timestamp.as_deref().and_then(parse_rfc3339_us);
+    draft.error = env.error;
+    draft.scanner_status = env.error_component;
     draft.failed_stage = draft.scanner_status.as_deref().map(Stage::from_zgrab1);
     if draft.failed_stage.is_none() && draft.error.is_some() {
         draft.failed_stage = Some(Stage::Other);

@@ -6,31 +6,39 @@
 //! their own protocol name and the same TLS facts.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
 use super::draft::Draft;
+use super::envelope::Envelope;
 use super::handshake::HandshakeLog;
 use super::mail;
 use super::outcome::Stage;
-use super::{field, lazy, Context, Raw, RecordError, TopLevel};
+use super::{Context, RecordError};
 use crate::record::{FactSource, Parsed};
 use crate::time::parse_rfc3339_us;
 
+/// One scan's response under `data`.
 #[derive(Deserialize)]
-struct ScanResponse<'a> {
+pub struct ScanResponse<'a> {
     #[serde(borrow)]
-    status: Cow<'a, str>,
+    status: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    protocol: Cow<'a, str>,
+    protocol: Option<Cow<'a, str>>,
     port: Option<u16>,
     #[serde(borrow)]
     timestamp: Option<Cow<'a, str>>,
     #[serde(borrow)]
     error: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    result: Option<Raw<'a>>,
+    result: Option<ModuleResult<'a>>,
+}
+
+impl ScanResponse<'_> {
+    /// Has the `status` and `protocol` every ZGrab2 response carries.
+    pub fn is_response(&self) -> bool {
+        self.status.is_some() && self.protocol.is_some()
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -52,8 +60,9 @@ struct HttpResponse<'a> {
     request: Option<HttpRequest<'a>>,
 }
 
+/// The fields of any module's result that we read (mail modules, FTP, HTTP, the `tls` module).
 #[derive(Deserialize, Default)]
-struct ModuleResult<'a> {
+pub struct ModuleResult<'a> {
     #[serde(borrow)]
     banner: Option<Cow<'a, str>>,
     #[serde(borrow)]
@@ -74,23 +83,6 @@ struct ModuleResult<'a> {
     handshake_completed_successfully: Option<bool>,
     #[serde(borrow)]
     response: Option<HttpResponse<'a>>,
-}
-
-/// Does `data` hold ZGrab2 scan responses (objects with `status` and `protocol`)?
-pub fn looks_like_zgrab2(data: &Raw<'_>) -> bool {
-    #[derive(Deserialize)]
-    struct Probe {
-        #[allow(dead_code)]
-        status: serde::de::IgnoredAny,
-        #[allow(dead_code)]
-        protocol: serde::de::IgnoredAny,
-    }
-    let raw = data.0;
-    // ZGrab 1's data has string values (banner) or a handshake; skip the full parse when obvious.
-    if !raw.contains("\"protocol\"") || !raw.contains("\"status\"") {
-        return false;
-    }
-    sonic_rs::from_str::<BTreeMap<&str, Probe>>(raw).is_ok()
 }
 
 /// Maps a ZGrab2 status to the failed stage, whether it was a timeout, and
@@ -118,23 +110,21 @@ fn stage_of(status: &str, has_banner: bool, tls_seen: bool) -> (Option<Stage>, b
     }
 }
 
-/// Parses one ZGrab2 record; every scan response under `data` is one handshake.
-pub fn parse<'a>(top: &TopLevel<'a>, ctx: &Context) -> Result<Parsed<'a>, RecordError> {
-    let ip: Option<Cow<'a, str>> = field(top, "ip")?;
-    let domain: Option<Cow<'a, str>> = field(top, "domain")?;
-    let top_port: Option<u16> = field(top, "port")?;
-    let scans: BTreeMap<Cow<'a, str>, ScanResponse<'a>> = lazy(&top["data"], "data")?;
+/// Turns a ZGrab2 record into one handshake per scan response.
+pub fn parse<'a>(
+    env: Envelope<'a>,
+    scans: Vec<(Cow<'a, str>, ScanResponse<'a>)>,
+    ctx: &Context,
+) -> Result<Parsed<'a>, RecordError> {
     let mut parsed = Parsed::default();
     for (_name, scan) in scans {
-        let result: ModuleResult<'a> = match &scan.result {
-            Some(r) => lazy(r, "data.<scan>.result")?,
-            None => ModuleResult::default(),
-        };
-        let port = match scan.port.or(top_port) {
+        let result = scan.result.unwrap_or_default();
+        let status = scan.status.unwrap_or_default();
+        let port = match scan.port.or(env.port) {
             Some(p) => (p, FactSource::Record),
             None => ctx.require_port()?,
         };
-        let (protocol, alias_mode) = mail::resolve(&scan.protocol);
+        let (protocol, alias_mode) = mail::resolve(scan.protocol.as_deref().unwrap_or_default());
         let protocol = protocol.to_owned();
         let mode = match result.implicit_tls {
             Some(true) => crate::record::TlsMode::Implicit,
@@ -156,17 +146,14 @@ pub fn parse<'a>(top: &TopLevel<'a>, ctx: &Context) -> Result<Parsed<'a>, Record
             ),
         };
         let tls_seen = handshake.as_ref().is_some_and(HandshakeLog::seen);
-        let (stage, timed_out, skipped) = stage_of(&scan.status, result.banner.is_some(), tls_seen);
-        let ok_status = matches!(
-            scan.status.as_ref(),
-            "success" | "post-tls-application-error"
-        );
+        let (stage, timed_out, skipped) = stage_of(&status, result.banner.is_some(), tls_seen);
+        let ok_status = matches!(status.as_ref(), "success" | "post-tls-application-error");
         let mut draft = Draft::new(port, Cow::Owned(protocol), mode);
-        draft.ip = ip.clone();
-        draft.domain = domain.clone();
+        draft.ip = env.ip.clone();
+        draft.domain = env.domain.clone();
         draft.timestamp_us = scan.timestamp.as_deref().and_then(parse_rfc3339_us);
         draft.error = scan.error;
-        draft.scanner_status = Some(scan.status);
+        draft.scanner_status = Some(status);
         draft.banner = result.banner;
         draft.ehlo = result.ehlo.or(result.helo);
         draft.starttls_reply = result.starttls.or(result.auth_tls);

@@ -7,13 +7,12 @@ use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, TryRecvError};
 use std::sync::Arc;
 
 use anyhow::{bail, Context as _, Result};
 use base64::Engine;
 use polars::prelude::DataFrame;
-use rayon::prelude::*;
 
 use super::certs::CertStore;
 use super::chunk::{process, BadRecord, ChunkOutput, FileInfo};
@@ -258,6 +257,63 @@ fn read_head(reader: &mut dyn Read) -> (Vec<u8>, Option<std::io::Error>) {
     (head, error)
 }
 
+/// Parses chunks on the worker pool as they arrive (at most `batch` in
+/// flight) and hands the outputs to `absorb` in chunk order, so the workers
+/// never wait for the writer and the rows do not depend on `--jobs`.
+fn parse_in_order(
+    chunks: Receiver<framing::Chunk>,
+    recycle: Sender<Vec<u8>>,
+    settings: &RunSettings<'_>,
+    info: &FileInfo,
+    mut absorb: impl FnMut(ChunkOutput) -> Result<()>,
+) -> Result<()> {
+    settings.pool.in_place_scope(|scope| {
+        let (done_tx, done_rx) =
+            channel::<(u64, polars::prelude::PolarsResult<ChunkOutput>, Vec<u8>)>();
+        let mut waiting: BTreeMap<u64, ChunkOutput> = BTreeMap::new();
+        let (mut sent, mut written, mut in_flight) = (0u64, 0u64, 0usize);
+        let mut more = true;
+        while more || in_flight > 0 {
+            while more && in_flight < settings.batch {
+                let next = if in_flight == 0 {
+                    chunks.recv().ok()
+                } else {
+                    match chunks.try_recv() {
+                        Ok(c) => Some(c),
+                        Err(TryRecvError::Empty) => break,
+                        Err(TryRecvError::Disconnected) => None,
+                    }
+                };
+                let Some(chunk) = next else {
+                    more = false;
+                    break;
+                };
+                let (seq, done) = (sent, done_tx.clone());
+                sent += 1;
+                in_flight += 1;
+                scope.spawn(move |_| {
+                    let out = process(&chunk, info, settings.certs);
+                    let _ = done.send((seq, out, chunk.data));
+                });
+            }
+            if in_flight == 0 {
+                continue;
+            }
+            let Ok((seq, out, buffer)) = done_rx.recv() else {
+                break;
+            };
+            in_flight -= 1;
+            let _ = recycle.send(buffer);
+            waiting.insert(seq, out?);
+            while let Some(out) = waiting.remove(&written) {
+                written += 1;
+                absorb(out)?;
+            }
+        }
+        Ok(())
+    })
+}
+
 /// Ingests one file.
 pub fn ingest_file(
     path: &Path,
@@ -305,37 +361,13 @@ pub fn ingest_file(
     let limits = settings.limits;
     let mut last_stored = 0u64;
     let outcome = std::thread::scope(|scope| -> Result<Result<u64, framing::StreamError>> {
-        let reader_thread = scope
-            .spawn(move || framing::read_chunks(reader, framing, head, head_error, limits, &tx, &recycle_rx));
-        let mut batch: Vec<framing::Chunk> = Vec::with_capacity(settings.batch);
-        let mut done = false;
-        while !done {
-            for used in batch.drain(..) {
-                let _ = recycle_tx.send(used.data);
-            }
-            match rx.recv() {
-                Ok(c) => batch.push(c),
-                Err(_) => break,
-            }
-            while batch.len() < settings.batch {
-                match rx.recv() {
-                    Ok(c) => batch.push(c),
-                    Err(_) => {
-                        done = true;
-                        break;
-                    }
-                }
-            }
-            let outputs: Vec<ChunkOutput> = settings.pool.install(|| {
-                batch
-                    .par_iter()
-                    .map(|c| process(c, &info, settings.certs))
-                    .collect::<Result<_, _>>()
+        let reader_thread = std::thread::Builder::new()
+            .name("mailtls-read".into())
+            .spawn_scoped(scope, move || {
+                framing::read_chunks(reader, framing, head, head_error, limits, &tx, &recycle_rx)
             })?;
-            let records: u64 = outputs
-                .iter()
-                .map(|o| o.layouts.values().sum::<u64>() + o.bad.len() as u64)
-                .sum();
+        let parsed = parse_in_order(rx, recycle_tx, settings, &info, |out| {
+            let records = out.layouts.values().sum::<u64>() + out.bad.len() as u64;
             settings
                 .progress
                 .records
@@ -346,17 +378,14 @@ pub fn ingest_file(
                 .stored
                 .fetch_add(now - last_stored, Ordering::Relaxed);
             last_stored = now;
-            for out in outputs {
-                if let Err(e) = sink.absorb(out, &mut entry, &mut scans) {
-                    drop(rx);
-                    let _ = reader_thread.join();
-                    return Err(e);
-                }
-            }
-        }
-        reader_thread
+            sink.absorb(out, &mut entry, &mut scans)
+        });
+        // The receiver is gone, so the reader stops even after an error.
+        let read = reader_thread
             .join()
-            .map_err(|_| anyhow::anyhow!("the reader thread of {} failed", path.display()))
+            .map_err(|_| anyhow::anyhow!("the reader thread of {} failed", path.display()));
+        parsed?;
+        read
     })?;
     let now = stored.load(Ordering::Relaxed);
     settings

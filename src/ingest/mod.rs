@@ -141,7 +141,10 @@ pub fn run(opts: &Options) -> Result<Summary> {
     } else {
         opts.jobs
     };
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .thread_name(|i| format!("mailtls-parse-{i}"))
+        .build()?;
     let certs = CertStore::default();
     preload_certificates(&staging, &certs)?;
     let progress = std::sync::Arc::new(Progress::default());
@@ -165,44 +168,55 @@ pub fn run(opts: &Options) -> Result<Summary> {
         progress::Display::start(total_stored, opts.quiet, std::sync::Arc::clone(&progress));
     std::thread::scope(|scope| {
         for _ in 0..jobs.min(todo.len()).max(1) {
-            scope.spawn(|| loop {
-                if stop.load(Ordering::Relaxed) {
-                    break;
-                }
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((path, size, hash)) = todo.get(i) else {
-                    break;
-                };
-                let series = path
-                    .file_name()
-                    .and_then(|n| SeriesName::parse(&n.to_string_lossy()));
-                let info = FileInfo {
-                    input_id: first_id + i as u32,
-                    ctx: Context {
-                        series,
-                        ..ctx.clone()
-                    },
-                    stem: file_stem(path),
-                };
-                let entry = InputEntry {
-                    id: info.input_id,
-                    run: run_id,
-                    path: crate::dataset::writer::absolute(path).display().to_string(),
-                    size: *size,
-                    xxh3_128: hash.clone(),
-                    ..InputEntry::default()
-                };
-                let result = ingest_file(path, entry, info, &settings);
-                let failed = result.is_err();
+            let spawned = std::thread::Builder::new()
+                .name("mailtls-file".into())
+                .spawn_scoped(scope, || loop {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((path, size, hash)) = todo.get(i) else {
+                        break;
+                    };
+                    let series = path
+                        .file_name()
+                        .and_then(|n| SeriesName::parse(&n.to_string_lossy()));
+                    let info = FileInfo {
+                        input_id: first_id + i as u32,
+                        ctx: Context {
+                            series,
+                            ..ctx.clone()
+                        },
+                        stem: file_stem(path),
+                    };
+                    let entry = InputEntry {
+                        id: info.input_id,
+                        run: run_id,
+                        path: crate::dataset::writer::absolute(path).display().to_string(),
+                        size: *size,
+                        xxh3_128: hash.clone(),
+                        ..InputEntry::default()
+                    };
+                    let result = ingest_file(path, entry, info, &settings);
+                    let failed = result.is_err();
+                    results
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push(result);
+                    if failed {
+                        // The run will not commit; the other files need not finish.
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                });
+            if let Err(e) = spawned {
+                stop.store(true, Ordering::Relaxed);
                 results
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .push(result);
-                if failed {
-                    // The run will not commit; the other files need not finish.
-                    stop.store(true, Ordering::Relaxed);
-                }
-            });
+                    .push(Err(
+                        anyhow::Error::from(e).context("cannot start a worker thread")
+                    ));
+            }
         }
     });
     display.finish();
