@@ -29,7 +29,9 @@ plain_columns!(
     u32,
     u64,
     String,
-    Option<Vec<u8>>
+    Option<Vec<u8>>,
+    &'static str,
+    Option<&'static str>
 );
 
 /// Microseconds since the epoch, stored as `Datetime(us, UTC)`.

@@ -13,11 +13,11 @@ table! {
         ip: Vec<Option<String>>,
         domain: Vec<Option<String>>,
         port: Vec<u16>,
-        port_source: Vec<String>,
+        port_source: Vec<&'static str>,
         protocol: Vec<String>,
-        tls_mode: Vec<String>,
+        tls_mode: Vec<&'static str>,
         timestamp: Micros,
-        status: Vec<String>,
+        status: Vec<&'static str>,
         scanner_status: Vec<Option<String>>,
         error: Vec<Option<String>>,
         banner: Vec<Option<String>>,
@@ -28,7 +28,7 @@ table! {
         starttls_stripped: Vec<bool>,
         tls_version: Vec<Option<u16>>,
         cipher_id: Vec<Option<u16>>,
-        server_kex: Vec<Option<String>>,
+        server_kex: Vec<Option<&'static str>>,
         dh_prime_bits: Vec<Option<u32>>,
         dh_prime_sha256: Vec<Option<String>>,
         ecdh_curve: Vec<Option<String>>,
@@ -57,11 +57,11 @@ impl HandshakeRows {
         self.ip.push(owned(&h.ip));
         self.domain.push(owned(&h.domain));
         self.port.push(h.port);
-        self.port_source.push(h.port_source.name().into());
+        self.port_source.push(h.port_source.name());
         self.protocol.push(h.protocol.to_string());
-        self.tls_mode.push(h.tls_mode.name().into());
+        self.tls_mode.push(h.tls_mode.name());
         self.timestamp.0.push(h.timestamp_us);
-        self.status.push(h.status.name().into());
+        self.status.push(h.status.name());
         self.scanner_status.push(owned(&h.scanner_status));
         self.error.push(owned(&h.error));
         self.banner.push(owned(&h.banner));
@@ -73,8 +73,7 @@ impl HandshakeRows {
         let t = h.tls.as_ref();
         self.tls_version.push(t.and_then(|t| t.version));
         self.cipher_id.push(t.and_then(|t| t.cipher_id));
-        self.server_kex
-            .push(t.and_then(|t| t.server_kex).map(str::to_owned));
+        self.server_kex.push(t.and_then(|t| t.server_kex));
         self.dh_prime_bits.push(t.and_then(|t| t.dh_prime_bits));
         self.dh_prime_sha256
             .push(t.and_then(|t| t.dh_prime_sha256.clone()));
@@ -100,7 +99,7 @@ table! {
         sha1: Vec<Option<String>>,
         spki_sha256: Vec<Option<String>>,
         der: Vec<Option<Vec<u8>>>,
-        parse_status: Vec<String>,
+        parse_status: Vec<&'static str>,
         parse_error: Vec<Option<String>>,
         version: Vec<Option<u16>>,
         serial: Vec<Option<String>>,
@@ -129,7 +128,7 @@ impl CertificateRows {
         self.sha1.push(f.sha1);
         self.spki_sha256.push(f.spki_sha256);
         self.der.push(f.der);
-        self.parse_status.push(f.parse_status.into());
+        self.parse_status.push(f.parse_status);
         self.parse_error.push(f.parse_error);
         self.version.push(f.version.map(u16::from));
         self.serial.push(f.serial);
@@ -157,7 +156,7 @@ table! {
         line: Vec<u64>,
         ip: Vec<String>,
         port: Vec<u16>,
-        port_source: Vec<String>,
+        port_source: Vec<&'static str>,
         classification: Vec<Option<String>>,
         success: Vec<Option<bool>>,
         timestamp: Micros,
@@ -172,7 +171,7 @@ impl DiscoveryRows {
         self.line.push(line);
         self.ip.push(d.ip.to_string());
         self.port.push(d.port);
-        self.port_source.push(d.port_source.name().into());
+        self.port_source.push(d.port_source.name());
         self.classification.push(owned(&d.classification));
         self.success.push(d.success);
         self.timestamp.0.push(d.timestamp_us);

@@ -9,7 +9,7 @@ use polars::prelude::{DataFrame, ParquetCompression, ParquetWriter};
 use super::manifest::Part;
 
 /// Rows buffered per table and scan before a part is written.
-pub const ROWS_PER_PART: usize = 250_000;
+pub const ROWS_PER_PART: usize = 65_536;
 
 /// Writes `df` to `root/rel` as zstd Parquet and describes the part.
 pub fn write_part(

@@ -142,21 +142,22 @@ pub fn parse_record<'a>(
     text: &'a [u8],
     ctx: &Context,
 ) -> Result<(Layout, Parsed<'a>), RecordError> {
-    let text = std::str::from_utf8(text).map_err(|e| {
-        RecordError::new(format!(
-            "not UTF-8 text (invalid byte at column {})",
-            e.valid_up_to() + 1
-        ))
-    })?;
-    let trimmed = text.trim_start();
-    if !trimmed.starts_with('{') {
-        if trimmed.starts_with('[') {
+    let first = text.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        let text = std::str::from_utf8(text).map_err(|e| {
+            RecordError::new(format!(
+                "not UTF-8 text (invalid byte at column {})",
+                e.valid_up_to() + 1
+            ))
+        })?;
+        if first == Some(&b'[') {
             return Err(RecordError::new("a JSON array, not a record object"));
         }
-        return zmap::parse_row(trimmed, ctx).map(|p| (Layout::ZmapCsv, p));
+        return zmap::parse_row(text.trim_start(), ctx).map(|p| (Layout::ZmapCsv, p));
     }
+    // sonic-rs checks UTF-8 itself while parsing.
     envelope::failed_key();
-    let mut env: Envelope<'a> = sonic_rs::from_str(text).map_err(|e| {
+    let mut env: Envelope<'a> = sonic_rs::from_slice(text).map_err(|e| {
         let key = envelope::failed_key();
         match (e.classify(), key) {
             (sonic_rs::error::Category::TypeUnmatched, Some(key)) => {

@@ -153,7 +153,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
         root: &staging.root,
         run: run_id,
         pool: &pool,
-        batch: jobs * 2,
+        batch: jobs * 4,
         limits: opts.limits,
         strict: opts.strict,
         certs: &certs,
