@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Ingest benchmark: throughput and peak memory of `mailtls ingest` on plain
 # and gzip ZGrab 1 JSON, beside plain parallel decompression and DuckDB's
-# read_ndjson → Parquet on the same files.
+# read_ndjson → Parquet on the same files, then peak memory for 0.3 GB and 3 GB.
 #
 # Usage: scripts/bench-ingest.sh [SIZE_MB] [FIXTURES_DIR]
 set -euo pipefail
@@ -10,7 +10,7 @@ size=${1:-1000}
 fixtures=${2:-${MAILTLS_FIXTURES:-../shared/fixtures/real}}
 work=${BENCH_DIR:-target/bench}
 mkdir -p "$work"
-cargo build --release --quiet
+cargo build --release --quiet --bin mailtls --example decompress
 bin=target/release/mailtls
 plain=$work/bench-25-smtp-starttls-full_ipv4-20160410T022854-zgrab-results.json
 [ -s "$plain" ] || python3 scripts/make_bench_input.py "$fixtures" "$plain" "$size"
@@ -38,6 +38,7 @@ if [ ! -s "$work/part-a-25-smtp-starttls-full_ipv4-20160410T022854.json.gz" ]; t
   tail -n +$((lines / 2 + 1)) "$plain" | gzip -1 > "$work/part-b-25-smtp-starttls-full_ipv4-20160410T022854.json.gz"
 fi
 measure "parallel gzip -dc of the same data" bash -c "gzip -dc $work/part-a-*.json.gz >/dev/null & gzip -dc $work/part-b-*.json.gz >/dev/null; wait"
+measure "parallel decompression, ingest's decoder" target/release/examples/decompress "$work"/part-a-*.json.gz "$work"/part-b-*.json.gz
 rm -rf "$work/ds-gz"
 measure "mailtls ingest (gzip, 2 files, 2 jobs)" $bin ingest "$work"/part-a-*.json.gz "$work"/part-b-*.json.gz --out "$work/ds-gz" --quiet
 
@@ -53,3 +54,15 @@ con.execute("SET threads=2")
 con.execute("COPY (SELECT * FROM read_ndjson_auto('$plain')) TO '$work/duck.parquet' (FORMAT parquet, COMPRESSION zstd)")
 PY
 measure "duckdb read_ndjson_auto → parquet (2 thr)" "$venv/bin/python" "$work/duck.py"
+
+# Memory against input size: the same records, 0.3 GB and 10x that.
+small=$work/m300-25-smtp-starttls-full_ipv4-20160410T022854.json
+large=$work/m3000-25-smtp-starttls-full_ipv4-20160410T022854.json
+[ -s "$small" ] || { head -c 300000000 "$plain" | head -n -1 > "$small"; }
+[ -s "$large" ] || { for _ in 1 2 3 4 5 6 7 8 9 10; do cat "$small"; done > "$large"; }
+for f in "$small" "$large"; do
+  rm -rf "$work/ds-mem"
+  /usr/bin/time -f "%M" -o "$work/rss" $bin ingest "$f" --out "$work/ds-mem" --quiet
+  printf 'peak RSS for %5d MB of input: %6.0f MiB\n' "$(( $(stat -c %s "$f") / 1000000 ))" "$(echo "$(cat "$work/rss") / 1024" | bc -l)"
+done
+rm -rf "$work/ds-mem" "$work/rss"

@@ -11,6 +11,10 @@ use super::manifest::Part;
 /// Rows buffered per table and scan before a part is written.
 pub const ROWS_PER_PART: usize = 65_536;
 
+/// Bytes buffered per table and scan before a part is written, so memory
+/// reaches its steady state early and does not depend on row width.
+pub const BYTES_PER_PART: usize = 16 << 20;
+
 /// Writes `df` to `root/rel` as zstd Parquet and describes the part.
 pub fn write_part(
     root: &Path,
@@ -43,17 +47,19 @@ pub fn write_part(
 pub struct Pending {
     frames: Vec<DataFrame>,
     rows: usize,
+    bytes: usize,
     written: u32,
 }
 
 impl Pending {
-    /// Adds a frame; returns true when a part's worth of rows is waiting.
+    /// Adds a frame; returns true when a part's worth of rows or bytes is waiting.
     pub fn add(&mut self, df: DataFrame) -> bool {
         self.rows += df.height();
         if df.height() > 0 {
+            self.bytes += df.estimated_size();
             self.frames.push(df);
         }
-        self.rows >= ROWS_PER_PART
+        self.rows >= ROWS_PER_PART || self.bytes >= BYTES_PER_PART
     }
 
     /// Writes what is waiting (if anything) as `dir/part-r<run>-i<input>-<n>.parquet`.
@@ -74,6 +80,7 @@ impl Pending {
             df.vstack_mut_owned(f)?;
         }
         self.rows = 0;
+        self.bytes = 0;
         let rel = format!(
             "{dir}/part-r{run:04}-i{input:05}-{:05}.parquet",
             self.written

@@ -1,0 +1,42 @@
+//! Benchmark baseline: decompress files in parallel (one thread per file)
+//! with the same decoders `mailtls ingest` uses, discarding the output.
+//! `scripts/bench-ingest.sh` compares ingest time against this.
+//!
+//! Usage: cargo run --release --example decompress -- FILE...
+
+use std::io::Read;
+use std::path::PathBuf;
+
+fn main() {
+    let files: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
+    let total: u64 = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .iter()
+            .map(|path| {
+                scope.spawn(move || -> std::io::Result<u64> {
+                    let mut opened = mailtls::input::decompress::open(path)?;
+                    let mut buf = vec![0u8; 1 << 20];
+                    let mut n = 0u64;
+                    loop {
+                        match opened.reader.read(&mut buf)? {
+                            0 => return Ok(n),
+                            got => n += got as u64,
+                        }
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| match h.join() {
+                Ok(Ok(n)) => n,
+                Ok(Err(e)) => {
+                    eprintln!("decompress: {e}");
+                    std::process::exit(1);
+                }
+                Err(_) => std::process::exit(1),
+            })
+            .sum()
+    });
+    println!("{total} bytes decompressed");
+}
