@@ -1,6 +1,8 @@
 //! The dataset's tables and how one normalized record becomes a row.
 //! `docs/dataset.md` documents every column.
 
+use std::borrow::Cow;
+
 use super::columns::{table, Micros, StrLists};
 use crate::record::{Discovery, Handshake};
 use crate::x509::CertFacts;
@@ -50,45 +52,44 @@ fn owned(s: &Option<std::borrow::Cow<'_, str>>) -> Option<String> {
 
 impl HandshakeRows {
     /// Appends one handshake; `chain` holds the SHA-256 of each presented certificate, leaf first.
-    pub fn push(&mut self, input_id: u32, line: u64, h: &Handshake<'_>, chain: Vec<String>) {
+    pub fn push(&mut self, input_id: u32, line: u64, h: Handshake<'_>, chain: Vec<String>) {
         self.rows += 1;
         self.input_id.push(input_id);
         self.line.push(line);
-        self.ip.push(owned(&h.ip));
-        self.domain.push(owned(&h.domain));
+        self.ip.push(h.ip.map(Cow::into_owned));
+        self.domain.push(h.domain.map(Cow::into_owned));
         self.port.push(h.port);
         self.port_source.push(h.port_source.name());
-        self.protocol.push(h.protocol.to_string());
+        self.protocol.push(h.protocol.into_owned());
         self.tls_mode.push(h.tls_mode.name());
         self.timestamp.0.push(h.timestamp_us);
         self.status.push(h.status.name());
-        self.scanner_status.push(owned(&h.scanner_status));
-        self.error.push(owned(&h.error));
-        self.banner.push(owned(&h.banner));
-        self.ehlo.push(owned(&h.ehlo));
-        self.starttls_reply.push(owned(&h.starttls_reply));
+        self.scanner_status
+            .push(h.scanner_status.map(Cow::into_owned));
+        self.error.push(h.error.map(Cow::into_owned));
+        self.banner.push(h.banner.map(Cow::into_owned));
+        self.ehlo.push(h.ehlo.map(Cow::into_owned));
+        self.starttls_reply
+            .push(h.starttls_reply.map(Cow::into_owned));
         self.starttls_offered.push(h.starttls_offered);
         self.starttls_accepted.push(h.starttls_accepted);
         self.starttls_stripped.push(h.starttls_stripped);
-        let t = h.tls.as_ref();
-        self.tls_version.push(t.and_then(|t| t.version));
-        self.cipher_id.push(t.and_then(|t| t.cipher_id));
-        self.server_kex.push(t.and_then(|t| t.server_kex));
-        self.dh_prime_bits.push(t.and_then(|t| t.dh_prime_bits));
-        self.dh_prime_sha256
-            .push(t.and_then(|t| t.dh_prime_sha256.clone()));
-        self.ecdh_curve.push(t.and_then(|t| t.ecdh_curve.clone()));
-        self.rsa_export_bits.push(t.and_then(|t| t.rsa_export_bits));
-        self.ocsp_stapling.push(t.and_then(|t| t.ocsp_stapling));
-        self.secure_renegotiation
-            .push(t.and_then(|t| t.secure_renegotiation));
-        self.heartbeat.push(t.and_then(|t| t.heartbeat));
+        let t = h.tls.unwrap_or_default();
+        self.tls_version.push(t.version);
+        self.cipher_id.push(t.cipher_id);
+        self.server_kex.push(t.server_kex);
+        self.dh_prime_bits.push(t.dh_prime_bits);
+        self.dh_prime_sha256.push(t.dh_prime_sha256);
+        self.ecdh_curve.push(t.ecdh_curve);
+        self.rsa_export_bits.push(t.rsa_export_bits);
+        self.ocsp_stapling.push(t.ocsp_stapling);
+        self.secure_renegotiation.push(t.secure_renegotiation);
+        self.heartbeat.push(t.heartbeat);
         self.leaf_sha256.push(chain.first().cloned());
         self.chain_sha256.0.push(chain);
-        self.browser_trusted.push(t.and_then(|t| t.browser_trusted));
-        self.browser_error
-            .push(t.and_then(|t| t.browser_error.clone()));
-        self.matches_domain.push(t.and_then(|t| t.matches_domain));
+        self.browser_trusted.push(t.browser_trusted);
+        self.browser_error.push(t.browser_error);
+        self.matches_domain.push(t.matches_domain);
     }
 }
 

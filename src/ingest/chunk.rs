@@ -165,7 +165,7 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResul
             Ok((layout, parsed, chains)) => {
                 *out.layouts.entry(layout).or_default() += 1;
                 out.ignored_services += u64::from(parsed.ignored_services);
-                for (h, chain) in parsed.handshakes.iter().zip(chains) {
+                for (h, chain) in parsed.handshakes.into_iter().zip(chains) {
                     let id = file.scan_id(h.port, &h.protocol, h.tls_mode);
                     touch_scan(
                         &mut out.scans,
