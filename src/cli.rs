@@ -18,6 +18,8 @@ pub struct Cli {
 pub enum Command {
     /// Ingest scan archives (ZGrab, ZGrab2, Censys, ZMap; any codec) into a Parquet dataset.
     Ingest(IngestArgs),
+    /// Write a synthetic scan archive (every layout and codec) with its expected dataset contents.
+    Synth(SynthArgs),
     /// Inspect a dataset.
     #[command(subcommand)]
     Dataset(DatasetCommand),
@@ -53,6 +55,44 @@ pub struct IngestArgs {
     /// Longest record kept, in MiB; longer ones are quarantined by their start.
     #[arg(long, default_value_t = 64)]
     pub max_record_mb: usize,
+    /// No progress display and no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `mailtls synth`.
+#[derive(Args, Debug)]
+pub struct SynthArgs {
+    /// Folder to write (created; must be empty).
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Endpoint scans in all, split between the series (ports) by the profile.
+    #[arg(long, short = 'n', default_value_t = 10_000)]
+    pub records: u64,
+    /// Seed: the same seed and options give the same bytes.
+    #[arg(long, short, default_value_t = 1)]
+    pub seed: u64,
+    /// Layouts, comma-separated, used in turn by the series: zgrab1, zgrab1-eventlog, zgrab2.
+    #[arg(long, value_delimiter = ',', default_value = "zgrab1")]
+    pub layout: Vec<String>,
+    /// Codecs, comma-separated, used in turn by the files: none, gzip, zstd, lz4, bzip2, xz.
+    #[arg(long, value_delimiter = ',', default_value = "none")]
+    pub compress: Vec<String>,
+    /// Profile file (TOML); default: the built-in data/profiles/default-2015.toml.
+    #[arg(long)]
+    pub profile: Option<PathBuf>,
+    /// Fraction of lines to damage (truncated, binary, wrong types).
+    #[arg(long, default_value_t = 0.0)]
+    pub bad_lines: f64,
+    /// Do not write the ZMap CSV of each series.
+    #[arg(long)]
+    pub no_discovery: bool,
+    /// Most distinct certificates per population (each costs a signature).
+    #[arg(long, default_value_t = 5_000)]
+    pub max_certs: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long, short, default_value_t = 0)]
+    pub jobs: usize,
     /// No progress display and no summary.
     #[arg(long, short)]
     pub quiet: bool,

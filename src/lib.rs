@@ -4,7 +4,7 @@
 //! [`input`] (files, codecs, framing) → [`formats`] (one parser per layout,
 //! emitting [`record`] types) → [`ingest`] (parallel run, certificate
 //! deduplication, quarantine) → [`dataset`] (Parquet parts, manifest,
-//! atomic commit).
+//! atomic commit). [`synth`] writes synthetic archives with known truth.
 
 #![warn(missing_docs)]
 
@@ -15,6 +15,7 @@ pub mod formats;
 pub mod ingest;
 pub mod input;
 pub mod record;
+pub mod synth;
 pub mod time;
 pub mod tls;
 pub mod x509;

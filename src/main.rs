@@ -9,6 +9,7 @@ fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Ingest(args) => cmd::ingest::execute(args),
+        Command::Synth(args) => cmd::synth::execute(args),
         Command::Dataset(DatasetCommand::Info { dataset }) => cmd::dataset_info::execute(&dataset),
     };
     if let Err(e) = result {

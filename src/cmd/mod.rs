@@ -2,3 +2,4 @@
 
 pub mod dataset_info;
 pub mod ingest;
+pub mod synth;

@@ -91,6 +91,11 @@ pub fn classify(o: &Observation) -> Status {
     }
     let tls_stage = matches!(o.failed_stage, Some(Stage::Tls))
         || (o.failed_stage == Some(Stage::Starttls) && o.starttls_accepted == Some(true));
+    // A server that stalls before sending any handshake message timed out;
+    // ZGrab2 reports the same stall as `io-timeout` without a TLS log.
+    if tls_stage && o.timed_out && !o.handshake_seen {
+        return Status::Timeout;
+    }
     if o.handshake_seen || tls_stage {
         return Status::HandshakeFailed;
     }
@@ -200,6 +205,11 @@ mod tests {
             ..base(TlsMode::Implicit)
         };
         assert_eq!(classify(&implicit_fail), Status::HandshakeFailed);
+        let implicit_stall = Observation {
+            timed_out: true,
+            ..implicit_fail
+        };
+        assert_eq!(classify(&implicit_stall), Status::Timeout);
         let skipped = Observation {
             skipped: true,
             ..base(s)

@@ -232,8 +232,15 @@ impl<'a> Sink<'a> {
 /// Groups reasons so the summary can count them: the text up to the first
 /// colon or backtick-quoted detail.
 fn reason_class(reason: &str) -> String {
-    let cut = reason.find([':', '`', '(']).unwrap_or(reason.len());
-    reason[..cut].trim().to_owned()
+    let head = &reason[..reason.find([':', '(']).unwrap_or(reason.len())];
+    // "`ip` has an unexpected shape" names its field first; elsewhere a
+    // quoted value ("unknown layout `x`") is detail, not class.
+    let head = if head.starts_with('`') {
+        head
+    } else {
+        &head[..head.find('`').unwrap_or(head.len())]
+    };
+    head.trim().to_owned()
 }
 
 /// Reads the first bytes of the decompressed stream (to choose the framing

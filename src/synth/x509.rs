@@ -1,0 +1,242 @@
+//! Writing and signing X.509 certificates from a few facts.
+
+use anyhow::{Context as _, Result};
+use p256::ecdsa::signature::Signer;
+use rsa::pkcs8::EncodePublicKey;
+use rsa::{Pkcs1v15Sign, RsaPrivateKey};
+use sha1::Digest;
+
+use super::der;
+
+/// A signing key.
+pub enum Key {
+    /// RSA (from the committed pool).
+    Rsa(RsaPrivateKey),
+    /// ECDSA P-256 (derived from the seed).
+    EcP256(Box<p256::ecdsa::SigningKey>),
+}
+
+impl Key {
+    /// DER SubjectPublicKeyInfo.
+    pub fn spki(&self) -> Result<Vec<u8>> {
+        let doc = match self {
+            Key::Rsa(k) => k.to_public_key().to_public_key_der(),
+            Key::EcP256(k) => k.verifying_key().to_public_key_der(),
+        };
+        Ok(doc.context("encoding a public key")?.as_bytes().to_vec())
+    }
+
+    /// `RSA-2048`, `ECDSA-P256`.
+    pub fn label(&self) -> String {
+        match self {
+            Key::Rsa(k) => format!("RSA-{}", rsa::traits::PublicKeyParts::size(k) * 8),
+            Key::EcP256(_) => "ECDSA-P256".to_owned(),
+        }
+    }
+}
+
+/// The hash of a certificate signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hash {
+    /// MD5 (RSA only).
+    Md5,
+    /// SHA-1.
+    Sha1,
+    /// SHA-256.
+    Sha256,
+}
+
+impl Hash {
+    /// Profile name.
+    pub fn parse(name: &str) -> Option<Hash> {
+        match name {
+            "md5" => Some(Hash::Md5),
+            "sha1" => Some(Hash::Sha1),
+            "sha256" => Some(Hash::Sha256),
+            _ => None,
+        }
+    }
+
+    fn digest(self, data: &[u8]) -> Vec<u8> {
+        match self {
+            Hash::Md5 => md5::Md5::digest(data).to_vec(),
+            Hash::Sha1 => sha1::Sha1::digest(data).to_vec(),
+            Hash::Sha256 => sha2::Sha256::digest(data).to_vec(),
+        }
+    }
+
+    fn oid(self) -> &'static [u64] {
+        match self {
+            Hash::Md5 => &[1, 2, 840, 113549, 2, 5],
+            Hash::Sha1 => &[1, 3, 14, 3, 2, 26],
+            Hash::Sha256 => &[2, 16, 840, 1, 101, 3, 4, 2, 1],
+        }
+    }
+}
+
+/// The signature algorithm a key and hash give, as OID and OpenSSL name.
+pub fn signature_algorithm(key: &Key, hash: Hash) -> (&'static [u64], &'static str) {
+    match (key, hash) {
+        (Key::EcP256(_), _) => (&[1, 2, 840, 10045, 4, 3, 2], "ecdsa-with-SHA256"),
+        (Key::Rsa(_), Hash::Md5) => (&[1, 2, 840, 113549, 1, 1, 4], "md5WithRSAEncryption"),
+        (Key::Rsa(_), Hash::Sha1) => (&[1, 2, 840, 113549, 1, 1, 5], "sha1WithRSAEncryption"),
+        (Key::Rsa(_), Hash::Sha256) => (&[1, 2, 840, 113549, 1, 1, 11], "sha256WithRSAEncryption"),
+    }
+}
+
+fn algorithm_identifier(key: &Key, hash: Hash) -> Vec<u8> {
+    let (oid, _) = signature_algorithm(key, hash);
+    match key {
+        Key::Rsa(_) => der::seq(&[&der::oid(oid), &der::null()]),
+        Key::EcP256(_) => der::seq(&[&der::oid(oid)]),
+    }
+}
+
+/// Signs `message` the way a certificate signature is made.
+pub fn sign(key: &Key, hash: Hash, message: &[u8]) -> Result<Vec<u8>> {
+    match key {
+        Key::Rsa(k) => {
+            let digest_info = der::seq(&[
+                &der::seq(&[&der::oid(hash.oid()), &der::null()]),
+                &der::octets(&hash.digest(message)),
+            ]);
+            k.sign(Pkcs1v15Sign::new_unprefixed(), &digest_info)
+                .context("RSA signature")
+        }
+        Key::EcP256(k) => {
+            let sig: p256::ecdsa::Signature = k.sign(message);
+            Ok(sig.to_der().as_bytes().to_vec())
+        }
+    }
+}
+
+/// A distinguished name: country, organization, common name.
+#[derive(Clone, Debug)]
+pub struct Dn {
+    /// Country (two letters), if any.
+    pub country: Option<&'static str>,
+    /// Organization, if any.
+    pub org: Option<String>,
+    /// Common name.
+    pub cn: String,
+}
+
+impl Dn {
+    fn der(&self) -> Vec<u8> {
+        let mut rdns = Vec::new();
+        let mut attr = |oid: &[u64], value: Vec<u8>| {
+            rdns.push(der::set(&[&der::seq(&[&der::oid(oid), &value])]));
+        };
+        if let Some(c) = self.country {
+            attr(&[2, 5, 4, 6], der::printable(c));
+        }
+        if let Some(o) = &self.org {
+            attr(&[2, 5, 4, 10], der::utf8(o));
+        }
+        attr(&[2, 5, 4, 3], der::utf8(&self.cn));
+        let parts: Vec<&[u8]> = rdns.iter().map(Vec::as_slice).collect();
+        der::seq(&parts)
+    }
+}
+
+/// What goes into one certificate.
+pub struct CertSpec<'a> {
+    /// 1 or 3; version 1 has no extensions.
+    pub version: u8,
+    /// Serial number, big-endian two's complement.
+    pub serial: Vec<u8>,
+    /// Subject.
+    pub subject: &'a Dn,
+    /// Subject's key (only its public part is written).
+    pub subject_key: &'a Key,
+    /// Issuer.
+    pub issuer: &'a Dn,
+    /// Issuer's key, which signs.
+    pub issuer_key: &'a Key,
+    /// Signature hash.
+    pub hash: Hash,
+    /// Validity, seconds since the epoch.
+    pub not_before: i64,
+    /// Validity end.
+    pub not_after: i64,
+    /// A CA certificate (basicConstraints CA:TRUE, keyCertSign).
+    pub is_ca: bool,
+    /// DNS names for subjectAltName (leaves).
+    pub dns_names: &'a [String],
+}
+
+fn extension(oid: &[u64], critical: bool, value: &[u8]) -> Vec<u8> {
+    let oid = der::oid(oid);
+    let value = der::octets(value);
+    if critical {
+        der::seq(&[&oid, &der::boolean(true), &value])
+    } else {
+        der::seq(&[&oid, &value])
+    }
+}
+
+fn key_id(spki: &[u8]) -> Vec<u8> {
+    sha1::Sha1::digest(spki).to_vec()
+}
+
+/// Writes and signs the certificate; returns its DER.
+pub fn issue(spec: &CertSpec) -> Result<Vec<u8>> {
+    let subject_spki = spec.subject_key.spki()?;
+    let issuer_spki = spec.issuer_key.spki()?;
+    let alg = algorithm_identifier(spec.issuer_key, spec.hash);
+    let validity = der::seq(&[&der::time(spec.not_before), &der::time(spec.not_after)]);
+    let mut tbs_parts: Vec<Vec<u8>> = Vec::new();
+    if spec.version >= 2 {
+        tbs_parts.push(der::explicit(0, &der::int(i64::from(spec.version) - 1)));
+    }
+    tbs_parts.push(der::int_twos_complement(&spec.serial));
+    tbs_parts.push(alg.clone());
+    tbs_parts.push(spec.issuer.der());
+    tbs_parts.push(validity);
+    tbs_parts.push(spec.subject.der());
+    tbs_parts.push(subject_spki.clone());
+    if spec.version == 3 {
+        let mut exts = Vec::new();
+        let basic = if spec.is_ca {
+            der::seq(&[&der::boolean(true)])
+        } else {
+            der::seq(&[])
+        };
+        exts.push(extension(&[2, 5, 29, 19], true, &basic));
+        // keyUsage: keyCertSign|cRLSign for CAs, digitalSignature|keyEncipherment for servers.
+        let usage = if spec.is_ca { [1u8, 0x06] } else { [5u8, 0xa0] };
+        exts.push(extension(&[2, 5, 29, 15], true, &der::tlv(0x03, &usage)));
+        exts.push(extension(
+            &[2, 5, 29, 14],
+            false,
+            &der::octets(&key_id(&subject_spki)),
+        ));
+        exts.push(extension(
+            &[2, 5, 29, 35],
+            false,
+            &der::seq(&[&der::tlv(0x80, &key_id(&issuer_spki))]),
+        ));
+        if !spec.is_ca {
+            exts.push(extension(
+                &[2, 5, 29, 37],
+                false,
+                &der::seq(&[&der::oid(&[1, 3, 6, 1, 5, 5, 7, 3, 1])]),
+            ));
+        }
+        if !spec.dns_names.is_empty() {
+            let names: Vec<Vec<u8>> = spec
+                .dns_names
+                .iter()
+                .map(|n| der::implicit_ia5(2, n))
+                .collect();
+            let refs: Vec<&[u8]> = names.iter().map(Vec::as_slice).collect();
+            exts.push(extension(&[2, 5, 29, 17], false, &der::seq(&refs)));
+        }
+        let refs: Vec<&[u8]> = exts.iter().map(Vec::as_slice).collect();
+        tbs_parts.push(der::explicit(3, &der::seq(&refs)));
+    }
+    let refs: Vec<&[u8]> = tbs_parts.iter().map(Vec::as_slice).collect();
+    let tbs = der::seq(&refs);
+    let signature = sign(spec.issuer_key, spec.hash, &tbs)?;
+    Ok(der::seq(&[&tbs, &alg, &der::bits(&signature)]))
+}

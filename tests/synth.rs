@@ -1,0 +1,455 @@
+//! `mailtls synth` archives ingest to exactly what their `truth.json` says,
+//! in every layout and codec; the output is deterministic; layouts agree;
+//! the certificates are real X.509 that OpenSSL parses and verifies.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+use mailtls::input::decompress::Codec;
+use mailtls::synth::profile::Profile;
+use mailtls::synth::render::Layout;
+use mailtls::synth::{run as synth, Options as SynthOptions};
+use polars::prelude::*;
+use serde_json::Value;
+
+fn synth_options(
+    out: &Path,
+    seed: u64,
+    records: u64,
+    layouts: &[Layout],
+    codecs: &[Codec],
+) -> SynthOptions {
+    SynthOptions {
+        out: out.to_path_buf(),
+        records,
+        seed,
+        layouts: layouts.to_vec(),
+        codecs: codecs.to_vec(),
+        profile: Profile::builtin().unwrap(),
+        bad_lines: 0.0,
+        discovery: true,
+        jobs: 2,
+        quiet: true,
+        max_certs: 40,
+    }
+}
+
+/// Generates, ingests, and returns (tempdir, archive, dataset, truth).
+fn generate_and_ingest(
+    opts: impl FnOnce(&Path) -> SynthOptions,
+) -> (tempfile::TempDir, PathBuf, PathBuf, Value) {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    synth(&opts(&archive)).unwrap();
+    let dataset = tmp.path().join("ds");
+    mailtls::ingest::run(&options(vec![archive.clone()], &dataset)).unwrap();
+    let truth: Value =
+        serde_json::from_str(&std::fs::read_to_string(archive.join("truth.json")).unwrap())
+            .unwrap();
+    (tmp, archive, dataset, truth)
+}
+
+/// A column's values as the strings `truth.json` uses (codes in hex).
+fn values(df: &DataFrame, column: &str) -> Vec<Option<String>> {
+    let col = df.column(column).unwrap();
+    let n = col.len();
+    match col.dtype() {
+        DataType::UInt16 if matches!(column, "tls_version" | "cipher_id") => {
+            let ca = col.u16().unwrap();
+            (0..n)
+                .map(|i| ca.get(i).map(|v| format!("0x{v:04x}")))
+                .collect()
+        }
+        DataType::List(_) => {
+            let ca = col.list().unwrap();
+            (0..n)
+                .map(|i| ca.get_as_series(i).map(|s| s.len().to_string()))
+                .collect()
+        }
+        _ => {
+            let s = col.cast(&DataType::String).unwrap();
+            let ca = s.str().unwrap();
+            (0..n).map(|i| ca.get(i).map(str::to_owned)).collect()
+        }
+    }
+}
+
+fn tally(df: &DataFrame, column: &str, null: Option<&str>) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    for v in values(df, column) {
+        if let Some(v) = v.or(null.map(str::to_owned)) {
+            *out.entry(v).or_default() += 1;
+        }
+    }
+    out
+}
+
+fn truth_counts(counts: &Value, metric: &str) -> BTreeMap<String, u64> {
+    counts[metric]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_u64().unwrap()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Dataset columns checked against the truth's metrics, with the text of a null.
+const HANDSHAKE_METRICS: &[(&str, &str, Option<&str>)] = &[
+    ("status", "status", None),
+    ("starttls_offered", "starttls_offered", Some("null")),
+    ("starttls_stripped", "starttls_stripped", None),
+];
+const OK_METRICS: &[(&str, &str, Option<&str>)] = &[
+    ("ok.tls_version", "tls_version", None),
+    ("ok.cipher_id", "cipher_id", None),
+    ("ok.server_kex", "server_kex", Some("none")),
+    ("ok.dh_prime_bits", "dh_prime_bits", None),
+    ("ok.ecdh_curve", "ecdh_curve", None),
+    ("ok.rsa_export_bits", "rsa_export_bits", None),
+    ("ok.browser_trusted", "browser_trusted", Some("null")),
+    ("ok.chain_length", "chain_sha256", None),
+];
+
+fn assert_matches_truth(dataset: &Path, truth: &Value) {
+    let hs = table(dataset, "handshakes");
+    assert_eq!(
+        hs.height() as u64,
+        truth["handshakes"]["rows"].as_u64().unwrap()
+    );
+    for series in truth["series"].as_array().unwrap() {
+        let id = series["scan_id"].as_str().unwrap();
+        let rows = rows_where(&hs, "scan_id", id);
+        assert_eq!(
+            rows.height() as u64,
+            series["handshakes"].as_u64().unwrap(),
+            "{id}"
+        );
+        let counts = &series["counts"];
+        for (metric, column, null) in HANDSHAKE_METRICS {
+            assert_eq!(
+                tally(&rows, column, *null),
+                truth_counts(counts, metric),
+                "{id} {metric}"
+            );
+        }
+        let ok = rows_where(&rows, "status", "ok");
+        for (metric, column, null) in OK_METRICS {
+            assert_eq!(
+                tally(&ok, column, *null),
+                truth_counts(counts, metric),
+                "{id} {metric}"
+            );
+        }
+        let without_leaf = ok.column("leaf_sha256").unwrap().null_count() as u64;
+        assert_eq!(
+            without_leaf,
+            truth_counts(counts, "ok.certificate_population")
+                .get("none")
+                .copied()
+                .unwrap_or(0)
+        );
+    }
+    let discovery = table(dataset, "discovery");
+    assert_eq!(
+        discovery.height() as u64,
+        truth["discovery"]["rows"].as_u64().unwrap()
+    );
+    let by_port = tally(&discovery, "port", None);
+    for (port, n) in truth["discovery"]["by_port"].as_object().unwrap() {
+        assert_eq!(
+            by_port.get(port).copied(),
+            n.as_u64(),
+            "discovery port {port}"
+        );
+    }
+    let certs = table(dataset, "certificates");
+    let expected = &truth["certificates"];
+    assert_eq!(certs.height() as u64, expected["rows"].as_u64().unwrap());
+    let c = &expected["counts"];
+    assert_eq!(
+        tally(&certs, "parse_status", None),
+        truth_counts(c, "parse_status")
+    );
+    let parsed = rows_where(&certs, "parse_status", "ok");
+    for metric in ["version", "sig_alg", "self_signed", "is_ca"] {
+        assert_eq!(
+            tally(&parsed, metric, None),
+            truth_counts(c, metric),
+            "certificates {metric}"
+        );
+    }
+    let keys: Vec<Option<String>> = values(&parsed, "key_alg")
+        .into_iter()
+        .zip(values(&parsed, "key_bits"))
+        .map(|(alg, bits)| Some(format!("{}-{}", alg?, bits?).replace("ECDSA-256", "ECDSA-P256")))
+        .collect();
+    let mut key_counts = BTreeMap::new();
+    for k in keys.into_iter().flatten() {
+        *key_counts.entry(k).or_insert(0u64) += 1;
+    }
+    assert_eq!(key_counts, truth_counts(c, "key"));
+    let negative = values(&parsed, "serial")
+        .iter()
+        .filter(|s| s.as_deref().is_some_and(|s| s.starts_with('-')))
+        .count();
+    assert_eq!(
+        negative as u64,
+        truth_counts(c, "negative_serial")
+            .get("true")
+            .copied()
+            .unwrap_or(0)
+    );
+}
+
+#[test]
+fn every_layout_ingests_to_its_truth() {
+    let codecs = [
+        Codec::Plain,
+        Codec::Gzip,
+        Codec::Zstd,
+        Codec::Lz4,
+        Codec::Bzip2,
+        Codec::Xz,
+    ];
+    for (seed, layout) in [
+        (11, Layout::Zgrab1),
+        (12, Layout::Zgrab1EventLog),
+        (13, Layout::Zgrab2),
+    ] {
+        let (_t, _archive, ds, truth) = generate_and_ingest(|out| SynthOptions {
+            bad_lines: 0.01,
+            ..synth_options(out, seed, 1_500, &[layout], &codecs)
+        });
+        assert_matches_truth(&ds, &truth);
+        let manifest: Value =
+            serde_json::from_str(&std::fs::read_to_string(ds.join("_manifest.json")).unwrap())
+                .unwrap();
+        let quarantined: u64 = manifest["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|i| i["bad_records"].as_object().unwrap().values())
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert_eq!(
+            quarantined,
+            truth["quarantine"].as_u64().unwrap(),
+            "{layout:?}"
+        );
+        assert!(quarantined > 0, "the test damages some lines");
+    }
+}
+
+fn file_bytes(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn same_seed_same_bytes_whatever_the_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let layouts = [Layout::Zgrab1, Layout::Zgrab2];
+    let codecs = [Codec::Gzip, Codec::Plain, Codec::Xz];
+    let make = |name: &str, seed: u64, jobs: usize| {
+        let out = tmp.path().join(name);
+        synth(&SynthOptions {
+            jobs,
+            bad_lines: 0.02,
+            ..synth_options(&out, seed, 5_000, &layouts, &codecs)
+        })
+        .unwrap();
+        file_bytes(&out)
+    };
+    let one = make("a", 5, 1);
+    let two = make("b", 5, 2);
+    assert_eq!(one.len(), 16, "7 series × (scan + ZMap) + truth + roots");
+    assert!(one == two, "jobs 1 and jobs 2 differ");
+    let other = make("c", 6, 2);
+    assert_ne!(one.get("truth.json"), other.get("truth.json"));
+}
+
+/// The same seed written as ZGrab 1 and as ZGrab2 gives the same handshakes.
+#[test]
+fn layouts_agree() {
+    let columns = [
+        "ip",
+        "port",
+        "protocol",
+        "tls_mode",
+        "timestamp",
+        "status",
+        "banner",
+        "ehlo",
+        "starttls_reply",
+        "starttls_offered",
+        "starttls_accepted",
+        "starttls_stripped",
+        "tls_version",
+        "cipher_id",
+        "server_kex",
+        "dh_prime_bits",
+        "dh_prime_sha256",
+        "ecdh_curve",
+        "rsa_export_bits",
+        "leaf_sha256",
+        "chain_sha256",
+        "browser_trusted",
+        "browser_error",
+    ];
+    let frame = |layout: Layout| {
+        let (_t, _a, ds, _truth) =
+            generate_and_ingest(|out| synth_options(out, 21, 1_200, &[layout], &[Codec::Plain]));
+        let hs = table(&ds, "handshakes");
+        hs.select(columns)
+            .unwrap()
+            .sort(["port", "ip"], SortMultipleOptions::default())
+            .unwrap()
+    };
+    let a = frame(Layout::Zgrab1);
+    let b = frame(Layout::Zgrab2);
+    assert_eq!(a.height(), 1_200);
+    assert!(
+        a.equals_missing(&b),
+        "zgrab1 and zgrab2 handshakes differ:\n{a}\n{b}"
+    );
+}
+
+fn openssl() -> Option<()> {
+    match Command::new("openssl").arg("version").output() {
+        Ok(o) if o.status.success() => Some(()),
+        _ => {
+            eprintln!("SKIPPED: openssl not found");
+            None
+        }
+    }
+}
+
+fn pem(der: &[u8]) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let body: Vec<&str> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        body.join("\n")
+    )
+}
+
+#[test]
+fn certificates_parse_and_trusted_chains_verify_with_openssl() {
+    if openssl().is_none() {
+        return;
+    }
+    let (tmp, archive, ds, _truth) = generate_and_ingest(|out| {
+        synth_options(out, 31, 1_500, &[Layout::Zgrab1], &[Codec::Plain])
+    });
+    let certs = table(&ds, "certificates");
+    let sha = values(&certs, "sha256");
+    let status = values(&certs, "parse_status");
+    let der = certs.column("der").unwrap().binary().unwrap().clone();
+    let mut by_sha = BTreeMap::new();
+    for i in 0..certs.height() {
+        let bytes = der.get(i).unwrap().to_vec();
+        if status[i].as_deref() == Some("ok") {
+            let path = tmp.path().join("one.der");
+            std::fs::write(&path, &bytes).unwrap();
+            let out = Command::new("openssl")
+                .args(["x509", "-inform", "DER", "-noout", "-in"])
+                .arg(&path)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "openssl x509 rejects {:?}: {}",
+                sha[i],
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        by_sha.insert(sha[i].clone().unwrap(), bytes);
+    }
+    // Every chain the scanner recorded as trusted verifies at the scan date against roots.pem.
+    let hs = table(&ds, "handshakes");
+    let mask: Vec<bool> = values(&hs, "browser_trusted")
+        .iter()
+        .map(|v| v.as_deref() == Some("true"))
+        .collect();
+    let trusted = hs
+        .filter(&BooleanChunked::from_slice("trusted".into(), &mask))
+        .unwrap();
+    assert!(trusted.height() > 50, "{}", trusted.height());
+    let chains = trusted
+        .column("chain_sha256")
+        .unwrap()
+        .list()
+        .unwrap()
+        .clone();
+    let times = values(&trusted, "timestamp");
+    let mut verified = 0;
+    for i in 0..trusted.height().min(80) {
+        let chain = chains.get_as_series(i).unwrap();
+        let chain = chain.str().unwrap();
+        let shas: Vec<String> = (0..chain.len())
+            .map(|j| chain.get(j).unwrap().to_owned())
+            .collect();
+        let leaf = tmp.path().join("leaf.pem");
+        let inter = tmp.path().join("inter.pem");
+        std::fs::write(&leaf, pem(&by_sha[&shas[0]])).unwrap();
+        std::fs::write(
+            &inter,
+            shas[1..]
+                .iter()
+                .map(|s| pem(&by_sha[s]))
+                .collect::<String>(),
+        )
+        .unwrap();
+        let when = chrono::DateTime::parse_from_rfc3339(
+            &times[i]
+                .clone()
+                .unwrap()
+                .replace(' ', "T")
+                .replace(" UTC", "Z"),
+        )
+        .map(|t| t.timestamp())
+        .unwrap_or(1_438_574_400);
+        let out = Command::new("openssl")
+            .args([
+                "verify",
+                "-auth_level",
+                "0",
+                "-attime",
+                &when.to_string(),
+                "-CAfile",
+            ])
+            .arg(archive.join("roots.pem"))
+            .arg("-untrusted")
+            .arg(&inter)
+            .arg(&leaf)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        verified += 1;
+    }
+    assert!(verified > 50);
+}
