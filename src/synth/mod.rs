@@ -203,35 +203,32 @@ fn pool_sizes(profile: &Profile, counts: &[u64], max: u64) -> BTreeMap<Populatio
     sizes
 }
 
+/// Certificates written as DER (ZGrab layouts) and as parsed JSON (Censys)
+/// come from two PKIs, so no certificate is seen both ways: a dataset keeps
+/// the first form it meets, and the truth must not depend on file order.
+const PARSED_NAMESPACE: u64 = 0xce05_5000;
+
 /// Generates the archive.
 pub fn run(opts: &Options) -> Result<Summary> {
     let started = Instant::now();
-    prepare_out(&opts.out)?;
     if opts.layouts.is_empty() || opts.codecs.is_empty() {
         bail!("give at least one layout and one codec");
     }
     if !(0.0..=1.0).contains(&opts.bad_lines) {
-        bail!(
-            "--bad-lines is a fraction between 0 and 1, not {}",
-            opts.bad_lines
-        );
+        bail!("--bad-lines is a fraction between 0 and 1, not {}", opts.bad_lines);
     }
+    prepare_out(&opts.out)?;
     let profile = &opts.profile;
     let shares: Vec<f64> = profile.series.iter().map(|s| s.spec.share).collect();
     let counts = split(opts.records, &shares);
-    let defaults = profile
-        .series
-        .first()
-        .map(|s| s.certificates.clone())
-        .unwrap_or_default();
-    let pki = Pki::new(
-        opts.seed,
-        profile.scan_start,
-        defaults,
-        &pool_sizes(profile, &counts, opts.max_certs),
-    )?;
+    let sizes = pool_sizes(profile, &counts, opts.max_certs);
+    let defaults = profile.series.first().map(|s| s.certificates.clone()).unwrap_or_default();
+    let pkis = [
+        Pki::new(opts.seed, profile.scan_start, defaults.clone(), &sizes)?,
+        Pki::new(opts.seed ^ PARSED_NAMESPACE, profile.scan_start, defaults, &sizes)?,
+    ];
     let kex = KexMaterial::load()?;
-    let export_moduli = pki.export_moduli();
+    let export_moduli = pkis[0].export_moduli();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs)
         .thread_name(|i| format!("synth-{i}"))
@@ -239,94 +236,96 @@ pub fn run(opts: &Options) -> Result<Summary> {
         .context("starting worker threads")?;
     let bar = progress_bar(opts.records, opts.quiet);
     let run_id = format!("{:016x}", Rng::new(opts.seed, 0x1d, 0).next_u64());
-    let mut files = Vec::new();
-    let mut series_truth = Vec::new();
-    let mut bytes = 0;
-    let mut used_certs = BTreeSet::new();
-    for (k, (series, &count)) in profile.series.iter().zip(&counts).enumerate() {
+    let layout_of = |k: usize| opts.layouts[k % opts.layouts.len()];
+    let mut series = Vec::new();
+    for (k, (spec, &count)) in profile.series.iter().zip(&counts).enumerate() {
         let start = profile.scan_start + k as i64 * profile.series_gap;
-        let layout = opts.layouts[k % opts.layouts.len()];
-        let codec = opts.codecs[k % opts.codecs.len()];
-        let stem = series_stem(&run_id, series, start);
-        let drawer = Drawer {
-            seed: opts.seed,
-            profile: series,
-            series: k as u64,
-            start,
-            duration: profile.series_duration,
-            count,
-            pki: &pki,
-            kex: &kex,
-            export_moduli: &export_moduli,
-        };
-        let info = SeriesInfo {
-            port: series.spec.port,
-            protocol: series.protocol,
-            mode: series.mode,
-        };
-        let name = format!(
-            "{stem}-{}-results.json{}",
-            layout.file_token(),
-            output::extension(codec)
-        );
-        let job = SeriesJob {
+        let parsed = layout_of(k) == Layout::Censys;
+        series.push(SeriesJob {
             opts,
-            drawer: &drawer,
-            info: &info,
-            layout,
-            codec,
-            index: k as u64,
-        };
-        let records = pool
-            .install(|| job.write_records(&opts.out.join(&name), bar.as_ref(), &mut used_certs))?;
-        let (tally, bad) = (records.tally, records.damaged);
-        bytes += records.bytes;
-        files.push(FileTruth {
-            file: name,
-            layout: layout.name().into(),
-            codec: codec.name().into(),
-            port: info.port,
-            records: count - bad,
-            bad_lines: bad,
+            drawer: Drawer {
+                seed: opts.seed,
+                profile: spec,
+                series: k as u64,
+                start,
+                duration: profile.series_duration,
+                count,
+                pki: &pkis[usize::from(parsed)],
+                parsed_only: parsed,
+                kex: &kex,
+                export_moduli: &export_moduli,
+            },
+            info: SeriesInfo { port: spec.spec.port, protocol: spec.protocol, mode: spec.mode },
+            layout: layout_of(k),
+            codec: opts.codecs[k % opts.codecs.len()],
+            index: k,
+            stem: series_stem(&run_id, spec, start),
         });
+    }
+    let mut files = Vec::new();
+    let mut truths: Vec<(u64, Tally)> = vec![(0, Tally::default()); series.len()];
+    let mut used_certs = BTreeSet::new();
+    let mut bytes = 0;
+    for job in series.iter().filter(|j| j.layout != Layout::Censys) {
+        let name = format!("{}-{}-results.json{}", job.stem, job.layout.file_token(), output::extension(job.codec));
+        let out = pool.install(|| job.write_records(&opts.out.join(&name), bar.as_ref()))?;
+        files.push(out.file_truth(name, job.layout.name(), job.codec, Some(job.info.port)));
+        bytes += out.bytes;
+        used_certs.extend(out.certs);
+        for (k, t) in out.series {
+            truths[k] = t;
+        }
+    }
+    let mut censys_stem = None;
+    let censys: Vec<&SeriesJob> = series.iter().filter(|j| j.layout == Layout::Censys).collect();
+    if let Some(first) = censys.first() {
+        let date = chrono::DateTime::from_timestamp(profile.scan_start, 0).unwrap_or_default();
+        let name = format!("{run_id}-ipv4-hosts-{}.json{}", date.format("%Y%m%d"), output::extension(first.codec));
+        let out = pool.install(|| write_censys_hosts(opts, &censys, &opts.out.join(&name), bar.as_ref()))?;
+        files.push(out.file_truth(name.clone(), Layout::Censys.name(), first.codec, None));
+        bytes += out.bytes;
+        used_certs.extend(out.certs);
+        censys_stem = name.split('.').next().map(str::to_owned);
+        for (k, t) in out.series {
+            truths[k] = t;
+        }
+    }
+    let mut series_truth = Vec::new();
+    for (job, (rows, counts)) in series.iter().zip(truths) {
         let mut discovery = 0;
         if opts.discovery {
-            let codec = opts.codecs[(k + 1) % opts.codecs.len()];
-            let name = format!("{stem}-zmap-results.csv{}", output::extension(codec));
-            bytes += pool.install(|| job.write_discovery(&opts.out.join(&name), codec, start))?;
-            discovery = count;
+            let codec = opts.codecs[(job.index + 1) % opts.codecs.len()];
+            let name = format!("{}-zmap-results.csv{}", job.stem, output::extension(codec));
+            bytes += pool.install(|| job.write_discovery(&opts.out.join(&name), codec))?;
+            discovery = job.drawer.count;
             files.push(FileTruth {
                 file: name,
                 layout: "zmap".into(),
                 codec: codec.name().into(),
-                port: info.port,
-                records: count,
+                port: Some(job.info.port),
+                records: discovery,
                 bad_lines: 0,
             });
         }
         series_truth.push(SeriesTruth {
-            scan_id: stem
-                .split_once('-')
-                .map(|(_, id)| id.to_owned())
-                .unwrap_or_default(),
-            port: info.port,
-            protocol: info.protocol.into(),
-            tls_mode: info.mode.name().into(),
-            handshakes: count - bad,
+            scan_id: job.scan_id(censys_stem.as_deref()),
+            port: job.info.port,
+            protocol: job.info.protocol.into(),
+            tls_mode: job.info.mode.name().into(),
+            handshakes: rows,
             discovery,
-            bad_lines: bad,
-            counts: tally,
+            counts,
         });
     }
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let mut distinct: BTreeMap<String, pki::CertFacts> = BTreeMap::new();
-    for (population, index) in used_certs {
-        for cert in &pki.presented(population, index)?.chain {
+    let mut distinct: BTreeMap<String, (pki::CertFacts, bool)> = BTreeMap::new();
+    for (namespace, population, index) in used_certs {
+        for cert in &pkis[namespace].presented(population, index)?.chain {
             distinct
                 .entry(cert.facts.sha256.clone())
-                .or_insert_with(|| cert.facts.clone());
+                .or_insert_with(|| (cert.facts.clone(), namespace == 1));
         }
     }
     let (cert_rows, cert_counts) = truth::certificate_tally(distinct.values());
@@ -348,15 +347,16 @@ pub fn run(opts: &Options) -> Result<Summary> {
         series: &series_truth,
         handshakes: totals(&|s| s.handshakes),
         discovery: totals(&|s| s.discovery),
-        certificates: CertTotals {
-            rows: cert_rows,
-            counts: cert_counts,
-        },
-        quarantine: series_truth.iter().map(|s| s.bad_lines).sum(),
+        certificates: CertTotals { rows: cert_rows, counts: cert_counts },
+        quarantine: files.iter().map(|f| f.bad_lines).sum(),
     };
     let text = serde_json::to_string_pretty(&truth)?;
     std::fs::write(opts.out.join("truth.json"), text + "\n")?;
-    std::fs::write(opts.out.join("roots.pem"), pki.roots_pem())?;
+    let mut roots = pkis[0].roots_pem();
+    if !censys.is_empty() {
+        roots.push_str(&pkis[1].roots_pem());
+    }
+    std::fs::write(opts.out.join("roots.pem"), roots)?;
     Ok(Summary {
         files,
         records: opts.records,
@@ -407,153 +407,240 @@ fn progress_bar(total: u64, quiet: bool) -> Option<indicatif::ProgressBar> {
 
 struct SeriesJob<'a> {
     opts: &'a Options,
-    drawer: &'a Drawer<'a>,
-    info: &'a SeriesInfo,
+    drawer: Drawer<'a>,
+    info: SeriesInfo,
     layout: Layout,
     codec: Codec,
-    index: u64,
+    index: usize,
+    stem: String,
 }
+
+/// A certificate as a pool slot: namespace (0 DER, 1 parsed), population, index.
+type CertSlot = (usize, Population, u64);
 
 /// One chunk's output.
 #[derive(Default)]
 struct ChunkOut {
     /// Compressed bytes.
     bytes: Vec<u8>,
-    /// Expected dataset counts of its good records.
-    tally: Tally,
+    /// Per series: rows and expected dataset counts of its good records.
+    series: BTreeMap<usize, (u64, Tally)>,
+    /// Lines written.
+    lines: u64,
     /// Lines damaged on purpose.
     damaged: u64,
     /// Certificates its good records present.
-    certs: BTreeSet<(Population, u64)>,
+    certs: BTreeSet<CertSlot>,
 }
 
-/// What a series' scan file holds.
-struct RecordsOut {
+impl ChunkOut {
+    fn absorb(&mut self, other: ChunkOut) {
+        for (k, (rows, tally)) in other.series {
+            let mine = self.series.entry(k).or_default();
+            mine.0 += rows;
+            mine.1.merge(tally);
+        }
+        self.lines += other.lines;
+        self.damaged += other.damaged;
+        self.certs.extend(other.certs);
+    }
+
+    fn count(&mut self, job: &SeriesJob, ep: &model::Endpoint) {
+        let entry = self.series.entry(job.index).or_default();
+        entry.0 += 1;
+        truth::count_endpoint(&mut entry.1, ep, job.info.protocol, job.info.mode, job.layout);
+        let namespace = usize::from(job.drawer.parsed_only);
+        self.certs.extend(ep.tls.as_ref().and_then(|s| s.cert_slot).map(|(p, i)| (namespace, p, i)));
+    }
+}
+
+/// A whole file's output: bytes written and the merged chunk results.
+struct FileOut {
     bytes: u64,
-    tally: Tally,
+    series: BTreeMap<usize, (u64, Tally)>,
+    lines: u64,
     damaged: u64,
+    certs: BTreeSet<CertSlot>,
+}
+
+impl FileOut {
+    fn file_truth(&self, file: String, layout: &str, codec: Codec, port: Option<u16>) -> FileTruth {
+        FileTruth {
+            file,
+            layout: layout.into(),
+            codec: codec.name().into(),
+            port,
+            records: self.lines - self.damaged,
+            bad_lines: self.damaged,
+        }
+    }
 }
 
 impl SeriesJob<'_> {
-    /// Writes the series' scan records; returns bytes, counts and damaged lines.
-    fn write_records(
-        &self,
-        path: &Path,
-        bar: Option<&indicatif::ProgressBar>,
-        certs: &mut BTreeSet<(Population, u64)>,
-    ) -> Result<RecordsOut> {
-        let mut tally = Tally::default();
-        let mut bad = 0;
-        let bytes = self.write_chunks(
-            path,
-            bar,
-            |range| {
-                let mut out = Vec::with_capacity((range.end - range.start) as usize * 4096);
-                let mut chunk = ChunkOut::default();
-                for i in range {
-                    let ep = self.drawer.draw(i)?;
-                    let mut rng = Rng::new(self.opts.seed, 0x2000 + self.index, i);
-                    let line_start = out.len();
-                    self.layout.write(&ep, self.info, &mut rng, &mut out)?;
-                    if Rng::new(self.opts.seed, 0xbad0 + self.index, i).chance(self.opts.bad_lines)
-                    {
-                        damage(&mut out, line_start, i, self.layout);
-                        chunk.damaged += 1;
-                    } else {
-                        truth::count_endpoint(
-                            &mut chunk.tally,
-                            &ep,
-                            self.info.protocol,
-                            self.info.mode,
-                            self.layout,
-                        );
-                        chunk
-                            .certs
-                            .extend(ep.tls.as_ref().and_then(|s| s.cert_slot));
-                    }
+    /// `scan_id` the dataset gives the series.
+    fn scan_id(&self, censys_stem: Option<&str>) -> String {
+        match (self.layout, censys_stem) {
+            (Layout::Censys, Some(stem)) => {
+                format!("{}-{}-{}-{stem}", self.info.port, self.info.protocol, self.info.mode.name())
+            }
+            _ => self.stem.split_once('-').map(|(_, id)| id.to_owned()).unwrap_or_default(),
+        }
+    }
+
+    /// Whether line `i` of a file with damage stream `stream` is damaged.
+    fn damaged(&self, stream: u64, i: u64) -> bool {
+        Rng::new(self.opts.seed, 0xbad0 + stream, i).chance(self.opts.bad_lines)
+    }
+
+    /// Writes the series' scan records.
+    fn write_records(&self, path: &Path, bar: Option<&indicatif::ProgressBar>) -> Result<FileOut> {
+        write_chunks(path, self.drawer.count, bar, |range| {
+            let mut out = Vec::with_capacity((range.end - range.start) as usize * 4096);
+            let mut chunk = ChunkOut::default();
+            for i in range {
+                let ep = self.drawer.draw(i)?;
+                let mut rng = Rng::new(self.opts.seed, 0x2000 + self.index as u64, i);
+                let line_start = out.len();
+                self.layout.write(&ep, &self.info, &mut rng, &mut out)?;
+                chunk.lines += 1;
+                if self.damaged(self.index as u64, i) {
+                    damage(&mut out, line_start, i, self.layout);
+                    chunk.damaged += 1;
+                } else {
+                    chunk.count(self, &ep);
                 }
-                chunk.bytes = output::compress(self.codec, &out)?;
-                Ok(chunk)
-            },
-            |chunk| {
-                tally.merge(chunk.tally);
-                bad += chunk.damaged;
-                certs.extend(chunk.certs);
-            },
-        )?;
-        Ok(RecordsOut {
-            bytes,
-            tally,
-            damaged: bad,
+            }
+            chunk.bytes = output::compress(self.codec, &out)?;
+            Ok(chunk)
         })
     }
 
     /// Writes the series' ZMap CSV; returns bytes written.
-    fn write_discovery(&self, path: &Path, codec: Codec, start: i64) -> Result<u64> {
-        self.write_chunks(
-            path,
-            None,
-            |range| {
-                let mut out = String::new();
-                if range.start == 0 {
-                    out.push_str(&render::zmap::header(start));
-                }
-                for i in range {
-                    let mut rng = Rng::new(self.opts.seed, 0x3000 + self.index, i);
-                    let ip = model::address(self.opts.seed, i);
-                    let t = self.drawer.start
-                        + (i as i128 * self.drawer.duration as i128
-                            / self.drawer.count.max(1) as i128) as i64;
-                    render::zmap::row(&mut out, ip, self.info.port, t - 60, &mut rng);
-                }
-                Ok(ChunkOut {
-                    bytes: output::compress(codec, out.as_bytes())?,
-                    ..ChunkOut::default()
-                })
-            },
-            |_| {},
-        )
+    fn write_discovery(&self, path: &Path, codec: Codec) -> Result<u64> {
+        let d = &self.drawer;
+        let out = write_chunks(path, d.count, None, |range| {
+            let mut out = String::new();
+            if range.start == 0 {
+                out.push_str(&render::zmap::header(d.start));
+            }
+            for i in range {
+                let mut rng = Rng::new(self.opts.seed, 0x3000 + self.index as u64, i);
+                render::zmap::row(&mut out, model::address(self.opts.seed, i), self.info.port, d.time_of(i) - 60, &mut rng);
+            }
+            Ok(ChunkOut { bytes: output::compress(codec, out.as_bytes())?, ..ChunkOut::default() })
+        })?;
+        Ok(out.bytes)
     }
+}
 
-    /// Runs `make` over chunks in parallel, writes their bytes in order and
-    /// hands each result to `absorb`. Works in waves to bound memory.
-    fn write_chunks(
-        &self,
-        path: &Path,
-        bar: Option<&indicatif::ProgressBar>,
-        make: impl Fn(std::ops::Range<u64>) -> Result<ChunkOut> + Sync,
-        mut absorb: impl FnMut(ChunkOut),
-    ) -> Result<u64> {
-        let count = self.drawer.count;
-        let mut file = BufWriter::new(
-            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
-        );
-        let chunks = count.div_ceil(CHUNK);
-        let wave = (rayon::current_num_threads() as u64 * 2).max(1);
-        let mut written = 0;
+/// Writes Censys host records: host `h` carries endpoint `h` of every
+/// Censys series that has one and where the service answered.
+fn write_censys_hosts(
+    opts: &Options,
+    series: &[&SeriesJob],
+    path: &Path,
+    bar: Option<&indicatif::ProgressBar>,
+) -> Result<FileOut> {
+    let hosts = series.iter().map(|j| j.drawer.count).max().unwrap_or(0);
+    let codec = series.first().map_or(Codec::Plain, |j| j.codec);
+    const STREAM: u64 = 0xce05;
+    write_chunks(path, hosts, bar, |range| {
+        let mut out = Vec::new();
+        let mut chunk = ChunkOut::default();
+        for h in range {
+            let mut services = Vec::new();
+            for job in series.iter().filter(|j| h < j.drawer.count) {
+                let ep = job.drawer.draw(h)?;
+                if render::censys::answered(&ep, job.info.mode) {
+                    services.push((*job, ep));
+                }
+            }
+            if services.is_empty() {
+                continue;
+            }
+            let mut rng = Rng::new(opts.seed, STREAM, h);
+            let line_start = out.len();
+            let views: Vec<render::censys::Service> = services
+                .iter()
+                .map(|(job, ep)| render::censys::Service { spec: &job.drawer.profile.spec, info: &job.info, ep })
+                .collect();
+            render::censys::write_host(model::address(opts.seed, h), &views, &mut rng, &mut out)?;
+            chunk.lines += 1;
+            if series[0].damaged(STREAM, h) {
+                damage(&mut out, line_start, h, Layout::Censys);
+                chunk.damaged += 1;
+            } else {
+                for (job, ep) in &services {
+                    chunk.count(job, ep);
+                }
+            }
+        }
+        chunk.bytes = output::compress(codec, &out)?;
+        Ok(chunk)
+    })
+}
+
+/// Runs `make` over chunks of `count` items in parallel, merges the results
+/// and writes the bytes in order on a writer thread, so computing the next
+/// wave of chunks overlaps writing this one. Waves bound memory.
+fn write_chunks(
+    path: &Path,
+    count: u64,
+    bar: Option<&indicatif::ProgressBar>,
+    make: impl Fn(std::ops::Range<u64>) -> Result<ChunkOut> + Sync,
+) -> Result<FileOut> {
+    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let chunks = count.div_ceil(CHUNK);
+    let wave = (rayon::current_num_threads() as u64 * 4).max(1);
+    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(1);
+    let mut total = ChunkOut::default();
+    let written = std::thread::scope(|scope| {
+        let writer = scope.spawn(move || -> std::io::Result<u64> {
+            let mut file = BufWriter::new(file);
+            let mut written = 0;
+            for wave in receive {
+                for bytes in wave {
+                    file.write_all(&bytes)?;
+                    written += bytes.len() as u64;
+                }
+            }
+            file.flush()?;
+            Ok(written)
+        });
         let mut next = 0;
         while next < chunks {
-            let ids: Vec<u64> = (next..(next + wave).min(chunks)).collect();
-            let outs: Vec<Result<ChunkOut>> = ids
-                .par_iter()
-                .map(|&c| make(c * CHUNK..((c + 1) * CHUNK).min(count)))
+            let end = (next + wave).min(chunks);
+            let outs: Vec<Result<ChunkOut>> = (next..end)
+                .into_par_iter()
+                .map(|c| make(c * CHUNK..((c + 1) * CHUNK).min(count)))
                 .collect();
+            let mut bytes = Vec::with_capacity(outs.len());
             for out in outs {
-                let out = out?;
-                file.write_all(&out.bytes)
-                    .with_context(|| format!("writing {}", path.display()))?;
-                written += out.bytes.len() as u64;
-                absorb(out);
+                let mut out = out?;
+                bytes.push(std::mem::take(&mut out.bytes));
+                total.absorb(out);
+            }
+            if send.send(bytes).is_err() {
+                break; // the writer failed; its error is reported below
             }
             if let Some(bar) = bar {
-                bar.inc(((next + wave).min(chunks) - next) * CHUNK);
+                bar.inc(((end - next) * CHUNK).min(count - next * CHUNK));
             }
-            next += wave;
+            next = end;
         }
-        file.flush()
-            .with_context(|| format!("writing {}", path.display()))?;
-        Ok(written)
-    }
+        drop(send);
+        writer
+            .join()
+            .map_err(|_| anyhow::anyhow!("the writer thread of {} failed", path.display()))?
+            .with_context(|| format!("writing {}", path.display()))
+    })?;
+    Ok(FileOut {
+        bytes: written,
+        series: total.series,
+        lines: total.lines,
+        damaged: total.damaged,
+        certs: total.certs,
+    })
 }
 
 /// Replaces the line that starts at `start` with a malformed one of the

@@ -153,6 +153,8 @@ pub struct Drawer<'a> {
     pub count: u64,
     /// PKI.
     pub pki: &'a Pki,
+    /// Only parsed certificates are written (Censys), so junk DER cannot be.
+    pub parsed_only: bool,
     /// DH primes.
     pub kex: &'a KexMaterial,
     /// Export RSA moduli.
@@ -160,6 +162,11 @@ pub struct Drawer<'a> {
 }
 
 impl<'a> Drawer<'a> {
+    /// Scan time of endpoint `index`: the series' endpoints spread over its duration.
+    pub fn time_of(&self, index: u64) -> i64 {
+        self.start + (index as i128 * self.duration as i128 / self.count.max(1) as i128) as i64
+    }
+
     /// Draws endpoint `index` of the series.
     pub fn draw(&self, index: u64) -> Result<Endpoint<'a>> {
         let p = self.profile;
@@ -200,8 +207,11 @@ impl<'a> Drawer<'a> {
         let mut certs = None;
         let mut slot = None;
         if complete && suite.auth != Auth::Anon {
-            let population = Pki::draw_population(&certificate_shares(p), rng)
+            let mut population = Pki::draw_population(&certificate_shares(p), rng)
                 .context("empty certificate table")?;
+            if self.parsed_only && population == Population::Unparsable {
+                population = Population::SelfSigned;
+            }
             let size = self.pki.pool_size(population);
             let index = rng.below(size);
             let presented = self.pki.presented(population, index)?;

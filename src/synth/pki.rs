@@ -143,6 +143,66 @@ pub struct CertFacts {
     pub is_ca: bool,
     /// Population (`ca` for roots and issuing CAs).
     pub population: &'static str,
+    /// What a scanner's parsed JSON says of it (absent for junk).
+    pub summary: Option<Box<Summary>>,
+}
+
+/// The parsed view of a certificate, as Censys' records carry it.
+#[derive(Clone, Debug)]
+pub struct Summary {
+    /// Serial number, signed decimal.
+    pub serial: String,
+    /// Subject.
+    pub subject: Dn,
+    /// Issuer.
+    pub issuer: Dn,
+    /// Validity start, seconds since the epoch.
+    pub not_before: i64,
+    /// Validity end.
+    pub not_after: i64,
+    /// subjectAltName DNS names.
+    pub dns_names: Vec<String>,
+    /// Key size in bits.
+    pub key_bits: usize,
+    /// ECDSA (else RSA) key.
+    pub ecdsa: bool,
+}
+
+/// A two's-complement big-endian integer in decimal.
+pub fn signed_decimal(bytes: &[u8]) -> String {
+    let negative = bytes.first().is_some_and(|b| b & 0x80 != 0);
+    let mut magnitude: Vec<u8> = bytes.to_vec();
+    if negative {
+        // Two's complement: invert and add one.
+        for b in magnitude.iter_mut() {
+            *b = !*b;
+        }
+        for b in magnitude.iter_mut().rev() {
+            let (v, carry) = b.overflowing_add(1);
+            *b = v;
+            if !carry {
+                break;
+            }
+        }
+    }
+    let mut digits = Vec::new();
+    while magnitude.iter().any(|&b| b != 0) {
+        let mut rem = 0u32;
+        for b in magnitude.iter_mut() {
+            let cur = (rem << 8) | u32::from(*b);
+            *b = (cur / 10) as u8;
+            rem = cur % 10;
+        }
+        digits.push(b'0' + rem as u8);
+    }
+    if digits.is_empty() {
+        digits.push(b'0');
+    }
+    if negative {
+        digits.push(b'-');
+    }
+    digits.reverse();
+    String::from_utf8(digits).unwrap_or_default()
 }
 
 /// One certificate, ready to write.
@@ -259,47 +319,11 @@ impl Pki {
             ))
         };
         let mut rng = Rng::new(seed, 0xca, 0);
-        let root = |dn: Dn, key: Key, version: u8, hash: Hash, rng: &mut Rng| -> Result<Ca> {
-            let der = issue(&CertSpec {
-                version,
-                serial: positive_serial(rng),
-                subject: &dn,
-                subject_key: &key,
-                issuer: &dn,
-                issuer_key: &key,
-                hash,
-                not_before: scan_start - 12 * YEAR,
-                not_after: scan_start + 20 * YEAR,
-                is_ca: true,
-                dns_names: &[],
-            })?;
-            let facts = ca_facts(&key, hash, version, true);
-            Ok(Ca {
-                cert: Cert::new(&der, facts),
-                dn,
-                key,
-            })
+        let root = |dn: Dn, key: Key, version: u8, hash: Hash, rng: &mut Rng| {
+            issue_ca(dn, key, None, version, hash, (scan_start - 12 * YEAR, scan_start + 20 * YEAR), rng)
         };
-        let sub = |dn: Dn, key: Key, parent: &Ca, hash: Hash, rng: &mut Rng| -> Result<Ca> {
-            let der = issue(&CertSpec {
-                version: 3,
-                serial: positive_serial(rng),
-                subject: &dn,
-                subject_key: &key,
-                issuer: &parent.dn,
-                issuer_key: &parent.key,
-                hash,
-                not_before: scan_start - 4 * YEAR,
-                not_after: scan_start + 8 * YEAR,
-                is_ca: true,
-                dns_names: &[],
-            })?;
-            let facts = ca_facts(&parent.key, hash, 3, false);
-            Ok(Ca {
-                cert: Cert::new(&der, facts),
-                dn,
-                key,
-            })
+        let sub = |dn: Dn, key: Key, parent: &Ca, hash: Hash, rng: &mut Rng| {
+            issue_ca(dn, key, Some(parent), 3, hash, (scan_start - 4 * YEAR, scan_start + 8 * YEAR), rng)
         };
         let org = "mailtls Synthetic Trust Services";
         let trust_root = root(
@@ -419,6 +443,7 @@ impl Pki {
                 self_signed: false,
                 is_ca: false,
                 population: population.name(),
+                summary: None,
             };
             return Ok(Presented {
                 population,
@@ -523,7 +548,7 @@ impl Pki {
         };
         let der = issue(&CertSpec {
             version,
-            serial,
+            serial: serial.clone(),
             subject: &subject,
             subject_key: &key,
             issuer: issuer_dn,
@@ -544,6 +569,16 @@ impl Pki {
             self_signed,
             is_ca: false,
             population: population.name(),
+            summary: Some(Box::new(Summary {
+                serial: signed_decimal(&serial),
+                subject: subject.clone(),
+                issuer: issuer_dn.clone(),
+                not_before,
+                not_after,
+                dns_names: if version == 3 { dns_names.clone() } else { Vec::new() },
+                key_bits: key.bits(),
+                ecdsa,
+            })),
         };
         let mut chain = vec![Cert::new(&der, facts)];
         match population {
@@ -602,19 +637,57 @@ impl Pki {
     }
 }
 
-fn ca_facts(signer: &Key, hash: Hash, version: u8, self_signed: bool) -> CertFacts {
-    CertFacts {
+/// A CA certificate: self-signed when `issuer` is `None`.
+fn issue_ca(
+    dn: Dn,
+    key: Key,
+    issuer: Option<&Ca>,
+    version: u8,
+    hash: Hash,
+    (not_before, not_after): (i64, i64),
+    rng: &mut Rng,
+) -> Result<Ca> {
+    let serial = positive_serial(rng);
+    let (issuer_dn, issuer_key) = match issuer {
+        Some(ca) => (&ca.dn, &ca.key),
+        None => (&dn, &key),
+    };
+    let der = issue(&CertSpec {
+        version,
+        serial: serial.clone(),
+        subject: &dn,
+        subject_key: &key,
+        issuer: issuer_dn,
+        issuer_key,
+        hash,
+        not_before,
+        not_after,
+        is_ca: true,
+        dns_names: &[],
+    })?;
+    let facts = CertFacts {
         sha256: String::new(),
         parses: true,
         version,
         negative_serial: false,
-        key: "RSA-2048".into(),
-        sig_alg: signature_algorithm(signer, hash).1,
-        self_signed,
+        key: key.label(),
+        sig_alg: signature_algorithm(issuer_key, hash).1,
+        self_signed: issuer.is_none(),
         // Version-1 roots carry no basicConstraints.
         is_ca: version == 3,
         population: "ca",
-    }
+        summary: Some(Box::new(Summary {
+            serial: signed_decimal(&serial),
+            subject: dn.clone(),
+            issuer: issuer_dn.clone(),
+            not_before,
+            not_after,
+            dns_names: Vec::new(),
+            key_bits: key.bits(),
+            ecdsa: false,
+        })),
+    };
+    Ok(Ca { cert: Cert::new(&der, facts), dn, key })
 }
 
 /// Device defaults seen on mail servers (names of the kind, not copies).
@@ -641,4 +714,18 @@ fn pem(base64_der: &str) -> String {
     }
     out.push_str("-----END CERTIFICATE-----\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serials_in_decimal() {
+        assert_eq!(signed_decimal(&[0x01, 0x00]), "256");
+        assert_eq!(signed_decimal(&[0xff]), "-1");
+        assert_eq!(signed_decimal(&[0x80, 0x00]), "-32768");
+        assert_eq!(signed_decimal(&[0x00]), "0");
+        assert_eq!(signed_decimal(&[0x12, 0x34, 0x56, 0x78, 0x9a]), "78187493530");
+    }
 }

@@ -100,13 +100,20 @@ pub fn count_endpoint(t: &mut Tally, ep: &Endpoint, protocol: &str, mode: TlsMod
 }
 
 /// The `certificates` table's expected contents.
-pub fn certificate_tally<'a>(certs: impl Iterator<Item = &'a CertFacts>) -> (u64, Tally) {
+///
+/// `parsed` marks certificates only seen as a scanner's parsed JSON (Censys).
+pub fn certificate_tally<'a>(certs: impl Iterator<Item = &'a (CertFacts, bool)>) -> (u64, Tally) {
     let mut t = Tally::default();
     let mut rows = 0;
-    for c in certs {
+    for (c, parsed) in certs {
         rows += 1;
         t.add("population", c.population);
-        t.add("parse_status", if c.parses { "ok" } else { "error" });
+        let status = match (c.parses, parsed) {
+            (false, _) => "error",
+            (true, false) => "ok",
+            (true, true) => "scanner_json",
+        };
+        t.add("parse_status", status);
         if !c.parses {
             continue;
         }
@@ -129,8 +136,8 @@ pub struct FileTruth {
     pub layout: String,
     /// Codec.
     pub codec: String,
-    /// Port of its series.
-    pub port: u16,
+    /// Port of its series (none for a Censys host file).
+    pub port: Option<u16>,
     /// Good records.
     pub records: u64,
     /// Malformed lines (quarantined by ingest).
@@ -152,8 +159,6 @@ pub struct SeriesTruth {
     pub handshakes: u64,
     /// Rows in `discovery`.
     pub discovery: u64,
-    /// Malformed lines.
-    pub bad_lines: u64,
     /// Counts by column value.
     pub counts: Tally,
 }

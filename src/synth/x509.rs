@@ -26,10 +26,18 @@ impl Key {
         Ok(doc.context("encoding a public key")?.as_bytes().to_vec())
     }
 
+    /// Key size in bits.
+    pub fn bits(&self) -> usize {
+        match self {
+            Key::Rsa(k) => rsa::traits::PublicKeyParts::size(k) * 8,
+            Key::EcP256(_) => 256,
+        }
+    }
+
     /// `RSA-2048`, `ECDSA-P256`.
     pub fn label(&self) -> String {
         match self {
-            Key::Rsa(k) => format!("RSA-{}", rsa::traits::PublicKeyParts::size(k) * 8),
+            Key::Rsa(_) => format!("RSA-{}", self.bits()),
             Key::EcP256(_) => "ECDSA-P256".to_owned(),
         }
     }
@@ -111,7 +119,7 @@ pub fn sign(key: &Key, hash: Hash, message: &[u8]) -> Result<Vec<u8>> {
 }
 
 /// A distinguished name: country, organization, common name.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Dn {
     /// Country (two letters), if any.
     pub country: Option<&'static str>,
@@ -122,6 +130,19 @@ pub struct Dn {
 }
 
 impl Dn {
+    /// As zcrypto writes it: `C=XX, O=Org, CN=name`.
+    pub fn text(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(c) = self.country {
+            parts.push(format!("C={c}"));
+        }
+        if let Some(o) = &self.org {
+            parts.push(format!("O={o}"));
+        }
+        parts.push(format!("CN={}", self.cn));
+        parts.join(", ")
+    }
+
     fn der(&self) -> Vec<u8> {
         let mut rdns = Vec::new();
         let mut attr = |oid: &[u64], value: Vec<u8>| {

@@ -1,6 +1,7 @@
 //! Writing endpoint scans in each layout the ingestor reads: one module per
 //! layout behind [`Layout::write`].
 
+pub mod censys;
 pub mod text;
 pub mod tls;
 mod zgrab1;
@@ -22,6 +23,8 @@ pub enum Layout {
     Zgrab1EventLog,
     /// ZGrab2 records.
     Zgrab2,
+    /// Censys host records: one line per host, every port in it.
+    Censys,
 }
 
 /// Layout names on the command line, with the file-name tool token.
@@ -29,6 +32,7 @@ const LAYOUTS: &[(Layout, &str, &str)] = &[
     (Layout::Zgrab1, "zgrab1", "zgrab"),
     (Layout::Zgrab1EventLog, "zgrab1-eventlog", "zgrab"),
     (Layout::Zgrab2, "zgrab2", "zgrab2"),
+    (Layout::Censys, "censys", "censys"),
 ];
 
 impl Layout {
@@ -64,7 +68,8 @@ impl Layout {
         self != Layout::Zgrab1EventLog
     }
 
-    /// Appends one record and a newline to `out`.
+    /// Appends one endpoint's record and a newline to `out` (Censys records
+    /// hold whole hosts: see [`censys::write_host`]).
     pub fn write(
         self,
         ep: &Endpoint,
@@ -76,6 +81,7 @@ impl Layout {
             Layout::Zgrab1 => zgrab1::write_flat(ep, series, rng, out)?,
             Layout::Zgrab1EventLog => zgrab1::write_event_log(ep, series, rng, out)?,
             Layout::Zgrab2 => zgrab2::write(ep, series, rng, out)?,
+            Layout::Censys => bail!("Censys records are written per host"),
         }
         out.push(b'\n');
         Ok(())

@@ -49,10 +49,10 @@ struct Raw<'a> {
 }
 
 #[derive(Serialize)]
-struct Validation {
-    browser_trusted: bool,
+pub(super) struct Validation {
+    pub(super) browser_trusted: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    browser_error: Option<&'static str>,
+    pub(super) browser_error: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -115,7 +115,7 @@ struct RsaParams {
 }
 
 #[derive(Serialize, Default)]
-struct ServerKeyExchange {
+pub(super) struct ServerKeyExchange {
     #[serde(skip_serializing_if = "Option::is_none")]
     dh_params: Option<DhParams>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -172,7 +172,7 @@ fn curve_bytes(name: &str) -> usize {
     }
 }
 
-fn key_exchange(s: &Session, rng: &mut Rng) -> Option<ServerKeyExchange> {
+pub(super) fn key_exchange(s: &Session, rng: &mut Rng) -> Option<ServerKeyExchange> {
     let mut kx = ServerKeyExchange::default();
     match &s.kex {
         KexParams::None => return None,
