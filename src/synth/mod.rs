@@ -215,17 +215,29 @@ pub fn run(opts: &Options) -> Result<Summary> {
         bail!("give at least one layout and one codec");
     }
     if !(0.0..=1.0).contains(&opts.bad_lines) {
-        bail!("--bad-lines is a fraction between 0 and 1, not {}", opts.bad_lines);
+        bail!(
+            "--bad-lines is a fraction between 0 and 1, not {}",
+            opts.bad_lines
+        );
     }
     prepare_out(&opts.out)?;
     let profile = &opts.profile;
     let shares: Vec<f64> = profile.series.iter().map(|s| s.spec.share).collect();
     let counts = split(opts.records, &shares);
     let sizes = pool_sizes(profile, &counts, opts.max_certs);
-    let defaults = profile.series.first().map(|s| s.certificates.clone()).unwrap_or_default();
+    let defaults = profile
+        .series
+        .first()
+        .map(|s| s.certificates.clone())
+        .unwrap_or_default();
     let pkis = [
         Pki::new(opts.seed, profile.scan_start, defaults.clone(), &sizes)?,
-        Pki::new(opts.seed ^ PARSED_NAMESPACE, profile.scan_start, defaults, &sizes)?,
+        Pki::new(
+            opts.seed ^ PARSED_NAMESPACE,
+            profile.scan_start,
+            defaults,
+            &sizes,
+        )?,
     ];
     let kex = KexMaterial::load()?;
     let export_moduli = pkis[0].export_moduli();
@@ -255,7 +267,11 @@ pub fn run(opts: &Options) -> Result<Summary> {
                 kex: &kex,
                 export_moduli: &export_moduli,
             },
-            info: SeriesInfo { port: spec.spec.port, protocol: spec.protocol, mode: spec.mode },
+            info: SeriesInfo {
+                port: spec.spec.port,
+                protocol: spec.protocol,
+                mode: spec.mode,
+            },
             layout: layout_of(k),
             codec: opts.codecs[k % opts.codecs.len()],
             index: k,
@@ -267,7 +283,12 @@ pub fn run(opts: &Options) -> Result<Summary> {
     let mut used_certs = BTreeSet::new();
     let mut bytes = 0;
     for job in series.iter().filter(|j| j.layout != Layout::Censys) {
-        let name = format!("{}-{}-results.json{}", job.stem, job.layout.file_token(), output::extension(job.codec));
+        let name = format!(
+            "{}-{}-results.json{}",
+            job.stem,
+            job.layout.file_token(),
+            output::extension(job.codec)
+        );
         let out = pool.install(|| job.write_records(&opts.out.join(&name), bar.as_ref()))?;
         files.push(out.file_truth(name, job.layout.name(), job.codec, Some(job.info.port)));
         bytes += out.bytes;
@@ -277,11 +298,19 @@ pub fn run(opts: &Options) -> Result<Summary> {
         }
     }
     let mut censys_stem = None;
-    let censys: Vec<&SeriesJob> = series.iter().filter(|j| j.layout == Layout::Censys).collect();
+    let censys: Vec<&SeriesJob> = series
+        .iter()
+        .filter(|j| j.layout == Layout::Censys)
+        .collect();
     if let Some(first) = censys.first() {
         let date = chrono::DateTime::from_timestamp(profile.scan_start, 0).unwrap_or_default();
-        let name = format!("{run_id}-ipv4-hosts-{}.json{}", date.format("%Y%m%d"), output::extension(first.codec));
-        let out = pool.install(|| write_censys_hosts(opts, &censys, &opts.out.join(&name), bar.as_ref()))?;
+        let name = format!(
+            "{run_id}-ipv4-hosts-{}.json{}",
+            date.format("%Y%m%d"),
+            output::extension(first.codec)
+        );
+        let out = pool
+            .install(|| write_censys_hosts(opts, &censys, &opts.out.join(&name), bar.as_ref()))?;
         files.push(out.file_truth(name.clone(), Layout::Censys.name(), first.codec, None));
         bytes += out.bytes;
         used_certs.extend(out.certs);
@@ -347,7 +376,10 @@ pub fn run(opts: &Options) -> Result<Summary> {
         series: &series_truth,
         handshakes: totals(&|s| s.handshakes),
         discovery: totals(&|s| s.discovery),
-        certificates: CertTotals { rows: cert_rows, counts: cert_counts },
+        certificates: CertTotals {
+            rows: cert_rows,
+            counts: cert_counts,
+        },
         quarantine: files.iter().map(|f| f.bad_lines).sum(),
     };
     let text = serde_json::to_string_pretty(&truth)?;
@@ -448,9 +480,20 @@ impl ChunkOut {
     fn count(&mut self, job: &SeriesJob, ep: &model::Endpoint) {
         let entry = self.series.entry(job.index).or_default();
         entry.0 += 1;
-        truth::count_endpoint(&mut entry.1, ep, job.info.protocol, job.info.mode, job.layout);
+        truth::count_endpoint(
+            &mut entry.1,
+            ep,
+            job.info.protocol,
+            job.info.mode,
+            job.layout,
+        );
         let namespace = usize::from(job.drawer.parsed_only);
-        self.certs.extend(ep.tls.as_ref().and_then(|s| s.cert_slot).map(|(p, i)| (namespace, p, i)));
+        self.certs.extend(
+            ep.tls
+                .as_ref()
+                .and_then(|s| s.cert_slot)
+                .map(|(p, i)| (namespace, p, i)),
+        );
     }
 }
 
@@ -481,9 +524,18 @@ impl SeriesJob<'_> {
     fn scan_id(&self, censys_stem: Option<&str>) -> String {
         match (self.layout, censys_stem) {
             (Layout::Censys, Some(stem)) => {
-                format!("{}-{}-{}-{stem}", self.info.port, self.info.protocol, self.info.mode.name())
+                format!(
+                    "{}-{}-{}-{stem}",
+                    self.info.port,
+                    self.info.protocol,
+                    self.info.mode.name()
+                )
             }
-            _ => self.stem.split_once('-').map(|(_, id)| id.to_owned()).unwrap_or_default(),
+            _ => self
+                .stem
+                .split_once('-')
+                .map(|(_, id)| id.to_owned())
+                .unwrap_or_default(),
         }
     }
 
@@ -525,9 +577,18 @@ impl SeriesJob<'_> {
             }
             for i in range {
                 let mut rng = Rng::new(self.opts.seed, 0x3000 + self.index as u64, i);
-                render::zmap::row(&mut out, model::address(self.opts.seed, i), self.info.port, d.time_of(i) - 60, &mut rng);
+                render::zmap::row(
+                    &mut out,
+                    model::address(self.opts.seed, i),
+                    self.info.port,
+                    d.time_of(i) - 60,
+                    &mut rng,
+                );
             }
-            Ok(ChunkOut { bytes: output::compress(codec, out.as_bytes())?, ..ChunkOut::default() })
+            Ok(ChunkOut {
+                bytes: output::compress(codec, out.as_bytes())?,
+                ..ChunkOut::default()
+            })
         })?;
         Ok(out.bytes)
     }
@@ -562,7 +623,11 @@ fn write_censys_hosts(
             let line_start = out.len();
             let views: Vec<render::censys::Service> = services
                 .iter()
-                .map(|(job, ep)| render::censys::Service { spec: &job.drawer.profile.spec, info: &job.info, ep })
+                .map(|(job, ep)| render::censys::Service {
+                    spec: &job.drawer.profile.spec,
+                    info: &job.info,
+                    ep,
+                })
                 .collect();
             render::censys::write_host(model::address(opts.seed, h), &views, &mut rng, &mut out)?;
             chunk.lines += 1;

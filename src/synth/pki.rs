@@ -311,19 +311,34 @@ impl Pki {
     ) -> Result<Pki> {
         let keys = load_keys()?;
         let ca_key = |i: usize| -> Result<Key> {
-            Ok(Key::Rsa(
-                keys.get(&2048)
-                    .and_then(|k| k.get(i))
-                    .context("CA key pool")?
-                    .clone(),
-            ))
+            let key = keys
+                .get(&2048)
+                .and_then(|k| k.get(i))
+                .context("CA key pool")?;
+            Ok(Key::Rsa(Box::new(key.clone())))
         };
         let mut rng = Rng::new(seed, 0xca, 0);
         let root = |dn: Dn, key: Key, version: u8, hash: Hash, rng: &mut Rng| {
-            issue_ca(dn, key, None, version, hash, (scan_start - 12 * YEAR, scan_start + 20 * YEAR), rng)
+            issue_ca(
+                dn,
+                key,
+                None,
+                version,
+                hash,
+                (scan_start - 12 * YEAR, scan_start + 20 * YEAR),
+                rng,
+            )
         };
         let sub = |dn: Dn, key: Key, parent: &Ca, hash: Hash, rng: &mut Rng| {
-            issue_ca(dn, key, Some(parent), 3, hash, (scan_start - 4 * YEAR, scan_start + 8 * YEAR), rng)
+            issue_ca(
+                dn,
+                key,
+                Some(parent),
+                3,
+                hash,
+                (scan_start - 4 * YEAR, scan_start + 8 * YEAR),
+                rng,
+            )
         };
         let org = "mailtls Synthetic Trust Services";
         let trust_root = root(
@@ -575,7 +590,11 @@ impl Pki {
                 issuer: issuer_dn.clone(),
                 not_before,
                 not_after,
-                dns_names: if version == 3 { dns_names.clone() } else { Vec::new() },
+                dns_names: if version == 3 {
+                    dns_names.clone()
+                } else {
+                    Vec::new()
+                },
                 key_bits: key.bits(),
                 ecdsa,
             })),
@@ -626,7 +645,7 @@ impl Pki {
         } else {
             pool.get(reserved + rng.below((pool.len() - reserved) as u64) as usize)
         };
-        Ok(Key::Rsa(key.context("empty key pool")?.clone()))
+        Ok(Key::Rsa(Box::new(key.context("empty key pool")?.clone())))
     }
 
     /// Draws a population for a certificate-bearing endpoint.
@@ -687,7 +706,11 @@ fn issue_ca(
             ecdsa: false,
         })),
     };
-    Ok(Ca { cert: Cert::new(&der, facts), dn, key })
+    Ok(Ca {
+        cert: Cert::new(&der, facts),
+        dn,
+        key,
+    })
 }
 
 /// Device defaults seen on mail servers (names of the kind, not copies).
@@ -726,6 +749,9 @@ mod tests {
         assert_eq!(signed_decimal(&[0xff]), "-1");
         assert_eq!(signed_decimal(&[0x80, 0x00]), "-32768");
         assert_eq!(signed_decimal(&[0x00]), "0");
-        assert_eq!(signed_decimal(&[0x12, 0x34, 0x56, 0x78, 0x9a]), "78187493530");
+        assert_eq!(
+            signed_decimal(&[0x12, 0x34, 0x56, 0x78, 0x9a]),
+            "78187493530"
+        );
     }
 }

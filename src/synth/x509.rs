@@ -11,7 +11,7 @@ use super::der;
 /// A signing key.
 pub enum Key {
     /// RSA (from the committed pool).
-    Rsa(RsaPrivateKey),
+    Rsa(Box<RsaPrivateKey>),
     /// ECDSA P-256 (derived from the seed).
     EcP256(Box<p256::ecdsa::SigningKey>),
 }
@@ -29,7 +29,7 @@ impl Key {
     /// Key size in bits.
     pub fn bits(&self) -> usize {
         match self {
-            Key::Rsa(k) => rsa::traits::PublicKeyParts::size(k) * 8,
+            Key::Rsa(k) => rsa::traits::PublicKeyParts::size(k.as_ref()) * 8,
             Key::EcP256(_) => 256,
         }
     }

@@ -98,3 +98,5 @@ pub fn sha256_of_b64(b64: &str) -> String {
         .unwrap();
     hex::encode(sha2::Sha256::digest(der))
 }
+
+pub mod truth;

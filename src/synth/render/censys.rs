@@ -139,17 +139,26 @@ fn name(dn: &crate::synth::x509::Dn) -> Name {
 
 fn entry<'a>(cert: &'a Cert, summary: &'a Summary) -> Entry<'a> {
     let f = &cert.facts;
-    let sig = SIGNATURE_NAMES.iter().find(|(o, _)| *o == f.sig_alg).map_or("unknown", |(_, z)| z);
+    let sig = SIGNATURE_NAMES
+        .iter()
+        .find(|(o, _)| *o == f.sig_alg)
+        .map_or("unknown", |(_, z)| z);
     let key_info = if summary.ecdsa {
         KeyInfo {
             key_algorithm: Algorithm { name: "ECDSA" },
             rsa_public_key: None,
-            ecdsa_public_key: Some(EcKey { curve: "P-256", length: summary.key_bits }),
+            ecdsa_public_key: Some(EcKey {
+                curve: "P-256",
+                length: summary.key_bits,
+            }),
         }
     } else {
         KeyInfo {
             key_algorithm: Algorithm { name: "RSA" },
-            rsa_public_key: Some(RsaKey { exponent: 65537, length: summary.key_bits }),
+            rsa_public_key: Some(RsaKey {
+                exponent: 65537,
+                length: summary.key_bits,
+            }),
             ecdsa_public_key: None,
         }
     };
@@ -160,15 +169,23 @@ fn entry<'a>(cert: &'a Cert, summary: &'a Summary) -> Entry<'a> {
             signature_algorithm: Algorithm { name: sig },
             issuer: name(&summary.issuer),
             issuer_dn: summary.issuer.text(),
-            validity: Validity { start: utc_time(summary.not_before), end: utc_time(summary.not_after) },
+            validity: Validity {
+                start: utc_time(summary.not_before),
+                end: utc_time(summary.not_after),
+            },
             subject: name(&summary.subject),
             subject_dn: summary.subject.text(),
             subject_key_info: key_info,
             extensions: (f.version == 3).then(|| Extensions {
                 basic_constraints: BasicConstraints { is_ca: f.is_ca },
-                subject_alt_name: (!summary.dns_names.is_empty()).then_some(Alt { dns_names: &summary.dns_names }),
+                subject_alt_name: (!summary.dns_names.is_empty()).then_some(Alt {
+                    dns_names: &summary.dns_names,
+                }),
             }),
-            signature: Signature { signature_algorithm: Algorithm { name: sig }, self_signed: f.self_signed },
+            signature: Signature {
+                signature_algorithm: Algorithm { name: sig },
+                self_signed: f.self_signed,
+            },
             fingerprint_sha256: &f.sha256,
         },
     }
@@ -220,36 +237,54 @@ struct Host<'a> {
 }
 
 /// Appends one host record and a newline to `out`.
-pub fn write_host(ip: Ipv4Addr, services: &[Service], rng: &mut Rng, out: &mut Vec<u8>) -> Result<()> {
+pub fn write_host(
+    ip: Ipv4Addr,
+    services: &[Service],
+    rng: &mut Rng,
+    out: &mut Vec<u8>,
+) -> Result<()> {
     let mut ports: Ports = BTreeMap::new();
     let mut updated = 0;
     for s in services {
         let ep = s.ep;
         updated = updated.max(ep.time);
         let t = texts(ep, s.info.protocol, s.info.mode);
-        let tls = ep.tls.as_ref().filter(|session| session.complete).map(|session| {
-            let chain: Vec<Entry> = session
-                .certs
-                .iter()
-                .flat_map(|p| p.chain.iter())
-                .filter_map(|c| c.facts.summary.as_deref().map(|summary| entry(c, summary)))
-                .collect();
-            let mut chain = chain.into_iter();
-            Tls {
-                version: session.version.1,
-                cipher_suite: Suite { id: format!("0x{:04X}", session.suite.code), name: session.suite.name },
-                ocsp_stapling: session.ocsp_stapling,
-                secure_renegotiation: session.secure_renegotiation,
-                certificate: chain.next(),
-                chain: chain.collect(),
-                validation: session.certs.as_ref().map(|p| Validation {
-                    browser_trusted: p.browser_trusted,
-                    browser_error: p.browser_error,
-                }),
-                server_key_exchange: key_exchange(session, rng),
-            }
-        });
-        let service = PortService { banner: t.banner, ehlo: t.ehlo, starttls: t.starttls, tls, timestamp: utc_time(ep.time) };
+        let tls = ep
+            .tls
+            .as_ref()
+            .filter(|session| session.complete)
+            .map(|session| {
+                let chain: Vec<Entry> = session
+                    .certs
+                    .iter()
+                    .flat_map(|p| p.chain.iter())
+                    .filter_map(|c| c.facts.summary.as_deref().map(|summary| entry(c, summary)))
+                    .collect();
+                let mut chain = chain.into_iter();
+                Tls {
+                    version: session.version.1,
+                    cipher_suite: Suite {
+                        id: format!("0x{:04X}", session.suite.code),
+                        name: session.suite.name,
+                    },
+                    ocsp_stapling: session.ocsp_stapling,
+                    secure_renegotiation: session.secure_renegotiation,
+                    certificate: chain.next(),
+                    chain: chain.collect(),
+                    validation: session.certs.as_ref().map(|p| Validation {
+                        browser_trusted: p.browser_trusted,
+                        browser_error: p.browser_error,
+                    }),
+                    server_key_exchange: key_exchange(session, rng),
+                }
+            });
+        let service = PortService {
+            banner: t.banner,
+            ehlo: t.ehlo,
+            starttls: t.starttls,
+            tls,
+            timestamp: utc_time(ep.time),
+        };
         ports
             .entry(s.spec.port.to_string())
             .or_default()
@@ -257,7 +292,11 @@ pub fn write_host(ip: Ipv4Addr, services: &[Service], rng: &mut Rng, out: &mut V
             .or_default()
             .insert(s.spec.subprotocol.as_str(), service);
     }
-    let host = Host { ip: ip.to_string(), ports, updated_at: utc_time(updated) };
+    let host = Host {
+        ip: ip.to_string(),
+        ports,
+        updated_at: utc_time(updated),
+    };
     serde_json::to_writer(&mut *out, &host)?;
     out.push(b'\n');
     Ok(())
