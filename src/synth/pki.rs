@@ -17,6 +17,7 @@ use sha2::Digest;
 use super::profile::{CertPopulation, Shares};
 use super::rng::Rng;
 use super::x509::{issue, signature_algorithm, CertSpec, Dn, Hash, Key};
+use crate::x509::signed_decimal;
 
 const DAY: i64 = 86_400;
 const YEAR: i64 = 365 * DAY;
@@ -166,43 +167,6 @@ pub struct Summary {
     pub key_bits: usize,
     /// ECDSA (else RSA) key.
     pub ecdsa: bool,
-}
-
-/// A two's-complement big-endian integer in decimal.
-pub fn signed_decimal(bytes: &[u8]) -> String {
-    let negative = bytes.first().is_some_and(|b| b & 0x80 != 0);
-    let mut magnitude: Vec<u8> = bytes.to_vec();
-    if negative {
-        // Two's complement: invert and add one.
-        for b in magnitude.iter_mut() {
-            *b = !*b;
-        }
-        for b in magnitude.iter_mut().rev() {
-            let (v, carry) = b.overflowing_add(1);
-            *b = v;
-            if !carry {
-                break;
-            }
-        }
-    }
-    let mut digits = Vec::new();
-    while magnitude.iter().any(|&b| b != 0) {
-        let mut rem = 0u32;
-        for b in magnitude.iter_mut() {
-            let cur = (rem << 8) | u32::from(*b);
-            *b = (cur / 10) as u8;
-            rem = cur % 10;
-        }
-        digits.push(b'0' + rem as u8);
-    }
-    if digits.is_empty() {
-        digits.push(b'0');
-    }
-    if negative {
-        digits.push(b'-');
-    }
-    digits.reverse();
-    String::from_utf8(digits).unwrap_or_default()
 }
 
 /// One certificate, ready to write.
@@ -561,45 +525,25 @@ impl Pki {
         } else {
             (&issuer.dn, &issuer.key)
         };
-        let der = issue(&CertSpec {
-            version,
-            serial: serial.clone(),
-            subject: &subject,
-            subject_key: &key,
-            issuer: issuer_dn,
-            issuer_key,
-            hash,
-            not_before,
-            not_after,
-            is_ca: false,
-            dns_names: if version == 3 { &dns_names } else { &[] },
-        })?;
-        let facts = CertFacts {
-            sha256: String::new(),
-            parses: true,
-            version,
-            negative_serial: negative,
-            key: key.label(),
-            sig_alg: signature_algorithm(issuer_key, hash).1,
-            self_signed,
-            is_ca: false,
-            population: population.name(),
-            summary: Some(Box::new(Summary {
-                serial: signed_decimal(&serial),
-                subject: subject.clone(),
-                issuer: issuer_dn.clone(),
+        let no_names: &[String] = &[];
+        let leaf = issue_cert(
+            &CertSpec {
+                version,
+                serial,
+                subject: &subject,
+                subject_key: &key,
+                issuer: issuer_dn,
+                issuer_key,
+                hash,
                 not_before,
                 not_after,
-                dns_names: if version == 3 {
-                    dns_names.clone()
-                } else {
-                    Vec::new()
-                },
-                key_bits: key.bits(),
-                ecdsa,
-            })),
-        };
-        let mut chain = vec![Cert::new(&der, facts)];
+                is_ca: false,
+                dns_names: if version == 3 { &dns_names } else { no_names },
+            },
+            population.name(),
+            self_signed,
+        )?;
+        let mut chain = vec![leaf];
         match population {
             Population::IncompleteChain => {}
             Population::PrivateCa => chain.push(self.private_root.cert.clone()),
@@ -656,6 +600,34 @@ impl Pki {
     }
 }
 
+/// Signs `spec` and records the facts the dataset must show of it.
+fn issue_cert(spec: &CertSpec, population: &'static str, self_signed: bool) -> Result<Arc<Cert>> {
+    let der = issue(spec)?;
+    let facts = CertFacts {
+        sha256: String::new(),
+        parses: true,
+        version: spec.version,
+        negative_serial: spec.serial.first().is_some_and(|b| b & 0x80 != 0),
+        key: spec.subject_key.label(),
+        sig_alg: signature_algorithm(spec.issuer_key, spec.hash).1,
+        self_signed,
+        // Version-1 certificates carry no basicConstraints.
+        is_ca: spec.is_ca && spec.version == 3,
+        population,
+        summary: Some(Box::new(Summary {
+            serial: signed_decimal(&spec.serial),
+            subject: spec.subject.clone(),
+            issuer: spec.issuer.clone(),
+            not_before: spec.not_before,
+            not_after: spec.not_after,
+            dns_names: spec.dns_names.to_vec(),
+            key_bits: spec.subject_key.bits(),
+            ecdsa: matches!(spec.subject_key, Key::EcP256(_)),
+        })),
+    };
+    Ok(Cert::new(&der, facts))
+}
+
 /// A CA certificate: self-signed when `issuer` is `None`.
 fn issue_ca(
     dn: Dn,
@@ -671,46 +643,24 @@ fn issue_ca(
         Some(ca) => (&ca.dn, &ca.key),
         None => (&dn, &key),
     };
-    let der = issue(&CertSpec {
-        version,
-        serial: serial.clone(),
-        subject: &dn,
-        subject_key: &key,
-        issuer: issuer_dn,
-        issuer_key,
-        hash,
-        not_before,
-        not_after,
-        is_ca: true,
-        dns_names: &[],
-    })?;
-    let facts = CertFacts {
-        sha256: String::new(),
-        parses: true,
-        version,
-        negative_serial: false,
-        key: key.label(),
-        sig_alg: signature_algorithm(issuer_key, hash).1,
-        self_signed: issuer.is_none(),
-        // Version-1 roots carry no basicConstraints.
-        is_ca: version == 3,
-        population: "ca",
-        summary: Some(Box::new(Summary {
-            serial: signed_decimal(&serial),
-            subject: dn.clone(),
-            issuer: issuer_dn.clone(),
+    let cert = issue_cert(
+        &CertSpec {
+            version,
+            serial,
+            subject: &dn,
+            subject_key: &key,
+            issuer: issuer_dn,
+            issuer_key,
+            hash,
             not_before,
             not_after,
-            dns_names: Vec::new(),
-            key_bits: key.bits(),
-            ecdsa: false,
-        })),
-    };
-    Ok(Ca {
-        cert: Cert::new(&der, facts),
-        dn,
-        key,
-    })
+            is_ca: true,
+            dns_names: &[],
+        },
+        "ca",
+        issuer.is_none(),
+    )?;
+    Ok(Ca { cert, dn, key })
 }
 
 /// Device defaults seen on mail servers (names of the kind, not copies).
@@ -737,21 +687,4 @@ fn pem(base64_der: &str) -> String {
     }
     out.push_str("-----END CERTIFICATE-----\n");
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn serials_in_decimal() {
-        assert_eq!(signed_decimal(&[0x01, 0x00]), "256");
-        assert_eq!(signed_decimal(&[0xff]), "-1");
-        assert_eq!(signed_decimal(&[0x80, 0x00]), "-32768");
-        assert_eq!(signed_decimal(&[0x00]), "0");
-        assert_eq!(
-            signed_decimal(&[0x12, 0x34, 0x56, 0x78, 0x9a]),
-            "78187493530"
-        );
-    }
 }

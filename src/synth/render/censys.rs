@@ -8,7 +8,7 @@ use std::net::Ipv4Addr;
 use anyhow::Result;
 use serde::Serialize;
 
-use super::text::texts;
+use super::text::{texts, Texts};
 use super::tls::{key_exchange, ServerKeyExchange, Validation};
 use super::{utc_time, SeriesInfo};
 use crate::record::TlsMode;
@@ -215,12 +215,8 @@ struct Tls<'a> {
 
 #[derive(Serialize)]
 struct PortService<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    banner: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ehlo: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    starttls: Option<&'static str>,
+    #[serde(flatten)]
+    texts: Texts,
     #[serde(skip_serializing_if = "Option::is_none")]
     tls: Option<Tls<'a>>,
     timestamp: String,
@@ -279,9 +275,7 @@ pub fn write_host(
                 }
             });
         let service = PortService {
-            banner: t.banner,
-            ehlo: t.ehlo,
-            starttls: t.starttls,
+            texts: t,
             tls,
             timestamp: utc_time(ep.time),
         };

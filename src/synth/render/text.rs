@@ -1,6 +1,8 @@
 //! What mail servers say: greetings, capability lists and replies to the
 //! upgrade command, per protocol and software family (as data).
 
+use serde::Serialize;
+
 use crate::record::TlsMode;
 use crate::synth::model::{Endpoint, Outcome};
 
@@ -83,14 +85,26 @@ const POP3_REPLIES: Replies = Replies {
     refused: "-ERR TLS support isn't enabled.\r\n",
 };
 
-/// The texts of one endpoint scan, as the scanner recorded them.
+/// The texts of one endpoint scan, as the scanner recorded them; every
+/// layout writes them under these keys.
+#[derive(Serialize)]
 pub struct Texts {
     /// Greeting.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub banner: Option<String>,
     /// EHLO reply (SMTP).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ehlo: Option<String>,
     /// Reply to STARTTLS/STLS.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub starttls: Option<&'static str>,
+}
+
+impl Texts {
+    /// Whether the server said anything.
+    pub fn any(&self) -> bool {
+        self.banner.is_some()
+    }
 }
 
 /// Builds the texts for an endpoint.

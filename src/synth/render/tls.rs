@@ -30,18 +30,23 @@ struct CipherSuite {
     value: u16,
 }
 
+/// The server hello; eras C/D write version and suite as objects, era A
+/// as a bare number and a hex string.
 #[derive(Serialize)]
-struct ServerHello {
-    version: Named,
+struct Hello<V, C> {
+    version: V,
     random: String,
     session_id: String,
-    cipher_suite: CipherSuite,
+    cipher_suite: C,
     compression_method: u8,
     ocsp_stapling: bool,
     ticket: bool,
     secure_renegotiation: bool,
     heartbeat: bool,
 }
+
+type ServerHello = Hello<Named, CipherSuite>;
+type EraAHello = Hello<u16, String>;
 
 #[derive(Serialize)]
 struct Raw<'a> {
@@ -239,19 +244,6 @@ pub fn server_handshake<'a>(s: &'a Session, rng: &mut Rng) -> ServerHandshake<'a
             verify_data: random_b64(rng, 12),
         }),
     }
-}
-
-#[derive(Serialize)]
-struct EraAHello {
-    version: u16,
-    random: String,
-    session_id: String,
-    cipher_suite: String,
-    compression_method: u8,
-    ocsp_stapling: bool,
-    ticket: bool,
-    secure_renegotiation: bool,
-    heartbeat: bool,
 }
 
 #[derive(Serialize)]

@@ -3,7 +3,7 @@
 use anyhow::Result;
 use serde::Serialize;
 
-use super::text::texts;
+use super::text::{texts, Texts};
 use super::tls::{era_a_handshake, server_handshake, EraAHandshake, ServerHandshake};
 use super::{failure, local_time, SeriesInfo};
 use crate::record::TlsMode;
@@ -12,12 +12,8 @@ use crate::synth::rng::Rng;
 
 #[derive(Serialize)]
 struct FlatData<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    banner: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ehlo: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    starttls: Option<&'static str>,
+    #[serde(flatten)]
+    texts: Texts,
     #[serde(skip_serializing_if = "Option::is_none")]
     tls: Option<ServerHandshake<'a>>,
 }
@@ -39,9 +35,7 @@ pub fn write_flat(ep: &Endpoint, s: &SeriesInfo, rng: &mut Rng, out: &mut Vec<u8
     let t = texts(ep, s.protocol, s.mode);
     let fail = failure(ep, s);
     let data = (ep.outcome != Outcome::ConnectFailed).then(|| FlatData {
-        banner: t.banner,
-        ehlo: t.ehlo,
-        starttls: t.starttls,
+        texts: t,
         tls: ep
             .tls
             .as_ref()
@@ -50,7 +44,7 @@ pub fn write_flat(ep: &Endpoint, s: &SeriesInfo, rng: &mut Rng, out: &mut Vec<u8
     let record = FlatRecord {
         ip: ep.ip.to_string(),
         timestamp: local_time(ep.time),
-        data: data.filter(|d| d.banner.is_some() || d.tls.is_some()),
+        data: data.filter(|d| d.texts.any() || d.tls.is_some()),
         error: fail.as_ref().map(|f| f.0.clone()),
         error_component: fail.map(|f| f.1),
     };

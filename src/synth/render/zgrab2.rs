@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 use serde::Serialize;
 
-use super::text::texts;
+use super::text::{texts, Texts};
 use super::tls::{server_handshake, ServerHandshake};
 use super::{failure, utc_time, SeriesInfo};
 use crate::record::TlsMode;
@@ -19,12 +19,8 @@ struct TlsLog<'a> {
 
 #[derive(Serialize)]
 struct ModuleResult<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    banner: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ehlo: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    starttls: Option<&'static str>,
+    #[serde(flatten)]
+    texts: Texts,
     #[serde(skip_serializing_if = "Option::is_none")]
     implicit_tls: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -69,10 +65,8 @@ pub fn write(ep: &Endpoint, s: &SeriesInfo, rng: &mut Rng, out: &mut Vec<u8>) ->
         handshake_log: server_handshake(session, rng),
     });
     let implicit_smtp = s.mode == TlsMode::Implicit && s.protocol == "smtp";
-    let result = (t.banner.is_some() || tls.is_some()).then(|| ModuleResult {
-        banner: t.banner,
-        ehlo: t.ehlo,
-        starttls: t.starttls,
+    let result = (t.any() || tls.is_some()).then(|| ModuleResult {
+        texts: t,
         implicit_tls: implicit_smtp.then_some(true),
         tls,
     });
