@@ -120,6 +120,75 @@ fn mixed_archive_ingests_to_its_truth() {
     assert_eq!(hosts, 1);
 }
 
+/// A profile of its own: two series, one overriding versions, suites and
+/// certificate populations; every record damaged in a tenth of cases.
+#[test]
+fn custom_profile_ingests_to_its_truth() {
+    let text = r#"
+name = "two-ports"
+scan_start = "2016-04-10T02:28:54Z"
+series_gap_hours = 6
+series_duration_hours = 2
+
+[[series]]
+port = 587
+protocol = "smtp"
+subprotocol = "starttls"
+share = 2
+
+[[series]]
+port = 995
+protocol = "pop3s"
+subprotocol = "tls"
+share = 1
+versions = { tls12 = 1 }
+ciphers = { "0x009F" = 1, "0xC030" = 1 }
+certificates = { self_signed = { share = 1, distinct = 0.5, keys = { rsa1024 = 1 }, signatures = { md5 = 1 }, v1 = 1, negative_serial = 0.5 } }
+
+[defaults]
+starttls_outcomes = { connect_failed = 1, no_starttls = 1, stripped = 1, starttls_refused = 1, handshake_failed = 1, ok = 5 }
+implicit_outcomes = { timeout = 1, ok = 3 }
+versions = { sslv3 = 1, tls10 = 1, tls12 = 2 }
+ciphers = { "0x0005" = 1, "0x0003" = 1, "0x0039" = 1, "0x0034" = 1 }
+ciphers_ecdsa = { "0xC02B" = 1 }
+dh_groups = { oakley_group2_1024 = 1, pool_2048 = 1 }
+curves = { secp384r1 = 1 }
+
+[defaults.certificates.trusted]
+share = 1
+distinct = 0.3
+keys = { rsa2048 = 1, ecdsa_p256 = 1 }
+signatures = { sha1 = 1 }
+
+[defaults.certificates.unparsable]
+share = 0.2
+pool = 2
+"#;
+    let profile = Profile::parse(text, "test profile").unwrap();
+    let (_t, _archive, ds, truth) = generate_and_ingest(|out| SynthOptions {
+        profile,
+        bad_lines: 0.1,
+        ..synth_options(
+            out,
+            41,
+            900,
+            &[Layout::Zgrab2, Layout::Censys],
+            &[Codec::Lz4],
+        )
+    });
+    assert_matches_truth(&ds, &truth);
+    assert_eq!(truth["series"].as_array().unwrap().len(), 2);
+    let series_995 = &truth["series"][1]["counts"];
+    assert_eq!(
+        series_995["ok.tls_version"].as_object().unwrap().len(),
+        1,
+        "tls12 only"
+    );
+    let certs = &truth["certificates"]["counts"];
+    assert!(certs["sig_alg"]["md5WithRSAEncryption"].as_u64().unwrap() > 0);
+    assert!(certs["version"]["1"].as_u64().unwrap() > 0);
+}
+
 fn file_bytes(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
         .unwrap()

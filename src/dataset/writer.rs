@@ -98,6 +98,11 @@ pub fn partition_dir(table: &str, scan_id: &str) -> String {
 /// Makes a text safe as a hive partition value and file-name part: readers
 /// URL-decode partition values, so `%` (as in `1%_sample_ipv4`) becomes `pct`.
 pub fn path_safe(text: &str) -> String {
+    let safe = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-');
+    // The common case, a scans.io series id, needs no change.
+    if text.bytes().all(safe) {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

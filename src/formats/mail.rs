@@ -87,9 +87,10 @@ pub fn starttls_accepted(protocol: &str, reply: Option<&str>) -> Option<bool> {
     Some(head.eq_ignore_ascii_case(prefix))
 }
 
-/// The keywords a server advertised: EHLO lines after the reply code for
-/// SMTP, CAPA lines for POP3, the `CAPABILITY` list for IMAP.
-fn advertised(protocol: &str, text: &str) -> Vec<String> {
+/// The keywords a server advertised, as written: EHLO lines after the
+/// reply code for SMTP, CAPA lines for POP3, the `CAPABILITY` list for IMAP.
+/// Compare them with `eq_ignore_ascii_case`.
+fn advertised<'t>(protocol: &str, text: &'t str) -> Vec<&'t str> {
     match protocol {
         "smtp" => text
             .lines()
@@ -97,15 +98,18 @@ fn advertised(protocol: &str, text: &str) -> Vec<String> {
             .skip(1)
             .filter_map(|l| l.get(4..))
             .filter_map(|rest| rest.split_whitespace().next())
-            .map(|w| w.to_ascii_uppercase())
             .collect(),
         "imap" => {
-            let upper = text.to_ascii_uppercase();
-            match upper.find("CAPABILITY") {
+            const KEY: &[u8] = b"CAPABILITY";
+            let at = text
+                .as_bytes()
+                .windows(KEY.len())
+                .position(|w| w.eq_ignore_ascii_case(KEY));
+            match at {
                 Some(at) => {
-                    let list = &upper[at + "CAPABILITY".len()..];
+                    let list = &text[at + KEY.len()..];
                     let end = list.find([']', '\r', '\n']).unwrap_or(list.len());
-                    list[..end].split_whitespace().map(str::to_owned).collect()
+                    list[..end].split_whitespace().collect()
                 }
                 None => Vec::new(),
             }
@@ -113,7 +117,6 @@ fn advertised(protocol: &str, text: &str) -> Vec<String> {
         "pop3" => text
             .lines()
             .filter_map(|l| l.split_whitespace().next())
-            .map(|w| w.to_ascii_uppercase())
             .collect(),
         _ => Vec::new(),
     }
@@ -134,7 +137,7 @@ pub fn starttls_offered(protocol: &str, capabilities: Option<&str>) -> Option<bo
     let text = capabilities?;
     let keyword = upgrade_keyword(protocol)?;
     let words = advertised(protocol, text);
-    if words.iter().any(|w| w == keyword) {
+    if words.iter().any(|w| w.eq_ignore_ascii_case(keyword)) {
         return Some(true);
     }
     match protocol {
@@ -150,8 +153,8 @@ pub fn starttls_offered(protocol: &str, capabilities: Option<&str>) -> Option<bo
 /// (`250-XXXXXXXA`, replies quoting `"XXXXXXXX"`).
 pub fn starttls_stripped(capabilities: Option<&str>, reply: Option<&str>) -> bool {
     let masked = |w: &str| {
-        let x = w.trim_end_matches('A').trim_end_matches('B');
-        x.len() >= 4 && x.bytes().all(|b| b == b'X')
+        let x = w.trim_end_matches(['A', 'a']).trim_end_matches(['B', 'b']);
+        x.len() >= 4 && x.bytes().all(|b| b.eq_ignore_ascii_case(&b'X'))
     };
     let in_caps = capabilities.is_some_and(|t| advertised("smtp", t).iter().any(|w| masked(w)));
     let in_reply = reply.is_some_and(|r| r.contains("XXXXXXXX"));

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::dataset::tables::CertificateRows;
 use crate::formats::RecordError;
 use crate::record::CertInput;
-use crate::x509::facts_from_der;
+use crate::x509::{facts_from_der, hex_lower};
 
 const SHARDS: usize = 64;
 
@@ -70,7 +70,7 @@ impl CertStore {
                 let text_key = xxhash_rust::xxh3::xxh3_128(text.as_bytes());
                 let shard = &self.by_text[(text_key as usize) % SHARDS];
                 if let Some(sha) = lock(shard).get(&text_key) {
-                    return Ok(hex::encode(sha));
+                    return Ok(hex_lower(sha));
                 }
                 let der = base64::engine::general_purpose::STANDARD
                     .decode(text.as_bytes())
@@ -82,7 +82,7 @@ impl CertStore {
                 if self.insert_known(sha) {
                     rows.push(facts_from_der(der), input_id);
                 }
-                Ok(hex::encode(sha))
+                Ok(hex_lower(&sha))
             }
             CertInput::ScannerParsed(facts) => {
                 let key = decode_hex32(&facts.sha256).ok_or_else(|| {

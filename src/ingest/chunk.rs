@@ -108,9 +108,9 @@ fn touch_scan<'m>(
     let entry = scans
         .entry(id.to_owned())
         .or_insert_with(|| file.scan_entry(port, protocol, mode));
-    let name = layout.name().to_owned();
-    if !entry.layouts.contains(&name) {
-        entry.layouts.push(name);
+    let name = layout.name();
+    if !entry.layouts.iter().any(|l| l == name) {
+        entry.layouts.push(name.to_owned());
     }
     if let Some(t) = timestamp {
         entry.first_seen_us = Some(entry.first_seen_us.map_or(t, |f| f.min(t)));

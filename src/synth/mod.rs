@@ -225,11 +225,17 @@ pub fn run(opts: &Options) -> Result<Summary> {
     let shares: Vec<f64> = profile.series.iter().map(|s| s.spec.share).collect();
     let counts = split(opts.records, &shares);
     let sizes = pool_sizes(profile, &counts, opts.max_certs);
-    let defaults = profile
-        .series
-        .first()
-        .map(|s| s.certificates.clone())
-        .unwrap_or_default();
+    // How each population's certificates are made: a certificate is the same
+    // whichever series presents it, so the first series to describe a
+    // population describes it for all (series may still weigh it differently).
+    let mut defaults = BTreeMap::new();
+    for spec in &profile.series {
+        for (name, population) in &spec.certificates {
+            defaults
+                .entry(name.clone())
+                .or_insert_with(|| population.clone());
+        }
+    }
     let pkis = [
         Pki::new(opts.seed, profile.scan_start, defaults.clone(), &sizes)?,
         Pki::new(

@@ -199,11 +199,12 @@ impl<'a> Drawer<'a> {
     fn session(&self, rng: &mut Rng, complete: bool) -> Result<Session<'a>> {
         let p = self.profile;
         let version_name = pick(&p.versions, rng).context("empty version table")?;
-        let (_, wire, name) = VERSIONS
+        let drawn = VERSIONS
             .iter()
-            .find(|(n, _, _)| *n == version_name)
+            .position(|(n, _, _)| *n == version_name)
             .context("unknown version")?;
-        let mut suite = draw_suite(&p.ciphers, *wire, rng).context("no suite fits the version")?;
+        let (mut version, mut suite) =
+            draw_suite(&p.ciphers, drawn, rng).context("the suite table is empty")?;
         let mut certs = None;
         let mut slot = None;
         if complete && suite.auth != Auth::Anon {
@@ -216,8 +217,8 @@ impl<'a> Drawer<'a> {
             let index = rng.below(size);
             let presented = self.pki.presented(population, index)?;
             if presented.ecdsa {
-                suite = draw_suite(&p.ciphers_ecdsa, *wire, rng)
-                    .context("no ECDSA suite fits the version")?;
+                (version, suite) = draw_suite(&p.ciphers_ecdsa, version, rng)
+                    .context("an ECDSA certificate was drawn but the ECDSA suite table is empty")?;
             }
             certs = Some(presented);
             slot = Some((population, index));
@@ -256,7 +257,7 @@ impl<'a> Drawer<'a> {
             }
         };
         Ok(Session {
-            version: (*wire, name),
+            version: (VERSIONS[version].1, VERSIONS[version].2),
             suite,
             complete,
             kex,
@@ -275,16 +276,26 @@ fn certificate_shares(p: &SeriesProfile) -> Shares {
         .collect()
 }
 
-fn draw_suite(table: &Shares, version: u16, rng: &mut Rng) -> Option<&'static Suite> {
-    let fitting: Vec<(&'static Suite, f64)> = table
+/// Draws a suite the version `VERSIONS[version]` can negotiate; when the
+/// table has none, the server negotiates the lowest newer version that has
+/// one. Returns the version index and the suite.
+fn draw_suite(table: &Shares, version: usize, rng: &mut Rng) -> Option<(usize, &'static Suite)> {
+    let suites: Vec<(&'static Suite, f64)> = table
         .iter()
-        .filter_map(|(code, w)| {
-            let s = suites::parse_code(code).and_then(suites::by_code)?;
-            (s.min_version <= version).then_some((s, *w))
-        })
+        .filter_map(|(code, w)| Some((suites::parse_code(code).and_then(suites::by_code)?, *w)))
+        .filter(|(_, w)| *w > 0.0)
         .collect();
-    let i = rng.weighted(fitting.iter().map(|(_, w)| *w));
-    fitting.get(i).map(|(s, _)| *s)
+    (version..VERSIONS.len()).find_map(|v| {
+        let fitting: Vec<&(&'static Suite, f64)> = suites
+            .iter()
+            .filter(|(s, _)| s.min_version <= VERSIONS[v].1)
+            .collect();
+        if fitting.is_empty() {
+            return None;
+        }
+        let i = rng.weighted(fitting.iter().map(|(_, w)| *w));
+        Some((v, fitting[i].0))
+    })
 }
 
 /// The status the dataset must give this endpoint.

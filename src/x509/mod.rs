@@ -57,7 +57,19 @@ pub struct CertFacts {
 }
 
 fn hex_digest<D: Digest>(bytes: &[u8]) -> String {
-    hex::encode(D::digest(bytes))
+    hex_lower(&D::digest(bytes))
+}
+
+/// Lower-case hex, table-driven: it runs for every certificate of every record.
+pub fn hex_lower(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)]);
+        out.push(DIGITS[usize::from(b & 0x0f)]);
+    }
+    // Only ASCII digits were pushed.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// SHA-256 of `bytes` as lower-case hex.
