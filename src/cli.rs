@@ -20,6 +20,12 @@ pub enum Command {
     Ingest(IngestArgs),
     /// Write a synthetic scan archive (every layout and codec) with its expected dataset contents.
     Synth(SynthArgs),
+    /// Print the cipher-suite table (IANA, SSLv2, non-IANA codes) with flags and classes.
+    Ciphers {
+        /// Output format.
+        #[arg(long, default_value = "table", value_parser = ["table", "csv", "json"])]
+        format: String,
+    },
     /// Inspect a dataset.
     #[command(subcommand)]
     Dataset(DatasetCommand),

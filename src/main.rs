@@ -10,6 +10,7 @@ fn main() {
     let result = match cli.command {
         Command::Ingest(args) => cmd::ingest::execute(args),
         Command::Synth(args) => cmd::synth::execute(args),
+        Command::Ciphers { format } => cmd::ciphers::execute(&format),
         Command::Dataset(DatasetCommand::Info { dataset }) => cmd::dataset_info::execute(&dataset),
     };
     if let Err(e) = result {

@@ -1,5 +1,7 @@
 //! TLS protocol facts kept as data tables.
 
+pub mod suites;
+
 /// Protocol versions: wire value and the names scanners write for them.
 ///
 /// ZGrab writes `TLSv1.0`, Censys the same, sslyze `TLSV1`, OpenSSL `TLSv1`.
