@@ -13,7 +13,17 @@ fn main() {
         Command::Ciphers { format } => cmd::ciphers::execute(&format),
         Command::Dataset(DatasetCommand::Info { dataset }) => cmd::dataset_info::execute(&dataset),
     };
+    // Output cut short by a closed pipe (`| head`) is not an error.
+    let closed_pipe = |e: &anyhow::Error| {
+        e.chain().any(|c| {
+            c.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        })
+    };
     if let Err(e) = result {
+        if closed_pipe(&e) {
+            return;
+        }
         eprintln!("mailtls: error: {e:#}");
         std::process::exit(1);
     }

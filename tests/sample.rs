@@ -24,6 +24,17 @@ fn sample_ingests_to_its_truth() {
         truth["quarantine"].as_u64().unwrap()
     );
     assert_matches_truth(&ds, &truth);
+    // Every negotiated suite joins a row of the cipher-suite dimension.
+    let suites = table(&ds, "cipher_suites");
+    assert_eq!(suites.height(), mailtls::tls::suites::table().len());
+    let ids: std::collections::BTreeSet<u32> = (0..suites.height())
+        .filter_map(|i| suites.column("id").unwrap().u32().unwrap().get(i))
+        .collect();
+    let hs = table(&ds, "handshakes");
+    let codes = hs.column("cipher_id").unwrap().u16().unwrap();
+    let negotiated: Vec<u16> = (0..hs.height()).filter_map(|i| codes.get(i)).collect();
+    assert!(negotiated.len() > 1000, "{}", negotiated.len());
+    assert!(negotiated.iter().all(|c| ids.contains(&u32::from(*c))));
     let layouts: Vec<&str> = summary.records.keys().map(String::as_str).collect();
     assert_eq!(
         layouts,

@@ -7,25 +7,6 @@ use serde_json::Value;
 
 use crate::tls::suites::{table, COLUMNS};
 
-/// Prints the table as `table`, `csv` or `json`; a closed pipe (`| head`) ends it quietly.
-pub fn execute(format: &str) -> Result<()> {
-    match print(format) {
-        Err(e)
-            if e.downcast_ref::<std::io::Error>()
-                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
-        {
-            Ok(())
-        }
-        Err(e)
-            if e.downcast_ref::<serde_json::Error>()
-                .is_some_and(|j| j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe)) =>
-        {
-            Ok(())
-        }
-        other => other,
-    }
-}
-
 fn hex_code(id: u64) -> String {
     if id > 0xFFFF {
         format!("0x{id:06X}")
@@ -34,7 +15,8 @@ fn hex_code(id: u64) -> String {
     }
 }
 
-fn print(format: &str) -> Result<()> {
+/// Prints the table as `table`, `csv` or `json`.
+pub fn execute(format: &str) -> Result<()> {
     let suites = table();
     let rows: Vec<Value> = suites
         .iter()
@@ -44,8 +26,7 @@ fn print(format: &str) -> Result<()> {
     let mut out = out.lock();
     match format {
         "json" => {
-            serde_json::to_writer_pretty(&mut out, suites)?;
-            writeln!(out)?;
+            writeln!(out, "{}", serde_json::to_string_pretty(suites)?)?;
         }
         "csv" => {
             writeln!(out, "{}", COLUMNS.join(","))?;

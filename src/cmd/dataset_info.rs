@@ -1,5 +1,6 @@
 //! `mailtls dataset info`.
 
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context as _, Result};
@@ -8,32 +9,43 @@ use polars::prelude::*;
 use crate::dataset::manifest::Manifest;
 
 /// The tables a dataset may hold, in the order they are listed.
-pub const TABLES: &[&str] = &["scans", "handshakes", "certificates", "discovery"];
+pub const TABLES: &[&str] = &[
+    "scans",
+    "handshakes",
+    "certificates",
+    "discovery",
+    "cipher_suites",
+];
 
 /// Prints the manifest summary, every table's rows and schema.
 pub fn execute(dataset: &Path) -> Result<()> {
     let m = Manifest::load(dataset)?;
-    println!(
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    writeln!(
+        out,
         "dataset {} (written by {}, manifest format {})",
         dataset.display(),
         m.tool,
         m.format
-    );
-    println!("runs:");
+    )?;
+    writeln!(out, "runs:")?;
     for r in &m.runs {
-        println!(
+        writeln!(
+            out,
             "  run {} committed {} by {} with {} jobs; {} inputs skipped",
             r.id,
             r.committed,
             r.tool,
             r.jobs,
             r.skipped_inputs.len()
-        );
+        )?;
     }
-    println!("inputs:");
+    writeln!(out, "inputs:")?;
     for i in &m.inputs {
         let records: u64 = i.records.values().sum();
-        println!(
+        writeln!(
+            out,
             "  [{}] {} ({} bytes, {}, xxh3 {}): {} records, {} bad{}",
             i.id,
             i.path,
@@ -46,32 +58,38 @@ pub fn execute(dataset: &Path) -> Result<()> {
                 .as_ref()
                 .map(|e| format!("; STREAM ERROR: {e}"))
                 .unwrap_or_default()
-        );
+        )?;
     }
-    println!("scans: {}", m.scans.len());
+    writeln!(out, "scans: {}", m.scans.len())?;
     for (id, s) in &m.scans {
-        println!(
+        writeln!(
+            out,
             "  {id}: port {} {} {} — {} handshakes, {} discovery rows",
             s.port, s.protocol, s.tls_mode, s.handshakes, s.discoveries
-        );
+        )?;
     }
-    println!("tables:");
+    writeln!(out, "tables:")?;
     for table in TABLES {
         let parts = m.part_paths(table);
         if parts.is_empty() {
             continue;
         }
-        println!("  {table}: {} rows in {} parts", m.rows(table), parts.len());
+        writeln!(
+            out,
+            "  {table}: {} rows in {} parts",
+            m.rows(table),
+            parts.len()
+        )?;
         let first = dataset.join(parts[0]);
         let file = std::fs::File::open(&first)
             .with_context(|| format!("cannot open {}", first.display()))?;
         let arrow = ParquetReader::new(file).schema()?;
         let schema = Schema::from_arrow_schema(&arrow);
         for (name, dtype) in schema.iter() {
-            println!("    {name:<22} {dtype}");
+            writeln!(out, "    {name:<22} {dtype}")?;
         }
         if *table == "handshakes" || *table == "discovery" {
-            println!("    {:<22} str (hive partition)", "scan_id");
+            writeln!(out, "    {:<22} str (hive partition)", "scan_id")?;
         }
     }
     Ok(())

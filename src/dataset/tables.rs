@@ -197,3 +197,77 @@ table! {
         input_ids: Vec<String>,
     }
 }
+
+table! {
+    /// `cipher_suites`: the cipher-suite dimension (rewritten at every commit
+    /// from the table built into the tool; `id` joins `handshakes.cipher_id`).
+    pub struct CipherSuiteRows {
+        id: Vec<u32>,
+        name: Vec<String>,
+        source: Vec<&'static str>,
+        kx: Vec<&'static str>,
+        au: Vec<&'static str>,
+        enc: Vec<&'static str>,
+        mode: Vec<&'static str>,
+        bits: Vec<u16>,
+        mac: Vec<&'static str>,
+        min_version: Vec<u16>,
+        null: Vec<bool>,
+        anon: Vec<bool>,
+        export: Vec<bool>,
+        rc4: Vec<bool>,
+        des: Vec<bool>,
+        triple_des: Vec<bool>,
+        idea: Vec<bool>,
+        seed: Vec<bool>,
+        camellia: Vec<bool>,
+        cbc: Vec<bool>,
+        aead: Vec<bool>,
+        pfs: Vec<bool>,
+        md5_mac: Vec<bool>,
+        sha1_mac: Vec<bool>,
+        scsv: Vec<bool>,
+        unknown: Vec<bool>,
+        openssl_strength: Vec<&'static str>,
+        testssl_bucket: Vec<&'static str>,
+    }
+}
+
+impl CipherSuiteRows {
+    /// The whole built-in table.
+    pub fn built_in() -> CipherSuiteRows {
+        let mut t = CipherSuiteRows::default();
+        for s in crate::tls::suites::table() {
+            t.rows += 1;
+            t.id.push(s.id);
+            t.name.push(s.name.clone());
+            t.source.push(s.source);
+            t.kx.push(s.kx);
+            t.au.push(s.au);
+            t.enc.push(s.enc);
+            t.mode.push(s.mode);
+            t.bits.push(s.bits);
+            t.mac.push(s.mac);
+            t.min_version.push(s.min_version);
+            t.null.push(s.null);
+            t.anon.push(s.anon);
+            t.export.push(s.export);
+            t.rc4.push(s.rc4);
+            t.des.push(s.des);
+            t.triple_des.push(s.triple_des);
+            t.idea.push(s.idea);
+            t.seed.push(s.seed);
+            t.camellia.push(s.camellia);
+            t.cbc.push(s.cbc);
+            t.aead.push(s.aead);
+            t.pfs.push(s.pfs);
+            t.md5_mac.push(s.md5_mac);
+            t.sha1_mac.push(s.sha1_mac);
+            t.scsv.push(s.scsv);
+            t.unknown.push(s.unknown);
+            t.openssl_strength.push(s.openssl_strength);
+            t.testssl_bucket.push(s.testssl_bucket);
+        }
+        t
+    }
+}

@@ -18,7 +18,7 @@ use polars::prelude::{DataFrame, ParquetReader, SerReader};
 
 use crate::dataset::commit::Staging;
 use crate::dataset::manifest::{InputEntry, Manifest, Run, FORMAT};
-use crate::dataset::tables::ScanRows;
+use crate::dataset::tables::{CipherSuiteRows, ScanRows};
 use crate::dataset::writer::{path_safe, write_part};
 use crate::formats::{mail, Context};
 use crate::input::decompress::hash_file;
@@ -236,12 +236,15 @@ pub fn run(opts: &Options) -> Result<Summary> {
     let mut manifest = staging.base.clone();
     manifest.format = FORMAT;
     manifest.tool = tool_version();
-    let old_scan_parts: Vec<String> = manifest
-        .part_paths("scans")
-        .into_iter()
-        .map(str::to_owned)
+    // Tables rewritten whole at every commit: the series and the cipher suites.
+    let rewritten = |t: &str| t == "scans" || t == "cipher_suites";
+    let old_whole_parts: Vec<String> = manifest
+        .parts
+        .iter()
+        .filter(|p| rewritten(&p.table))
+        .map(|p| p.path.clone())
         .collect();
-    manifest.parts.retain(|p| p.table != "scans");
+    manifest.parts.retain(|p| !rewritten(&p.table));
     for r in &results {
         manifest.inputs.push(r.input.clone());
         manifest.parts.extend(r.parts.iter().cloned());
@@ -261,6 +264,13 @@ pub fn run(opts: &Options) -> Result<Summary> {
         run_id,
         &mut scans_df,
     )?);
+    manifest.parts.push(write_part(
+        &staging.root,
+        &format!("cipher_suites/part-r{run_id:04}.parquet"),
+        "cipher_suites",
+        run_id,
+        &mut CipherSuiteRows::built_in().into_frame()?,
+    )?);
     manifest.runs.push(Run {
         id: run_id,
         started: started_at,
@@ -271,7 +281,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
     });
     let dataset = staging.dataset.clone();
     staging.commit(&manifest)?;
-    for old in old_scan_parts {
+    for old in old_whole_parts {
         std::fs::remove_file(dataset.join(old)).ok();
     }
     Ok(Summary::new(
