@@ -271,3 +271,31 @@ impl CipherSuiteRows {
         t
     }
 }
+
+table! {
+    /// `dh_groups`: well-known Diffie-Hellman primes (rewritten at every
+    /// commit; `prime_sha256` joins `handshakes.dh_prime_sha256`).
+    pub struct DhGroupRows {
+        prime_sha256: Vec<String>,
+        name: Vec<String>,
+        bits: Vec<u32>,
+        safe_prime: Vec<bool>,
+        source: Vec<String>,
+    }
+}
+
+impl DhGroupRows {
+    /// The whole built-in list.
+    pub fn built_in() -> DhGroupRows {
+        let mut t = DhGroupRows::default();
+        for g in crate::tls::dh_groups::table() {
+            t.rows += 1;
+            t.prime_sha256.push(g.prime_sha256.clone());
+            t.name.push(g.name.clone());
+            t.bits.push(g.bits);
+            t.safe_prime.push(g.safe_prime);
+            t.source.push(g.source.clone());
+        }
+        t
+    }
+}

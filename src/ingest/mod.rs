@@ -18,7 +18,7 @@ use polars::prelude::{DataFrame, ParquetReader, SerReader};
 
 use crate::dataset::commit::Staging;
 use crate::dataset::manifest::{InputEntry, Manifest, Run, FORMAT};
-use crate::dataset::tables::{CipherSuiteRows, ScanRows};
+use crate::dataset::tables::{CipherSuiteRows, DhGroupRows, ScanRows};
 use crate::dataset::writer::{path_safe, write_part};
 use crate::formats::{mail, Context};
 use crate::input::decompress::hash_file;
@@ -236,8 +236,8 @@ pub fn run(opts: &Options) -> Result<Summary> {
     let mut manifest = staging.base.clone();
     manifest.format = FORMAT;
     manifest.tool = tool_version();
-    // Tables rewritten whole at every commit: the series and the cipher suites.
-    let rewritten = |t: &str| t == "scans" || t == "cipher_suites";
+    // Tables rewritten whole at every commit: the series and the built-in dimensions.
+    let rewritten = |t: &str| matches!(t, "scans" | "cipher_suites" | "dh_groups");
     let old_whole_parts: Vec<String> = manifest
         .parts
         .iter()
@@ -270,6 +270,13 @@ pub fn run(opts: &Options) -> Result<Summary> {
         "cipher_suites",
         run_id,
         &mut CipherSuiteRows::built_in().into_frame()?,
+    )?);
+    manifest.parts.push(write_part(
+        &staging.root,
+        &format!("dh_groups/part-r{run_id:04}.parquet"),
+        "dh_groups",
+        run_id,
+        &mut DhGroupRows::built_in().into_frame()?,
     )?);
     manifest.runs.push(Run {
         id: run_id,

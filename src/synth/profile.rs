@@ -233,7 +233,7 @@ impl Profile {
                 "version",
             )?;
             let dh_groups = pick(&t.dh_groups, &d.dh_groups, "dh_groups")?;
-            check_names(&dh_groups, super::kex::GROUP_NAMES, origin, "DH group")?;
+            check_names(&dh_groups, &super::kex::group_names(), origin, "DH group")?;
             let curves = pick(&t.curves, &d.curves, "curves")?;
             check_names(&curves, super::kex::CURVE_NAMES, origin, "curve")?;
             let ciphers = pick(&t.ciphers, &d.ciphers, "ciphers")?;

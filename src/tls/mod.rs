@@ -1,5 +1,6 @@
 //! TLS protocol facts kept as data tables.
 
+pub mod dh_groups;
 pub mod suites;
 
 /// Protocol versions: wire value and the names scanners write for them.

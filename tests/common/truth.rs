@@ -101,6 +101,28 @@ pub fn assert_matches_truth(dataset: &Path, truth: &Value) {
                 "{id} {metric}"
             );
         }
+        // Well-known primes by name through the dataset's `dh_groups`, others by size.
+        let groups = table(dataset, "dh_groups");
+        let names: BTreeMap<String, String> = values(&groups, "prime_sha256")
+            .into_iter()
+            .zip(values(&groups, "name"))
+            .filter_map(|(sha, name)| Some((sha?, name?)))
+            .collect();
+        let mut dh_groups = BTreeMap::new();
+        for (sha, bits) in values(&ok, "dh_prime_sha256")
+            .into_iter()
+            .zip(values(&ok, "dh_prime_bits"))
+        {
+            if let (Some(sha), Some(bits)) = (sha, bits) {
+                let name = names.get(&sha).cloned().unwrap_or(format!("pool_{bits}"));
+                *dh_groups.entry(name).or_insert(0u64) += 1;
+            }
+        }
+        assert_eq!(
+            dh_groups,
+            truth_counts(counts, "ok.dh_group"),
+            "{id} ok.dh_group"
+        );
         let without_leaf = ok.column("leaf_sha256").unwrap().null_count() as u64;
         assert_eq!(
             without_leaf,
