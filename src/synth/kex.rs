@@ -102,9 +102,9 @@ mod tests {
         let mut rng = Rng::new(1, 2, 3);
         for name in group_names() {
             let g = m.group(name, &mut rng).unwrap();
-            let bits: u32 = name
-                .split('_')
-                .find_map(|t| t.parse().ok().filter(|b: &u32| *b >= 512))
+            let bits: u32 = crate::tls::dh_groups::by_name(name)
+                .map(|g| g.bits)
+                .or_else(|| name.strip_prefix("pool_").and_then(|b| b.parse().ok()))
                 .unwrap();
             assert_eq!(g.prime.len() * 8, bits as usize, "{name}");
             assert!(
