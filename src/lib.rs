@@ -11,6 +11,7 @@
 pub mod cli;
 pub mod cmd;
 pub mod dataset;
+pub mod der;
 pub mod formats;
 pub mod ingest;
 pub mod input;

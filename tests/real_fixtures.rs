@@ -321,3 +321,35 @@ fn every_json_fixture_ingests_without_bad_records() {
     assert_eq!(summary.inputs, 4 + 1 + 1 + 14);
     assert!(table(&ds, "handshakes").height() >= 36);
 }
+
+/// The DER of the first PEM certificate in a file (text before it is skipped).
+fn pem_der(path: &std::path::Path) -> Vec<u8> {
+    use base64::Engine;
+    let text = std::fs::read_to_string(path).unwrap();
+    let body = text.split("-----BEGIN CERTIFICATE-----").nth(1).unwrap();
+    let body = body.split("-----END CERTIFICATE-----").next().unwrap();
+    let b64: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap()
+}
+
+#[test]
+fn self_signatures_are_checked() {
+    let Some(f) = fixtures() else { return };
+    let dir = f.join("zmap-zcrypto/x509/testdata");
+    for (file, sig_alg, valid) in [
+        ("self-signed.pem", "sha1WithRSAEncryption", Some(true)),
+        (
+            "self-signed-md5-rsa.pem",
+            "md5WithRSAEncryption",
+            Some(true),
+        ),
+        ("dadrian.io.pem", "sha256WithRSAEncryption", None),
+    ] {
+        let facts = mailtls::x509::facts_from_der(pem_der(&dir.join(file)));
+        assert_eq!(facts.sig_alg.as_deref(), Some(sig_alg), "{file}");
+        assert_eq!(facts.self_signature_valid, valid, "{file}");
+        assert_eq!(facts.self_signed, Some(valid == Some(true)), "{file}");
+    }
+}

@@ -117,6 +117,7 @@ table! {
         sig_alg: Vec<Option<String>>,
         is_ca: Vec<Option<bool>>,
         self_signed: Vec<Option<bool>>,
+        self_signature_valid: Vec<Option<bool>>,
         first_input_id: Vec<u32>,
     }
 }
@@ -146,6 +147,7 @@ impl CertificateRows {
         self.sig_alg.push(f.sig_alg);
         self.is_ca.push(f.is_ca);
         self.self_signed.push(f.self_signed);
+        self.self_signature_valid.push(f.self_signature_valid);
         self.first_input_id.push(input_id);
     }
 }

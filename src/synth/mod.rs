@@ -7,7 +7,6 @@
 //! written and compressed in parallel and appended in order, so the files
 //! are the same bytes whatever the number of threads.
 
-pub mod der;
 pub mod kex;
 pub mod model;
 pub mod output;

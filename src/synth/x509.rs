@@ -6,7 +6,7 @@ use rsa::pkcs8::EncodePublicKey;
 use rsa::{Pkcs1v15Sign, RsaPrivateKey};
 use sha1::Digest;
 
-use super::der;
+use crate::der;
 
 /// A signing key.
 pub enum Key {

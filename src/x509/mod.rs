@@ -3,6 +3,7 @@
 
 mod names;
 mod scanner_json;
+mod signature;
 
 use sha2::{Digest, Sha256};
 use x509_parser::prelude::*;
@@ -52,8 +53,12 @@ pub struct CertFacts {
     pub sig_alg: Option<String>,
     /// basicConstraints CA flag.
     pub is_ca: Option<bool>,
-    /// Issuer equals subject.
+    /// Issuer equals subject and the signature does not fail with the
+    /// certificate's own key (see `self_signature_valid`).
     pub self_signed: Option<bool>,
+    /// For issuer = subject: the signature verified with the certificate's
+    /// own key (`None`: names differ, or the algorithm is not checked).
+    pub self_signature_valid: Option<bool>,
 }
 
 fn hex_digest<D: Digest>(bytes: &[u8]) -> String {
@@ -156,7 +161,18 @@ fn fill_from_parsed(facts: &mut CertFacts, cert: &X509Certificate) {
             })
             .collect();
     }
-    facts.self_signed = Some(tbs.subject.as_raw() == tbs.issuer.as_raw());
+    let same_names = tbs.subject.as_raw() == tbs.issuer.as_raw();
+    facts.self_signature_valid = if same_names {
+        signature::verifies(
+            &sig_oid,
+            tbs.as_ref(),
+            &cert.signature_value.data,
+            tbs.subject_pki.raw,
+        )
+    } else {
+        None
+    };
+    facts.self_signed = Some(same_names && facts.self_signature_valid != Some(false));
 }
 
 /// Two's-complement big-endian bytes as a signed decimal string.
@@ -213,6 +229,51 @@ mod tests {
             "15084126746722278954"
         );
         assert_eq!(signed_decimal(&[0]), "0");
+    }
+
+    #[test]
+    fn a_forged_self_signature_is_caught() {
+        use crate::synth::x509::{issue, CertSpec, Dn, Hash, Key};
+        let pem = include_str!("../../data/synth/rsa-512.pem");
+        let block = pem
+            .split_inclusive("-----END PRIVATE KEY-----")
+            .next()
+            .unwrap();
+        let key = Key::Rsa(Box::new(
+            <rsa::RsaPrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_pem(block.trim())
+                .unwrap(),
+        ));
+        let dn = Dn {
+            cn: "device".into(),
+            ..Dn::default()
+        };
+        let spec = CertSpec {
+            version: 3,
+            serial: vec![1],
+            subject: &dn,
+            subject_key: &key,
+            issuer: &dn,
+            issuer_key: &key,
+            hash: Hash::Sha1,
+            not_before: 0,
+            not_after: 1_000_000_000,
+            is_ca: false,
+            dns_names: &[],
+        };
+        let der = issue(&spec).unwrap();
+        let good = facts_from_der(der.clone());
+        assert_eq!(
+            (good.self_signed, good.self_signature_valid),
+            (Some(true), Some(true))
+        );
+        let mut forged = der;
+        let last = forged.len() - 1;
+        forged[last] ^= 1;
+        let bad = facts_from_der(forged);
+        assert_eq!(
+            (bad.self_signed, bad.self_signature_valid),
+            (Some(false), Some(false))
+        );
     }
 
     #[test]

@@ -138,6 +138,7 @@ impl ScannerCert {
                 .map(names::normalize_signature_name),
             is_ca: ext.basic_constraints.and_then(|b| b.is_ca).or(Some(false)),
             self_signed: self.signature.and_then(|s| s.self_signed),
+            self_signature_valid: None,
         })
     }
 }

@@ -1,5 +1,6 @@
-//! Just enough DER to write X.509 certificates, including the odd ones
-//! scans are full of (version 1, negative serials, MD5 signatures).
+//! Just enough DER writing for X.509: the generator's certificates
+//! (including the odd ones scans are full of: version 1, negative serials,
+//! MD5 signatures) and the DigestInfo of RSA signature checks.
 
 /// Tag, length, value.
 pub fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
