@@ -300,6 +300,21 @@ fn zgrab2_internet_record_with_real_chain() {
             .as_str()
             .map(str::to_owned)
     );
+    // Extended key usage, as the scanner's own parse of the same DER says.
+    let eku = leaf
+        .column("eku")
+        .unwrap()
+        .list()
+        .unwrap()
+        .get_as_series(0)
+        .unwrap();
+    let eku: Vec<&str> = (0..eku.len())
+        .map(|i| eku.str().unwrap().get(i).unwrap())
+        .collect();
+    let scanner = &sc["certificate"]["parsed"]["extensions"]["extended_key_usage"];
+    assert_eq!(scanner["server_auth"], true);
+    assert_eq!(scanner["client_auth"], true);
+    assert_eq!(eku, ["serverAuth", "clientAuth"]);
 }
 
 #[test]

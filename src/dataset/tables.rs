@@ -109,6 +109,8 @@ table! {
         issuer_dn: Vec<Option<String>>,
         issuer_cn: Vec<Option<String>>,
         san_dns: StrLists,
+        san_ip: StrLists,
+        eku: StrLists,
         not_before: Micros,
         not_after: Micros,
         key_alg: Vec<Option<String>>,
@@ -139,6 +141,8 @@ impl CertificateRows {
         self.issuer_dn.push(f.issuer_dn);
         self.issuer_cn.push(f.issuer_cn);
         self.san_dns.0.push(f.san_dns);
+        self.san_ip.0.push(f.san_ip);
+        self.eku.0.push(f.eku);
         self.not_before.0.push(f.not_before_us);
         self.not_after.0.push(f.not_after_us);
         self.key_alg.push(f.key_alg);

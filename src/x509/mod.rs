@@ -40,6 +40,10 @@ pub struct CertFacts {
     pub issuer_cn: Option<String>,
     /// DNS names of the subjectAltName extension.
     pub san_dns: Vec<String>,
+    /// IP addresses of the subjectAltName extension.
+    pub san_ip: Vec<String>,
+    /// Extended key usages (`serverAuth`, `clientAuth`, … or the OID).
+    pub eku: Vec<String>,
     /// Validity start, microseconds since the epoch (UTC).
     pub not_before_us: Option<i64>,
     /// Validity end, microseconds since the epoch (UTC).
@@ -152,15 +156,33 @@ fn fill_from_parsed(facts: &mut CertFacts, cert: &X509Certificate) {
     );
     facts.is_ca = Some(matches!(cert.basic_constraints(), Ok(Some(bc)) if bc.value.ca));
     if let Ok(Some(san)) = cert.subject_alternative_name() {
-        facts.san_dns = san
-            .value
-            .general_names
+        for name in &san.value.general_names {
+            match name {
+                GeneralName::DNSName(n) => facts.san_dns.push((*n).to_owned()),
+                GeneralName::IPAddress(bytes) => facts.san_ip.extend(ip_text(bytes)),
+                _ => {}
+            }
+        }
+    }
+    if let Ok(Some(eku)) = cert.extended_key_usage() {
+        let e = eku.value;
+        let known = [
+            (e.any, "any"),
+            (e.server_auth, "serverAuth"),
+            (e.client_auth, "clientAuth"),
+            (e.code_signing, "codeSigning"),
+            (e.email_protection, "emailProtection"),
+            (e.time_stamping, "timeStamping"),
+            (e.ocsp_signing, "OCSPSigning"),
+        ];
+        facts.eku = known
             .iter()
-            .filter_map(|g| match g {
-                GeneralName::DNSName(n) => Some((*n).to_owned()),
-                _ => None,
-            })
+            .filter(|(on, _)| *on)
+            .map(|(_, n)| (*n).to_owned())
             .collect();
+        facts
+            .eku
+            .extend(e.other.iter().map(|oid| oid.to_id_string()));
     }
     let same_names = tbs.subject.as_raw() == tbs.issuer.as_raw();
     facts.self_signature_valid = if same_names {
@@ -174,6 +196,19 @@ fn fill_from_parsed(facts: &mut CertFacts, cert: &X509Certificate) {
         None
     };
     facts.self_signed = Some(same_names && facts.self_signature_valid != Some(false));
+}
+
+/// An IP address from its 4 or 16 bytes.
+fn ip_text(bytes: &[u8]) -> Option<String> {
+    match bytes.len() {
+        4 => <[u8; 4]>::try_from(bytes)
+            .ok()
+            .map(|b| std::net::Ipv4Addr::from(b).to_string()),
+        16 => <[u8; 16]>::try_from(bytes)
+            .ok()
+            .map(|b| std::net::Ipv6Addr::from(b).to_string()),
+        _ => None,
+    }
 }
 
 /// Two's-complement big-endian bytes as a signed decimal string.

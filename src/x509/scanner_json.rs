@@ -48,6 +48,8 @@ struct BasicConstraints {
 struct SubjectAltName {
     #[serde(default)]
     dns_names: Strings,
+    #[serde(default)]
+    ip_addresses: Strings,
 }
 
 #[derive(Deserialize, Default)]
@@ -122,10 +124,17 @@ impl ScannerCert {
             subject_cn: self.subject.and_then(|n| n.common_name.0),
             issuer_dn: self.issuer_dn.0,
             issuer_cn: self.issuer.and_then(|n| n.common_name.0),
+            san_ip: ext
+                .subject_alt_name
+                .as_ref()
+                .map(|s| s.ip_addresses.0.clone())
+                .unwrap_or_default(),
             san_dns: ext
                 .subject_alt_name
                 .map(|s| s.dns_names.0)
                 .unwrap_or_default(),
+            // zcrypto's EKU object changed shape across versions; not read.
+            eku: Vec::new(),
             not_before_us: validity.start.0.as_deref().and_then(parse_rfc3339_us),
             not_after_us: validity.end.0.as_deref().and_then(parse_rfc3339_us),
             key_alg,
