@@ -15,6 +15,7 @@ pub const TABLES: &[&str] = &[
     "certificates",
     "discovery",
     "cipher_suites",
+    "dh_groups",
 ];
 
 /// Prints the manifest summary, every table's rows and schema.
