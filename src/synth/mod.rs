@@ -235,15 +235,22 @@ pub fn run(opts: &Options) -> Result<Summary> {
                 .or_insert_with(|| population.clone());
         }
     }
-    let pkis = [
-        Pki::new(opts.seed, profile.scan_start, defaults.clone(), &sizes)?,
-        Pki::new(
+    // Index 0 issues DER certificates; index 1, made only when a series is
+    // written as Censys records, the parsed-JSON ones.
+    let mut pkis = vec![Pki::new(
+        opts.seed,
+        profile.scan_start,
+        defaults.clone(),
+        &sizes,
+    )?];
+    if (0..profile.series.len()).any(|k| opts.layouts[k % opts.layouts.len()] == Layout::Censys) {
+        pkis.push(Pki::new(
             opts.seed ^ PARSED_NAMESPACE,
             profile.scan_start,
             defaults,
             &sizes,
-        )?,
-    ];
+        )?);
+    }
     let kex = KexMaterial::load()?;
     let export_moduli = pkis[0].export_moduli();
     let pool = rayon::ThreadPoolBuilder::new()
@@ -389,10 +396,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
     };
     let text = serde_json::to_string_pretty(&truth)?;
     std::fs::write(opts.out.join("truth.json"), text + "\n")?;
-    let mut roots = pkis[0].roots_pem();
-    if !censys.is_empty() {
-        roots.push_str(&pkis[1].roots_pem());
-    }
+    let roots: String = pkis.iter().map(Pki::roots_pem).collect();
     std::fs::write(opts.out.join("roots.pem"), roots)?;
     Ok(Summary {
         files,

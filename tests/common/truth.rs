@@ -77,6 +77,12 @@ pub fn assert_matches_truth(dataset: &Path, truth: &Value) {
         hs.height() as u64,
         truth["handshakes"]["rows"].as_u64().unwrap()
     );
+    let groups = table(dataset, "dh_groups");
+    let names: BTreeMap<String, String> = values(&groups, "prime_sha256")
+        .into_iter()
+        .zip(values(&groups, "name"))
+        .filter_map(|(sha, name)| Some((sha?, name?)))
+        .collect();
     for series in truth["series"].as_array().unwrap() {
         let id = series["scan_id"].as_str().unwrap();
         let rows = rows_where(&hs, "scan_id", id);
@@ -102,12 +108,6 @@ pub fn assert_matches_truth(dataset: &Path, truth: &Value) {
             );
         }
         // Well-known primes by name through the dataset's `dh_groups`, others by size.
-        let groups = table(dataset, "dh_groups");
-        let names: BTreeMap<String, String> = values(&groups, "prime_sha256")
-            .into_iter()
-            .zip(values(&groups, "name"))
-            .filter_map(|(sha, name)| Some((sha?, name?)))
-            .collect();
         let mut dh_groups = BTreeMap::new();
         for (sha, bits) in values(&ok, "dh_prime_sha256")
             .into_iter()
