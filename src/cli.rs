@@ -29,6 +29,41 @@ pub enum Command {
     /// Inspect a dataset.
     #[command(subcommand)]
     Dataset(DatasetCommand),
+    /// List the built-in root-store snapshots (for `ingest --roots`).
+    Roots,
+    /// List the catalogue of tables with what a row is and the denominator.
+    Tables,
+    /// Compute one catalogue table over a dataset.
+    Table {
+        /// Catalogue name (`mailtls tables` lists them).
+        name: String,
+        /// The dataset folder.
+        #[arg(long, short)]
+        dataset: PathBuf,
+        /// Output format.
+        #[arg(long, default_value = "table", value_parser = ["table", "csv", "json", "md", "latex", "parquet"])]
+        format: String,
+        /// A SQL condition on the table's columns, e.g. `port = 25`.
+        #[arg(long = "where", value_name = "CONDITION")]
+        filter: Option<String>,
+        /// File for `--format parquet`.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Run a read-only SQL query over every table of a dataset.
+    Sql {
+        /// The query (one SELECT).
+        query: String,
+        /// The dataset folder.
+        #[arg(long, short)]
+        dataset: PathBuf,
+        /// Output format.
+        #[arg(long, default_value = "table", value_parser = ["table", "csv", "json", "md", "latex", "parquet"])]
+        format: String,
+        /// File for `--format parquet`.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
 }
 
 /// `mailtls ingest`.
@@ -61,6 +96,15 @@ pub struct IngestArgs {
     /// Longest record kept, in MiB; longer ones are quarantined by their start.
     #[arg(long, default_value_t = 64)]
     pub max_record_mb: usize,
+    /// Root store for the `chain_trust` table: `mozilla` (the built-in
+    /// snapshot in force at the as-of date; the default), a snapshot name
+    /// from `mailtls roots`, or a PEM file (copied into the dataset).
+    #[arg(long, value_name = "NAME|FILE")]
+    pub roots: Option<String>,
+    /// Date chains are judged at: `scan` (each scan's own date; the
+    /// default) or YYYY-MM-DD.
+    #[arg(long, value_name = "scan|DATE")]
+    pub as_of: Option<String>,
     /// No progress display and no summary.
     #[arg(long, short)]
     pub quiet: bool,

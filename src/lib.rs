@@ -8,6 +8,7 @@
 
 #![warn(missing_docs)]
 
+pub mod catalogue;
 pub mod cli;
 pub mod cmd;
 pub mod dataset;
@@ -15,8 +16,10 @@ pub mod der;
 pub mod formats;
 pub mod ingest;
 pub mod input;
+pub mod query;
 pub mod record;
 pub mod synth;
 pub mod time;
 pub mod tls;
+pub mod trust;
 pub mod x509;

@@ -5,6 +5,11 @@ use clap::Parser;
 use mailtls::cli::{Cli, Command, DatasetCommand};
 use mailtls::cmd;
 
+// Ingest allocates many small, short-lived strings per record on several
+// threads; mimalloc's thread-local heaps make that a fraction of glibc's cost.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -12,6 +17,27 @@ fn main() {
         Command::Synth(args) => cmd::synth::execute(args),
         Command::Ciphers { format } => cmd::ciphers::execute(&format),
         Command::Dataset(DatasetCommand::Info { dataset }) => cmd::dataset_info::execute(&dataset),
+        Command::Roots => cmd::roots::execute(),
+        Command::Tables => cmd::query::list(),
+        Command::Table {
+            name,
+            dataset,
+            format,
+            filter,
+            output,
+        } => cmd::query::table(
+            &name,
+            &dataset,
+            &format,
+            filter.as_deref(),
+            output.as_deref(),
+        ),
+        Command::Sql {
+            query,
+            dataset,
+            format,
+            output,
+        } => cmd::query::sql(&query, &dataset, &format, output.as_deref()),
     };
     // Output cut short by a closed pipe (`| head`) is not an error.
     let closed_pipe = |e: &anyhow::Error| {

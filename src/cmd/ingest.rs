@@ -24,6 +24,8 @@ pub fn execute(args: IngestArgs) -> Result<()> {
             max_record_bytes: args.max_record_mb.max(1) << 20,
             ..Limits::default()
         },
+        roots: args.roots,
+        as_of: args.as_of,
     };
     let summary = run(&opts)?;
     if !args.quiet {

@@ -26,6 +26,10 @@ pub struct Manifest {
     pub parts: Vec<Part>,
     /// Scan series, aggregated over all runs.
     pub scans: BTreeMap<String, ScanEntry>,
+    /// How `chain_trust` judges chains: one setting per root store and
+    /// as-of rule; the first is the one tables use by default.
+    #[serde(default)]
+    pub trust: Vec<crate::trust::TrustSetting>,
 }
 
 /// One ingest run.

@@ -4,7 +4,10 @@
 use std::path::Path;
 
 use anyhow::{Context as _, Result};
-use polars::prelude::{Column, DataFrame, ParquetReader, SerReader};
+use polars::prelude::{
+    concat, lit, Column, DataFrame, LazyFrame, ParquetReader, PlRefPath, ScanArgsParquet,
+    SerReader, UnionArgs,
+};
 
 use super::manifest::Manifest;
 
@@ -35,4 +38,25 @@ pub fn read_table(dataset: &Path, table: &str) -> Result<DataFrame> {
         }
     }
     out.with_context(|| format!("{} has no `{table}` table", dataset.display()))
+}
+
+/// The whole of `table` as a lazy scan over its committed parts, with
+/// `scan_id` restored for partitioned tables: queries over it stream.
+pub fn scan_table(dataset: &Path, manifest: &Manifest, table: &str) -> Result<LazyFrame> {
+    let mut frames = Vec::new();
+    for rel in manifest.part_paths(table) {
+        let path = dataset.join(rel);
+        let source = PlRefPath::try_from_path(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let mut lf = LazyFrame::scan_parquet(source, ScanArgsParquet::default())
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        if let Some(scan) = partition_value(rel) {
+            lf = lf.with_column(lit(scan.to_owned()).alias("scan_id"));
+        }
+        frames.push(lf);
+    }
+    if frames.is_empty() {
+        anyhow::bail!("{} has no `{table}` table", dataset.display());
+    }
+    Ok(concat(frames, UnionArgs::default())?)
 }

@@ -40,6 +40,7 @@ table! {
         heartbeat: Vec<Option<bool>>,
         leaf_sha256: Vec<Option<String>>,
         chain_sha256: StrLists,
+        chain_hash: Vec<Option<String>>,
         browser_trusted: Vec<Option<bool>>,
         browser_error: Vec<Option<String>>,
         matches_domain: Vec<Option<bool>>,
@@ -86,6 +87,8 @@ impl HandshakeRows {
         self.secure_renegotiation.push(t.secure_renegotiation);
         self.heartbeat.push(t.heartbeat);
         self.leaf_sha256.push(chain.first().cloned());
+        self.chain_hash
+            .push(crate::trust::table::chain_hash(&chain));
         self.chain_sha256.0.push(chain);
         self.browser_trusted.push(t.browser_trusted);
         self.browser_error.push(t.browser_error);

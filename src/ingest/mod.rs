@@ -26,6 +26,7 @@ use crate::input::discover::discover;
 use crate::input::filename::SeriesName;
 use crate::input::framing::Limits;
 use crate::record::TlsMode;
+use crate::trust::TrustSetting;
 use certs::CertStore;
 use chunk::FileInfo;
 use file::{ingest_file, FileResult, Progress, RunSettings};
@@ -54,6 +55,10 @@ pub struct Options {
     pub quiet: bool,
     /// Chunk and record limits.
     pub limits: Limits,
+    /// `--roots`: `mozilla`, a built-in snapshot name, or a PEM file.
+    pub roots: Option<String>,
+    /// `--as-of`: `scan` or a date `YYYY-MM-DD`.
+    pub as_of: Option<String>,
 }
 
 /// `mailtls <version>`.
@@ -237,7 +242,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
     manifest.format = FORMAT;
     manifest.tool = tool_version();
     // Tables rewritten whole at every commit: the series and the built-in dimensions.
-    let rewritten = |t: &str| matches!(t, "scans" | "cipher_suites" | "dh_groups");
+    let rewritten = |t: &str| matches!(t, "scans" | "cipher_suites" | "dh_groups" | "chain_trust");
     let old_whole_parts: Vec<String> = manifest
         .parts
         .iter()
@@ -278,6 +283,30 @@ pub fn run(opts: &Options) -> Result<Summary> {
         run_id,
         &mut DhGroupRows::built_in().into_frame()?,
     )?);
+    if let Some(setting) = requested_trust(opts, &staging.root)? {
+        if !manifest.trust.contains(&setting) {
+            manifest.trust.push(setting);
+        }
+    }
+    if manifest.trust.is_empty() {
+        manifest.trust.push(TrustSetting::default());
+    }
+    let locate = |rel: &str| {
+        let staged = staging.root.join(rel);
+        if staged.exists() {
+            staged
+        } else {
+            staging.dataset.join(rel)
+        }
+    };
+    let (mut trust_df, trust_work) = crate::trust::table::compute(&manifest, &locate)?;
+    manifest.parts.push(write_part(
+        &staging.root,
+        &format!("chain_trust/part-r{run_id:04}.parquet"),
+        "chain_trust",
+        run_id,
+        &mut trust_df,
+    )?);
     manifest.runs.push(Run {
         id: run_id,
         started: started_at,
@@ -291,7 +320,15 @@ pub fn run(opts: &Options) -> Result<Summary> {
     for old in old_whole_parts {
         std::fs::remove_file(dataset.join(old)).ok();
     }
-    Ok(Summary::new(
+    let agreement = match crate::catalogue::run(&dataset, "trust_agreement") {
+        Ok(df) => Some(df),
+        // The run is committed; a failed summary table must not hide that.
+        Err(e) => {
+            eprintln!("mailtls: note: the trust_agreement table could not be computed: {e:#}");
+            None
+        }
+    };
+    let mut summary = Summary::new(
         &manifest,
         run_id,
         &results,
@@ -299,7 +336,40 @@ pub fn run(opts: &Options) -> Result<Summary> {
         certs.len(),
         started.elapsed(),
         &dataset,
-    ))
+    );
+    summary.trust = trust_work;
+    summary.agreement = agreement;
+    Ok(summary)
+}
+
+/// The trust setting `--roots`/`--as-of` ask for, if any. A PEM file is
+/// copied into the dataset so the table can be recomputed from it later.
+fn requested_trust(opts: &Options, staging_root: &Path) -> Result<Option<TrustSetting>> {
+    if opts.roots.is_none() && opts.as_of.is_none() {
+        return Ok(None);
+    }
+    let mut setting = TrustSetting::default();
+    if let Some(as_of) = &opts.as_of {
+        setting.as_of = as_of.clone();
+    }
+    if let Some(roots) = &opts.roots {
+        let path = Path::new(roots);
+        setting.roots = if path.is_file() {
+            // Validate it now: a bad file should fail before anything is committed.
+            crate::trust::RootStore::from_file(path)?;
+            let name = path_safe(&path.file_name().unwrap_or_default().to_string_lossy());
+            let dir = staging_root.join(crate::trust::table::ROOTS_DIR);
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::copy(path, dir.join(&name))
+                .with_context(|| format!("cannot copy {}", path.display()))?;
+            format!("file:{name}")
+        } else {
+            roots.clone()
+        };
+    }
+    setting.check()?;
+    Ok(Some(setting))
 }
 
 /// Marks the certificates an existing dataset already has, so appending

@@ -5,8 +5,11 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use polars::prelude::DataFrame;
+
 use super::file::FileResult;
 use crate::dataset::manifest::Manifest;
+use crate::trust::table::TrustWork;
 
 /// Figures of one run, printed at its end.
 #[derive(Debug, Clone)]
@@ -39,6 +42,13 @@ pub struct Summary {
     pub dataset_bytes: u64,
     /// Dataset folder.
     pub dataset: PathBuf,
+    /// Chain validation done for `chain_trust`.
+    pub trust: TrustWork,
+    /// The first trust setting (`mozilla@scan`).
+    pub trust_setting: String,
+    /// Recorded vs computed trust (the `trust_agreement` table), when any
+    /// record carried the scanner's verdict.
+    pub agreement: Option<DataFrame>,
 }
 
 fn dir_size(path: &Path) -> u64 {
@@ -81,6 +91,13 @@ impl Summary {
             elapsed,
             dataset_bytes: dir_size(dataset),
             dataset: dataset.to_path_buf(),
+            trust: TrustWork::default(),
+            trust_setting: manifest
+                .trust
+                .first()
+                .map(|t| t.label())
+                .unwrap_or_default(),
+            agreement: None,
         };
         for input in manifest.inputs.iter().filter(|i| i.run == run) {
             for (k, v) in &input.records {
@@ -166,6 +183,18 @@ impl fmt::Display for Summary {
             "  rows           {} handshakes, {} discovery, {} distinct certificates in the dataset",
             self.handshakes, self.discoveries, self.certificates
         )?;
+        writeln!(
+            f,
+            "  trust          {} distinct chains, {} certificates parsed, {} validations (chain × store × day); setting {}",
+            self.trust.chains, self.trust.certificates, self.trust.validations, self.trust_setting
+        )?;
+        if let Some(df) = self.agreement.as_ref().filter(|df| df.height() > 0) {
+            writeln!(
+                f,
+                "  recorded vs computed trust (table trust_agreement; denominator: endpoints with a recorded verdict):"
+            )?;
+            writeln!(f, "{df}")?;
+        }
         writeln!(
             f,
             "  throughput     {:.1} MB/s of input as stored, {:.1} MB/s decompressed, {:.0} records/s (wall time {:.2} s)",

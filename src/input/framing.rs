@@ -95,8 +95,9 @@ pub fn sniff(head: &[u8]) -> Framing {
     }
 }
 
-/// Spans of the whole lines in `buf[..end]`, numbered from `first_line`.
-fn line_spans(buf: &[u8], first_line: u64) -> Vec<Span> {
+/// Spans of the lines in `buf`, numbered from `first_line`, and the number
+/// of the line after the last line break.
+fn line_spans(buf: &[u8], first_line: u64) -> (Vec<Span>, u64) {
     let mut spans = Vec::with_capacity(buf.len() / 1024 + 1);
     let mut start = 0;
     let mut line = first_line;
@@ -116,7 +117,7 @@ fn line_spans(buf: &[u8], first_line: u64) -> Vec<Span> {
             line,
         });
     }
-    spans
+    (spans, line)
 }
 
 fn trim_cr(buf: &[u8], start: usize, end: usize) -> usize {
@@ -270,9 +271,8 @@ pub fn read_chunks(
                 } else {
                     memchr::memrchr(b'\n', &buf).map_or(0, |nl| nl + 1)
                 };
-                let spans = line_spans(&buf[..cut], line);
-                let lines = memchr::memchr_iter(b'\n', &buf[..cut]).count() as u64;
-                (spans, cut, line + lines)
+                let (spans, next_line) = line_spans(&buf[..cut], line);
+                (spans, cut, next_line)
             }
             Framing::Documents => document_spans(&buf, line),
         };

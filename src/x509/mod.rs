@@ -4,7 +4,7 @@
 pub mod hostname;
 mod names;
 mod scanner_json;
-mod signature;
+pub mod signature;
 
 use sha2::{Digest, Sha256};
 use x509_parser::prelude::*;
@@ -87,6 +87,12 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex_digest::<Sha256>(bytes)
 }
 
+/// The name of a signature algorithm OID (`sha256WithRSAEncryption`), or the
+/// dotted OID where it has none.
+pub fn signature_name(oid: &str) -> String {
+    names::signature_algorithm(oid).unwrap_or(oid).to_owned()
+}
+
 /// Parses a DER certificate. Never fails: a DER that does not parse is kept
 /// with its error so a better parser can be run later.
 pub fn facts_from_der(der: Vec<u8>) -> CertFacts {
@@ -149,11 +155,7 @@ fn fill_from_parsed(facts: &mut CertFacts, cert: &X509Certificate) {
         }
     }
     let sig_oid = cert.signature_algorithm.algorithm.to_id_string();
-    facts.sig_alg = Some(
-        names::signature_algorithm(&sig_oid)
-            .unwrap_or(&sig_oid)
-            .to_owned(),
-    );
+    facts.sig_alg = Some(signature_name(&sig_oid));
     facts.is_ca = Some(matches!(cert.basic_constraints(), Ok(Some(bc)) if bc.value.ca));
     if let Ok(Some(san)) = cert.subject_alternative_name() {
         for name in &san.value.general_names {

@@ -38,6 +38,8 @@ pub fn options(inputs: Vec<PathBuf>, out: &Path) -> Options {
         tls_mode: None,
         quiet: true,
         limits: Limits::default(),
+        roots: None,
+        as_of: None,
     }
 }
 

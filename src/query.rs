@@ -1,0 +1,55 @@
+//! SQL over a dataset: every table the manifest names is registered under
+//! its own name as a lazy scan of its parts, and queries run on polars'
+//! streaming engine, so a dataset larger than memory still answers.
+
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+use polars::prelude::*;
+use polars::sql::SQLContext;
+
+use crate::dataset::manifest::Manifest;
+use crate::dataset::read::scan_table;
+
+/// The tables of a dataset, in manifest order of first appearance.
+pub fn table_names(manifest: &Manifest) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for p in &manifest.parts {
+        if !names.contains(&p.table) {
+            names.push(p.table.clone());
+        }
+    }
+    names
+}
+
+/// A SQL context with every table of the dataset registered.
+pub fn context(dataset: &Path) -> Result<SQLContext> {
+    let manifest = Manifest::load(dataset)?;
+    let ctx = SQLContext::new();
+    for name in table_names(&manifest) {
+        ctx.register(&name, scan_table(dataset, &manifest, &name)?);
+    }
+    Ok(ctx)
+}
+
+/// Runs one query over the dataset and collects the answer.
+pub fn run(dataset: &Path, sql: &str) -> Result<DataFrame> {
+    let mut ctx = context(dataset)?;
+    let tables = ctx.get_tables();
+    let plan = ctx.execute(sql).map_err(|e| explain(e, &tables))?;
+    plan.with_streaming(true)
+        .collect()
+        .map_err(|e| explain(e, &tables))
+        .context("the query failed")
+}
+
+/// A polars error with the table names added where the query named an
+/// unknown table (polars already lists valid columns for unknown columns).
+fn explain(e: PolarsError, tables: &[String]) -> anyhow::Error {
+    let text = e.to_string();
+    if text.contains("relation") || text.contains("table") {
+        anyhow::anyhow!("{text}\nthe dataset's tables: {}", tables.join(", "))
+    } else {
+        anyhow::anyhow!(text)
+    }
+}

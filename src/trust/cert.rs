@@ -1,0 +1,131 @@
+//! The parts of a certificate that chain validation reads, parsed once per
+//! distinct certificate and shared by every chain that presents it.
+
+use sha2::{Digest, Sha256};
+use x509_parser::prelude::*;
+
+/// A certificate as the verifier sees it.
+#[derive(Debug, Clone)]
+pub struct ChainCert {
+    /// SHA-256 of the DER.
+    pub sha256: [u8; 32],
+    /// What could be read of it.
+    pub body: Body,
+}
+
+/// The readable part of a certificate.
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// Parsed from DER: everything, signatures included, can be checked.
+    Der(Box<Parsed>),
+    /// Only a scanner's parsed JSON was recorded: dates and names, no signature.
+    Facts(Facts),
+    /// The DER did not parse.
+    Unparsable,
+}
+
+/// A certificate parsed from DER.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// DER of the subject Name.
+    pub subject: Vec<u8>,
+    /// DER of the issuer Name.
+    pub issuer: Vec<u8>,
+    /// DER SubjectPublicKeyInfo.
+    pub spki: Vec<u8>,
+    /// DER of the signed part.
+    pub tbs: Vec<u8>,
+    /// Signature algorithm OID, dotted.
+    pub sig_oid: String,
+    /// Signature algorithm name (the OID where unnamed).
+    pub sig_alg: String,
+    /// Signature bits.
+    pub signature: Vec<u8>,
+    /// Validity, seconds since the epoch.
+    pub not_before: i64,
+    /// Validity, seconds since the epoch.
+    pub not_after: i64,
+    /// basicConstraints cA.
+    pub is_ca: bool,
+    /// X.509 version (1–3).
+    pub version: u8,
+    /// RSA modulus size, for RSA keys.
+    pub rsa_bits: Option<u32>,
+}
+
+/// What a scanner's parsed JSON gives for a certificate without DER.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// Subject DN as the scanner printed it.
+    pub subject_dn: Option<String>,
+    /// Issuer DN as the scanner printed it.
+    pub issuer_dn: Option<String>,
+    /// Validity, seconds since the epoch.
+    pub not_before: Option<i64>,
+    /// Validity, seconds since the epoch.
+    pub not_after: Option<i64>,
+}
+
+impl ChainCert {
+    /// Parses a DER certificate; one that does not parse is kept as such.
+    pub fn from_der(der: &[u8]) -> ChainCert {
+        let sha256: [u8; 32] = Sha256::digest(der).into();
+        let body = match X509Certificate::from_der(der) {
+            Ok((_, cert)) => Body::Der(Box::new(parsed(&cert))),
+            Err(_) => Body::Unparsable,
+        };
+        ChainCert { sha256, body }
+    }
+
+    /// A certificate known only by a scanner's facts.
+    pub fn from_facts(sha256: [u8; 32], facts: Facts) -> ChainCert {
+        ChainCert {
+            sha256,
+            body: Body::Facts(facts),
+        }
+    }
+
+    /// The DER-parsed view, if there is one.
+    pub fn parsed(&self) -> Option<&Parsed> {
+        match &self.body {
+            Body::Der(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+fn parsed(cert: &X509Certificate) -> Parsed {
+    let tbs = &cert.tbs_certificate;
+    let sig_oid = cert.signature_algorithm.algorithm.to_id_string();
+    let rsa_bits = match tbs.subject_pki.parsed() {
+        Ok(x509_parser::public_key::PublicKey::RSA(rsa)) => u32::try_from(rsa.key_size()).ok(),
+        _ => None,
+    };
+    Parsed {
+        subject: tbs.subject.as_raw().to_vec(),
+        issuer: tbs.issuer.as_raw().to_vec(),
+        spki: tbs.subject_pki.raw.to_vec(),
+        tbs: tbs.as_ref().to_vec(),
+        sig_alg: crate::x509::signature_name(&sig_oid),
+        sig_oid,
+        signature: cert.signature_value.data.to_vec(),
+        not_before: tbs.validity.not_before.timestamp(),
+        not_after: tbs.validity.not_after.timestamp(),
+        is_ca: matches!(cert.basic_constraints(), Ok(Some(bc)) if bc.value.ca),
+        version: u8::try_from(tbs.version.0 + 1).unwrap_or(0),
+        rsa_bits,
+    }
+}
+
+/// The DER of every `CERTIFICATE` block of a PEM text; text between blocks
+/// (comments, `openssl x509 -text` dumps) is skipped.
+pub fn pem_certificates(text: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+    let mut out = Vec::new();
+    for pem in x509_parser::pem::Pem::iter_from_buffer(text) {
+        let pem = pem.map_err(|e| format!("bad PEM block: {e}"))?;
+        if pem.label == "CERTIFICATE" || pem.label == "TRUSTED CERTIFICATE" {
+            out.push(pem.contents);
+        }
+    }
+    Ok(out)
+}
