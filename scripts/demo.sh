@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Set-up and main job on the bundled sample: builds mailtls (release),
-# ingests data/sample/ into target/sample-dataset and describes the result.
+# ingests data/sample/ into target/sample-dataset (judging certificates
+# against the sample's own synthetic roots) and describes the result.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release
 out=target/sample-dataset
 rm -rf "$out"
-./target/release/mailtls ingest data/sample --out "$out"
+./target/release/mailtls ingest data/sample --out "$out" --roots data/sample/roots.pem
 ./target/release/mailtls dataset info "$out"

@@ -18,6 +18,7 @@ pub mod ingest;
 pub mod input;
 pub mod query;
 pub mod record;
+pub mod render;
 pub mod synth;
 pub mod time;
 pub mod tls;

@@ -368,3 +368,56 @@ fn self_signatures_are_checked() {
         assert_eq!(facts.self_signed, Some(valid == Some(true)), "{file}");
     }
 }
+
+#[test]
+fn censys_records_get_a_trust_agreement_table() {
+    let Some(fx) = fixtures() else { return };
+    let devices = fx.join("zmap-ztag/ztag/devices");
+    let (_tmp, dataset, summary) = ingest(|out| {
+        let mut o = options(vec![devices.clone()], out);
+        o.port = Some(25);
+        // The fixture records carry no date; judge them at one.
+        o.as_of = Some("2016-06-01".into());
+        o
+    });
+    let agreement = summary.agreement.expect("agreement table");
+    assert_eq!(agreement.height(), 10);
+    let by_reason = mailtls::query::run(
+        &dataset,
+        "SELECT computed_reason, SUM(endpoints) AS n FROM (\
+         SELECT t.reason AS computed_reason, COUNT(*) AS endpoints FROM handshakes h \
+         JOIN chain_trust t ON t.scan_id = h.scan_id AND t.chain_hash = h.chain_hash \
+         WHERE h.browser_trusted = false GROUP BY t.reason) AS x \
+         GROUP BY computed_reason ORDER BY computed_reason",
+    )
+    .unwrap();
+    let reasons = counts(&by_reason, "computed_reason");
+    assert_eq!(
+        reasons.iter().map(|(r, _)| r.as_str()).collect::<Vec<_>>(),
+        ["expired", "no_der", "self_signed"]
+    );
+    let n: Vec<i64> = by_reason
+        .column("n")
+        .unwrap()
+        .cast(&DataType::Int64)
+        .unwrap()
+        .i64()
+        .unwrap()
+        .iter()
+        .flatten()
+        .collect();
+    assert_eq!(n, [2, 4, 4]);
+    // device_with_smtp: the scanner said expired; so does the computation.
+    let smtp = mailtls::query::run(
+        &dataset,
+        "SELECT h.browser_error, t.reason FROM handshakes h JOIN chain_trust t \
+         ON t.scan_id = h.scan_id AND t.chain_hash = h.chain_hash \
+         WHERE h.scan_id = '25-smtp-starttls-device_with_smtp'",
+    )
+    .unwrap();
+    assert_eq!(s(&smtp, "reason", 0).as_deref(), Some("expired"));
+    assert_eq!(
+        s(&smtp, "browser_error", 0).as_deref(),
+        Some("x509: certificate has expired or is not yet valid")
+    );
+}

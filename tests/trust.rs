@@ -38,7 +38,12 @@ fn a_sha1_intermediate_at_chosen_dates() {
     // StartCom's EV server CA: SHA-1, signed by the StartCom root, valid 2009–2019.
     let ev = cert_file(&fx, "intermediate_ca.cert");
     let none = IssuerIndex::default();
-    let v = judge("mozilla-2015-09-06", (2015, 8, 6), &[ev.clone()], &none);
+    let v = judge(
+        "mozilla-2015-09-06",
+        (2015, 8, 6),
+        std::slice::from_ref(&ev),
+        &none,
+    );
     assert!(v.valid, "{v:?}");
     assert_eq!((v.reason, v.path_len), (Reason::Ok, Some(2)));
     let store = RootStore::builtin("mozilla-2015-09-06").unwrap();
@@ -50,17 +55,39 @@ fn a_sha1_intermediate_at_chosen_dates() {
         "the anchoring root is a StartCom root of the store"
     );
     // The same chain after Mozilla's SHA-1 distrust, StartCom still in the store.
-    let v = judge("mozilla-2017-07-27", (2017, 6, 1), &[ev.clone()], &none);
+    let v = judge(
+        "mozilla-2017-07-27",
+        (2017, 6, 1),
+        std::slice::from_ref(&ev),
+        &none,
+    );
     assert_eq!((v.valid, v.reason), (false, Reason::WeakSignature));
     // StartCom removed from the store.
-    let v = judge("mozilla-2018-08-24", (2018, 9, 1), &[ev.clone()], &none);
+    let v = judge(
+        "mozilla-2018-08-24",
+        (2018, 9, 1),
+        std::slice::from_ref(&ev),
+        &none,
+    );
     assert_eq!(v.reason, Reason::UnknownAuthority);
     assert_eq!(
-        judge("mozilla-2017-07-27", (2019, 6, 1), &[ev.clone()], &none).reason,
+        judge(
+            "mozilla-2017-07-27",
+            (2019, 6, 1),
+            std::slice::from_ref(&ev),
+            &none
+        )
+        .reason,
         Reason::Expired
     );
     assert_eq!(
-        judge("mozilla-2015-04-28", (2008, 6, 1), &[ev.clone()], &none).reason,
+        judge(
+            "mozilla-2015-04-28",
+            (2008, 6, 1),
+            std::slice::from_ref(&ev),
+            &none
+        )
+        .reason,
         Reason::NotYetValid
     );
 }
@@ -88,7 +115,15 @@ fn self_signed_leaves() {
     let none = IssuerIndex::default();
     // CN=unittest, valid 23–24 Dec 2010.
     let unittest = cert_file(&fx, "self-signed.pem");
-    let at = |y, m, d| judge("mozilla-2015-04-28", (y, m, d), &[unittest.clone()], &none).reason;
+    let at = |y, m, d| {
+        judge(
+            "mozilla-2015-04-28",
+            (y, m, d),
+            std::slice::from_ref(&unittest),
+            &none,
+        )
+        .reason
+    };
     assert_eq!(at(2010, 12, 24), Reason::SelfSigned);
     assert_eq!(at(2015, 8, 6), Reason::Expired);
     assert_eq!(at(2010, 12, 1), Reason::NotYetValid);

@@ -1,9 +1,8 @@
-//! One module per subcommand, and the shared output formats.
+//! One module per subcommand.
 
 pub mod ciphers;
 pub mod dataset_info;
 pub mod ingest;
 pub mod query;
-pub mod render;
 pub mod roots;
 pub mod synth;

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use anyhow::{Context as _, Result};
 
-use super::render;
 use crate::catalogue::{self, CATALOGUE};
+use crate::render;
 
 /// Lists the catalogue: name, title, what a row is, the denominator.
 pub fn list() -> Result<()> {

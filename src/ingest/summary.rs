@@ -193,7 +193,12 @@ impl fmt::Display for Summary {
                 f,
                 "  recorded vs computed trust (table trust_agreement; denominator: endpoints with a recorded verdict):"
             )?;
-            writeln!(f, "{df}")?;
+            let mut text = Vec::new();
+            let mut df = df.clone();
+            crate::render::write(&mut df, "table", &mut text, None).map_err(|_| fmt::Error)?;
+            for line in String::from_utf8_lossy(&text).lines() {
+                writeln!(f, "    {line}")?;
+            }
         }
         writeln!(
             f,

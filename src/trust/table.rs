@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 use super::cert::{ChainCert, Facts};
 use super::store::{parse_date, snapshot_at, RootStore, SNAPSHOTS};
-use super::verify::{IssuerIndex, SignatureMemo, Verdict, Verifier};
+use super::verify::{IssuerIndex, Reason, SignatureMemo, Verdict, Verifier};
 use crate::dataset::columns::table;
 use crate::dataset::manifest::Manifest;
 use crate::x509::hex_lower;
@@ -89,8 +89,8 @@ table! {
         chain_hash: Vec<String>,
         trust_setting: Vec<String>,
         setting_rank: Vec<u16>,
-        store: Vec<String>,
-        as_of: Vec<String>,
+        store: Vec<Option<String>>,
+        as_of: Vec<Option<String>>,
         valid: Vec<bool>,
         transvalid: Vec<bool>,
         reason: Vec<&'static str>,
@@ -310,24 +310,23 @@ pub fn compute(manifest: &Manifest, locate: Locate) -> Result<(DataFrame, TrustW
         scan: String,
         setting: String,
         rank: u16,
-        store: Arc<RootStore>,
-        as_of: i64,
+        /// The store and day; `None` when the scan has no date to judge at.
+        judged: Option<(Arc<RootStore>, i64)>,
     }
     let mut jobs = Vec::new();
     for (ci, chain) in chains.iter().enumerate() {
         for scan in &chain.scans {
             let date = scan_dates.get(scan.as_str()).copied().flatten();
             for (rank, setting) in settings.iter().enumerate() {
-                if let Some((store, as_of)) = resolve(setting, date, locate, &mut stores)? {
-                    jobs.push(Job {
-                        chain: ci,
-                        scan: scan.clone(),
-                        setting: setting.label(),
-                        rank: u16::try_from(rank).unwrap_or(u16::MAX),
-                        store,
-                        as_of: as_of - as_of.rem_euclid(86_400),
-                    });
-                }
+                let judged = resolve(setting, date, locate, &mut stores)?
+                    .map(|(store, as_of)| (store, as_of - as_of.rem_euclid(86_400)));
+                jobs.push(Job {
+                    chain: ci,
+                    scan: scan.clone(),
+                    setting: setting.label(),
+                    rank: u16::try_from(rank).unwrap_or(u16::MAX),
+                    judged,
+                });
             }
         }
     }
@@ -356,7 +355,11 @@ pub fn compute(manifest: &Manifest, locate: Locate) -> Result<(DataFrame, TrustW
                 let mut out = Vec::new();
                 for &ji in jobs_by_leaf.get(sha.as_str()).into_iter().flatten() {
                     let job = &jobs[ji];
-                    let key = (job.store.name.clone(), job.as_of, job.chain);
+                    let Some((store, as_of)) = &job.judged else {
+                        out.push((ji, Verdict::failed(Reason::NoDate), false));
+                        continue;
+                    };
+                    let key = (store.name.clone(), *as_of, job.chain);
                     if let Some(v) = computed.get(&key) {
                         out.push((ji, v.clone(), false));
                         continue;
@@ -369,8 +372,8 @@ pub fn compute(manifest: &Manifest, locate: Locate) -> Result<(DataFrame, TrustW
                         )
                         .collect();
                     let verifier = Verifier {
-                        store: &job.store,
-                        as_of: job.as_of,
+                        store,
+                        as_of: *as_of,
                     };
                     let v = verifier.verify(&chain, &elsewhere, memo);
                     computed.insert(key, v.clone());
@@ -408,8 +411,10 @@ pub fn compute(manifest: &Manifest, locate: Locate) -> Result<(DataFrame, TrustW
         rows.chain_hash.push(chain.hash.clone());
         rows.trust_setting.push(job.setting.clone());
         rows.setting_rank.push(job.rank);
-        rows.store.push(job.store.name.clone());
-        rows.as_of.push(day(job.as_of));
+        rows.store
+            .push(job.judged.as_ref().map(|(store, _)| store.name.clone()));
+        rows.as_of
+            .push(job.judged.as_ref().map(|(_, as_of)| day(*as_of)));
         rows.valid.push(v.valid);
         rows.transvalid.push(v.transvalid);
         rows.reason.push(v.reason.name());

@@ -51,6 +51,8 @@ pub enum Reason {
     /// Only the scanner's parsed JSON was recorded: dates and self-issuance
     /// were checked, the path could not be.
     NoDer,
+    /// The scan has no date and the setting names none (`--as-of DATE`).
+    NoDate,
 }
 
 /// Every reason: value, name in tables, meaning.
@@ -69,6 +71,7 @@ pub const REASONS: &[(Reason, &str, &str)] = &[
     (Reason::Unparsable, "unparsable", "the leaf's DER does not parse"),
     (Reason::UnsupportedAlgorithm, "unsupported_algorithm", "a signature algorithm the verifier does not check (DSA, RSA-PSS, EdDSA)"),
     (Reason::NoDer, "no_der", "only the scanner's parsed fields were recorded; dates and self-issuance checked, the path not"),
+    (Reason::NoDate, "no_date", "the scan has no date to judge at; ingest with --as-of YYYY-MM-DD"),
 ];
 
 impl Reason {
@@ -95,7 +98,7 @@ impl Reason {
             Reason::TooLong => 8,
             Reason::UnknownAuthority => 9,
             Reason::IncompleteChain => 10,
-            Reason::SelfSigned | Reason::Unparsable | Reason::NoDer => 11,
+            Reason::SelfSigned | Reason::Unparsable | Reason::NoDer | Reason::NoDate => 11,
         }
     }
 }
@@ -120,7 +123,8 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    fn failed(reason: Reason) -> Verdict {
+    /// A verdict of no trust for `reason`, with no path.
+    pub fn failed(reason: Reason) -> Verdict {
         Verdict {
             valid: false,
             transvalid: false,

@@ -10,20 +10,22 @@ use sha2::Digest;
 use crate::der;
 
 type DigestFn = fn(&[u8]) -> Vec<u8>;
+/// A hash: its OID arcs and its digest function.
+type HashAlg = (&'static [u64], DigestFn);
 
 /// Hashes by OID arcs (for the RSA DigestInfo) with their digest function.
-const MD5: (&[u64], DigestFn) = (&[1, 2, 840, 113549, 2, 5], |m| md5::Md5::digest(m).to_vec());
-const SHA1: (&[u64], DigestFn) = (&[1, 3, 14, 3, 2, 26], |m| sha1::Sha1::digest(m).to_vec());
-const SHA224: (&[u64], DigestFn) = (&[2, 16, 840, 1, 101, 3, 4, 2, 4], |m| {
+const MD5: HashAlg = (&[1, 2, 840, 113549, 2, 5], |m| md5::Md5::digest(m).to_vec());
+const SHA1: HashAlg = (&[1, 3, 14, 3, 2, 26], |m| sha1::Sha1::digest(m).to_vec());
+const SHA224: HashAlg = (&[2, 16, 840, 1, 101, 3, 4, 2, 4], |m| {
     sha2::Sha224::digest(m).to_vec()
 });
-const SHA256: (&[u64], DigestFn) = (&[2, 16, 840, 1, 101, 3, 4, 2, 1], |m| {
+const SHA256: HashAlg = (&[2, 16, 840, 1, 101, 3, 4, 2, 1], |m| {
     sha2::Sha256::digest(m).to_vec()
 });
-const SHA384: (&[u64], DigestFn) = (&[2, 16, 840, 1, 101, 3, 4, 2, 2], |m| {
+const SHA384: HashAlg = (&[2, 16, 840, 1, 101, 3, 4, 2, 2], |m| {
     sha2::Sha384::digest(m).to_vec()
 });
-const SHA512: (&[u64], DigestFn) = (&[2, 16, 840, 1, 101, 3, 4, 2, 3], |m| {
+const SHA512: HashAlg = (&[2, 16, 840, 1, 101, 3, 4, 2, 3], |m| {
     sha2::Sha512::digest(m).to_vec()
 });
 
@@ -34,7 +36,7 @@ enum Scheme {
 }
 
 /// Signature algorithm OID → scheme and hash.
-const ALGORITHMS: &[(&str, Scheme, (&[u64], DigestFn))] = &[
+const ALGORITHMS: &[(&str, Scheme, HashAlg)] = &[
     ("1.2.840.113549.1.1.4", Scheme::RsaPkcs1, MD5),
     ("1.2.840.113549.1.1.5", Scheme::RsaPkcs1, SHA1),
     ("1.2.840.113549.1.1.14", Scheme::RsaPkcs1, SHA224),
