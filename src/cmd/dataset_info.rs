@@ -14,7 +14,9 @@ pub const TABLES: &[&str] = &[
     "handshakes",
     "certificates",
     "discovery",
+    "chain_trust",
     "cipher_suites",
+    "mozilla_levels",
     "dh_groups",
 ];
 

@@ -239,6 +239,8 @@ table! {
         unknown: Vec<bool>,
         openssl_strength: Vec<&'static str>,
         testssl_bucket: Vec<&'static str>,
+        openssl_name: Vec<Option<String>>,
+        cipherscan_family: Vec<&'static str>,
     }
 }
 
@@ -276,6 +278,35 @@ impl CipherSuiteRows {
             t.unknown.push(s.unknown);
             t.openssl_strength.push(s.openssl_strength);
             t.testssl_bucket.push(s.testssl_bucket);
+            t.openssl_name.push(s.openssl_name.clone());
+            t.cipherscan_family.push(s.cipherscan_family);
+        }
+        t
+    }
+}
+
+table! {
+    /// `mozilla_levels`: each suite's level in each version of Mozilla's
+    /// Server Side TLS guidelines (rewritten at every commit; `cipher_id`
+    /// joins `handshakes.cipher_id`). A suite a version does not list has no row.
+    pub struct MozillaLevelRows {
+        cipher_id: Vec<u32>,
+        guideline: Vec<String>,
+        released: Vec<String>,
+        level: Vec<&'static str>,
+    }
+}
+
+impl MozillaLevelRows {
+    /// The whole built-in table.
+    pub fn built_in() -> MozillaLevelRows {
+        let mut t = MozillaLevelRows::default();
+        for m in crate::tls::mozilla::levels() {
+            t.rows += 1;
+            t.cipher_id.push(m.cipher_id);
+            t.guideline.push(m.guideline.clone());
+            t.released.push(m.released.clone());
+            t.level.push(m.level);
         }
         t
     }

@@ -18,7 +18,7 @@ use polars::prelude::{DataFrame, ParquetReader, SerReader};
 
 use crate::dataset::commit::Staging;
 use crate::dataset::manifest::{InputEntry, Manifest, Run, FORMAT};
-use crate::dataset::tables::{CipherSuiteRows, DhGroupRows, ScanRows};
+use crate::dataset::tables::{CipherSuiteRows, DhGroupRows, MozillaLevelRows, ScanRows};
 use crate::dataset::writer::{path_safe, write_part};
 use crate::formats::{mail, Context};
 use crate::input::decompress::hash_file;
@@ -242,7 +242,12 @@ pub fn run(opts: &Options) -> Result<Summary> {
     manifest.format = FORMAT;
     manifest.tool = tool_version();
     // Tables rewritten whole at every commit: the series and the built-in dimensions.
-    let rewritten = |t: &str| matches!(t, "scans" | "cipher_suites" | "dh_groups" | "chain_trust");
+    let rewritten = |t: &str| {
+        matches!(
+            t,
+            "scans" | "cipher_suites" | "dh_groups" | "mozilla_levels" | "chain_trust"
+        )
+    };
     let old_whole_parts: Vec<String> = manifest
         .parts
         .iter()
@@ -275,6 +280,13 @@ pub fn run(opts: &Options) -> Result<Summary> {
         "cipher_suites",
         run_id,
         &mut CipherSuiteRows::built_in().into_frame()?,
+    )?);
+    manifest.parts.push(write_part(
+        &staging.root,
+        &format!("mozilla_levels/part-r{run_id:04}.parquet"),
+        "mozilla_levels",
+        run_id,
+        &mut MozillaLevelRows::built_in().into_frame()?,
     )?);
     manifest.parts.push(write_part(
         &staging.root,

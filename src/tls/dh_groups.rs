@@ -73,7 +73,7 @@ mod tests {
     #[test]
     fn groups_have_their_sizes() {
         let t = table();
-        assert_eq!(t.len(), 10, "every line parses");
+        assert_eq!(t.len(), 14, "every line parses");
         for g in t {
             assert_eq!(g.prime.len() * 8, g.bits as usize, "{}", g.name);
             assert_eq!(g.prime.last().map(|b| b & 1), Some(1), "{} is odd", g.name);
@@ -89,6 +89,22 @@ mod tests {
             .chain(&g2.prime[120..])
             .all(|b| *b == 0xff));
         assert!(!by_name("rfc5114_1024_160").unwrap().safe_prime);
+        // The export-grade primes servers shipped hard-coded (Logjam's targets).
+        let export: Vec<&str> = t
+            .iter()
+            .filter(|g| g.bits == 512)
+            .map(|g| g.name.as_str())
+            .collect();
+        assert_eq!(
+            export,
+            [
+                "apache_2_0_512",
+                "apache_2_2_512",
+                "openssl_s_server_512",
+                "sendmail_mysql_512"
+            ]
+        );
+        assert!(t.iter().filter(|g| g.bits == 512).all(|g| g.safe_prime));
         assert_eq!(
             &by_name("rfc5114_1024_160").unwrap().prime[..4],
             &[0xB1, 0x0B, 0x8F, 0x96]

@@ -1,6 +1,7 @@
 //! TLS protocol facts kept as data tables.
 
 pub mod dh_groups;
+pub mod mozilla;
 pub mod suites;
 
 /// Protocol versions: wire value and the names scanners write for them.

@@ -65,6 +65,13 @@ pub struct CipherSuite {
     pub openssl_strength: &'static str,
     /// testssl.sh 3.0 cipher-list category (see [`TESTSSL_BUCKETS`]).
     pub testssl_bucket: &'static str,
+    /// OpenSSL's name (`ECDHE-RSA-AES128-GCM-SHA256`), where OpenSSL has one
+    /// (`data/openssl-names.csv`).
+    pub openssl_name: Option<String>,
+    /// The family cipherscan's survey scripts count suites under: `AES-GCM`,
+    /// `AES` (other AES modes), `3DES`, `CAMELLIA`, `RC4`, `CHACHA20`, or
+    /// `other`; `n/a` for signalling and unknown codes.
+    pub cipherscan_family: &'static str,
 }
 
 /// Column order of the table, for CSV and display.
@@ -97,6 +104,8 @@ pub const COLUMNS: &[&str] = &[
     "unknown",
     "openssl_strength",
     "testssl_bucket",
+    "openssl_name",
+    "cipherscan_family",
 ];
 
 /// testssl.sh 3.0's eight categories, worst first, with its headings.
@@ -468,12 +477,50 @@ fn row(
         unknown: false,
         openssl_strength: "n/a",
         testssl_bucket: "n/a",
+        openssl_name: None,
+        cipherscan_family: "n/a",
     };
     if !scsv {
         s.openssl_strength = openssl_strength(&s);
         s.testssl_bucket = testssl_bucket(&s);
+        s.cipherscan_family = cipherscan_family(&s);
     }
     s
+}
+
+/// cipherscan's `top1m/parse_results.py` tests OpenSSL names in this order:
+/// AES-GCM, then other AES, 3DES, Camellia, RC4, ChaCha20; the rest are counted
+/// one by one ("other" here).
+fn cipherscan_family(s: &CipherSuite) -> &'static str {
+    match (s.enc, s.mode) {
+        ("aes", "gcm") => "AES-GCM",
+        ("aes", _) => "AES",
+        ("3des", _) => "3DES",
+        ("camellia", _) => "CAMELLIA",
+        ("rc4", _) => "RC4",
+        ("chacha20", _) => "CHACHA20",
+        _ => "other",
+    }
+}
+
+/// `data/openssl-names.csv`: code → OpenSSL name.
+fn openssl_names() -> impl Iterator<Item = (u32, &'static str)> {
+    include_str!("../../data/openssl-names.csv")
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let mut cols = line.split(',');
+            let id = u32::from_str_radix(cols.next()?.trim_start_matches("0x"), 16).ok()?;
+            Some((id, cols.next()?))
+        })
+}
+
+/// The suite OpenSSL calls `name`. SSLv2 kinds share names with TLS suites
+/// (`RC4-MD5`); the TLS suite is returned.
+pub fn by_openssl_name(name: &str) -> Option<&'static CipherSuite> {
+    table()
+        .iter()
+        .find(|s| s.id <= 0xFFFF && s.openssl_name.as_deref() == Some(name))
 }
 
 /// OpenSSL 1.0.2's class: 3DES was still HIGH then (MEDIUM from 1.1.0).
@@ -547,6 +594,11 @@ fn build() -> Vec<CipherSuite> {
             rows.push(row(id, name, source, kx, au, enc, mode, bits, mac));
         }
     }
+    for (id, name) in openssl_names() {
+        if let Some(r) = rows.iter_mut().find(|r| r.id == id) {
+            r.openssl_name = Some(name.to_owned());
+        }
+    }
     rows.sort_by_key(|r| r.id);
     rows
 }
@@ -568,6 +620,7 @@ pub fn lookup(id: u32) -> CipherSuite {
         r.unknown = true;
         r.openssl_strength = "n/a";
         r.testssl_bucket = "n/a";
+        r.cipherscan_family = "n/a";
         r
     })
 }
@@ -943,5 +996,79 @@ mod tests {
         let r = lookup(0x1234);
         assert!(r.unknown && r.name == "UNKNOWN_0x1234" && r.testssl_bucket == "n/a");
         assert_eq!(lookup(0xC030).name, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
+    }
+
+    /// OpenSSL names as `openssl ciphers -V` prints them (1.0.2 for the
+    /// legacy suites), and cipherscan's family of each.
+    #[test]
+    fn pinned_openssl_names_and_cipherscan_families() {
+        let pinned: &[(u32, &str, &str)] = &[
+            (0x0001, "NULL-MD5", "other"),
+            (0x0002, "NULL-SHA", "other"),
+            (0x0003, "EXP-RC4-MD5", "RC4"),
+            (0x0004, "RC4-MD5", "RC4"),
+            (0x0005, "RC4-SHA", "RC4"),
+            (0x0006, "EXP-RC2-CBC-MD5", "other"),
+            (0x0007, "IDEA-CBC-SHA", "other"),
+            (0x0008, "EXP-DES-CBC-SHA", "other"),
+            (0x0009, "DES-CBC-SHA", "other"),
+            (0x000A, "DES-CBC3-SHA", "3DES"),
+            (0x0013, "EDH-DSS-DES-CBC3-SHA", "3DES"),
+            (0x0014, "EXP-EDH-RSA-DES-CBC-SHA", "other"),
+            (0x0016, "EDH-RSA-DES-CBC3-SHA", "3DES"),
+            (0x0018, "ADH-RC4-MD5", "RC4"),
+            (0x001B, "ADH-DES-CBC3-SHA", "3DES"),
+            (0x002F, "AES128-SHA", "AES"),
+            (0x0032, "DHE-DSS-AES128-SHA", "AES"),
+            (0x0033, "DHE-RSA-AES128-SHA", "AES"),
+            (0x0034, "ADH-AES128-SHA", "AES"),
+            (0x0035, "AES256-SHA", "AES"),
+            (0x0039, "DHE-RSA-AES256-SHA", "AES"),
+            (0x003C, "AES128-SHA256", "AES"),
+            (0x003D, "AES256-SHA256", "AES"),
+            (0x0041, "CAMELLIA128-SHA", "CAMELLIA"),
+            (0x0067, "DHE-RSA-AES128-SHA256", "AES"),
+            (0x006B, "DHE-RSA-AES256-SHA256", "AES"),
+            (0x0084, "CAMELLIA256-SHA", "CAMELLIA"),
+            (0x0088, "DHE-RSA-CAMELLIA256-SHA", "CAMELLIA"),
+            (0x0096, "SEED-SHA", "other"),
+            (0x009C, "AES128-GCM-SHA256", "AES-GCM"),
+            (0x009D, "AES256-GCM-SHA384", "AES-GCM"),
+            (0x009E, "DHE-RSA-AES128-GCM-SHA256", "AES-GCM"),
+            (0x009F, "DHE-RSA-AES256-GCM-SHA384", "AES-GCM"),
+            (0xC007, "ECDHE-ECDSA-RC4-SHA", "RC4"),
+            (0xC009, "ECDHE-ECDSA-AES128-SHA", "AES"),
+            (0xC00A, "ECDHE-ECDSA-AES256-SHA", "AES"),
+            (0xC011, "ECDHE-RSA-RC4-SHA", "RC4"),
+            (0xC012, "ECDHE-RSA-DES-CBC3-SHA", "3DES"),
+            (0xC013, "ECDHE-RSA-AES128-SHA", "AES"),
+            (0xC014, "ECDHE-RSA-AES256-SHA", "AES"),
+            (0xC023, "ECDHE-ECDSA-AES128-SHA256", "AES"),
+            (0xC027, "ECDHE-RSA-AES128-SHA256", "AES"),
+            (0xC028, "ECDHE-RSA-AES256-SHA384", "AES"),
+            (0xC02B, "ECDHE-ECDSA-AES128-GCM-SHA256", "AES-GCM"),
+            (0xC02F, "ECDHE-RSA-AES128-GCM-SHA256", "AES-GCM"),
+            (0xC030, "ECDHE-RSA-AES256-GCM-SHA384", "AES-GCM"),
+            (0xCCA8, "ECDHE-RSA-CHACHA20-POLY1305", "CHACHA20"),
+            (0xCCA9, "ECDHE-ECDSA-CHACHA20-POLY1305", "CHACHA20"),
+            (0x1301, "TLS_AES_128_GCM_SHA256", "AES-GCM"),
+            (0x1303, "TLS_CHACHA20_POLY1305_SHA256", "CHACHA20"),
+        ];
+        for &(id, name, family) in pinned {
+            let s = find(id).unwrap_or_else(|| panic!("0x{id:04X} missing"));
+            assert_eq!(s.openssl_name.as_deref(), Some(name), "0x{id:04X}");
+            assert_eq!(s.cipherscan_family, family, "0x{id:04X}");
+            assert_eq!(by_openssl_name(name).map(|s| s.id), Some(id), "{name}");
+        }
+        assert_eq!(
+            find(0x0700C0).and_then(|s| s.openssl_name.as_deref()),
+            Some("DES-CBC3-MD5")
+        );
+        assert_eq!(
+            find(0x5600).map(|s| s.cipherscan_family),
+            Some("n/a"),
+            "SCSV"
+        );
+        assert_eq!(lookup(0x1234).cipherscan_family, "n/a");
     }
 }
