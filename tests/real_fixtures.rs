@@ -394,7 +394,7 @@ fn censys_records_get_a_trust_agreement_table() {
     let reasons = counts(&by_reason, "computed_reason");
     assert_eq!(
         reasons.iter().map(|(r, _)| r.as_str()).collect::<Vec<_>>(),
-        ["expired", "no_der", "self_signed"]
+        ["expired", "self_signed", "unknown_authority"]
     );
     let n: Vec<i64> = by_reason
         .column("n")

@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::sync::Arc;
 
-use mailtls::trust::cert::pem_certificates;
+use mailtls::trust::cert::{pem_certificates, NameKey};
 use mailtls::trust::policy::unix_date;
 use mailtls::trust::{ChainCert, IssuerIndex, Reason, RootStore, SignatureMemo, Verifier};
 use polars::prelude::*;
@@ -48,7 +48,7 @@ fn a_sha1_intermediate_at_chosen_dates() {
     assert_eq!((v.reason, v.path_len), (Reason::Ok, Some(2)));
     let store = RootStore::builtin("mozilla-2015-09-06").unwrap();
     let root = store
-        .by_subject(&ev.parsed().unwrap().issuer)
+        .by_name(NameKey::Der(&ev.parsed().unwrap().issuer))
         .find(|r| Some(r.sha256) == v.root_sha256);
     assert!(
         root.is_some(),
@@ -223,25 +223,6 @@ fn computed_trust_on_the_sample_matches_the_generator() {
     });
     let truth: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(sample.join("truth.json")).unwrap()).unwrap();
-    // Series whose certificates came as parsed JSON without DER (Censys):
-    // dates and self-issuance are judged, a CA path cannot be (`no_der`).
-    let no_der = mailtls::query::run(
-        &dataset,
-        "SELECT DISTINCT h.scan_id FROM handshakes h JOIN certificates c ON c.sha256 = h.leaf_sha256 \
-         WHERE c.parse_status = 'scanner_json'",
-    )
-    .unwrap();
-    let no_der: Vec<String> = no_der
-        .column("scan_id")
-        .unwrap()
-        .str()
-        .unwrap()
-        .iter()
-        .flatten()
-        .map(str::to_owned)
-        .collect();
-    assert_eq!(no_der.len(), 2, "the sample's two Censys series");
-    let path_populations = ["trusted", "wrong_name", "incomplete_chain", "private_ca"];
     // Expected: per series, the truth's populations of completed handshakes mapped to reasons.
     let mut expected: std::collections::BTreeMap<(String, String), u64> = Default::default();
     for t in truth["series"].as_array().unwrap() {
@@ -250,12 +231,9 @@ fn computed_trust_on_the_sample_matches_the_generator() {
             continue;
         };
         for (pop, n) in pops {
-            let Some((_, mut reason)) = POPULATION_REASONS.iter().find(|(p, _)| p == pop) else {
+            let Some((_, reason)) = POPULATION_REASONS.iter().find(|(p, _)| p == pop) else {
                 continue;
             };
-            if no_der.contains(&series) && path_populations.contains(&pop.as_str()) {
-                reason = "no_der";
-            }
             *expected
                 .entry((series.clone(), (*reason).to_owned()))
                 .or_default() += n.as_u64().unwrap();
@@ -299,4 +277,27 @@ fn computed_trust_on_the_sample_matches_the_generator() {
         Some(true)
     );
     assert!(summary.trust.validations > 0);
+    // Censys records carry no DER: their chains were matched by printed
+    // names, and the table says their signatures went unchecked.
+    let checked = mailtls::query::run(
+        &dataset,
+        "SELECT c.parse_status, t.signatures_checked, COUNT(*) AS n FROM chain_trust t \
+         JOIN certificates c ON c.sha256 = t.leaf_sha256 \
+         WHERE t.reason = 'ok' GROUP BY c.parse_status, t.signatures_checked \
+         ORDER BY c.parse_status",
+    )
+    .unwrap();
+    let status = checked.column("parse_status").unwrap().str().unwrap();
+    let sigs = checked
+        .column("signatures_checked")
+        .unwrap()
+        .bool()
+        .unwrap();
+    let pairs: Vec<(String, bool)> = (0..checked.height())
+        .map(|i| (status.get(i).unwrap().to_owned(), sigs.get(i).unwrap()))
+        .collect();
+    assert_eq!(
+        pairs,
+        [("ok".to_owned(), true), ("scanner_json".to_owned(), false)]
+    );
 }

@@ -31,6 +31,9 @@ pub struct Parsed {
     pub subject: Vec<u8>,
     /// DER of the issuer Name.
     pub issuer: Vec<u8>,
+    /// The subject as text (`C=US, O=…, CN=…`), to meet certificates known
+    /// only by a scanner's printed names.
+    pub subject_dn: String,
     /// DER SubjectPublicKeyInfo.
     pub spki: Vec<u8>,
     /// DER of the signed part.
@@ -64,6 +67,20 @@ pub struct Facts {
     pub not_before: Option<i64>,
     /// Validity, seconds since the epoch.
     pub not_after: Option<i64>,
+    /// basicConstraints CA flag, as the scanner parsed it.
+    pub is_ca: Option<bool>,
+    /// Signature algorithm name.
+    pub sig_alg: Option<String>,
+}
+
+/// A name to look issuers up by: the DER of a Name where the certificate
+/// has DER, the printed DN where only a scanner's fields exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKey<'a> {
+    /// DER of a Name.
+    Der(&'a [u8]),
+    /// A printed DN.
+    Text(&'a str),
 }
 
 impl ChainCert {
@@ -92,6 +109,60 @@ impl ChainCert {
             _ => None,
         }
     }
+
+    /// The subject to file this certificate under as an issuer.
+    pub fn subject_key(&self) -> Option<NameKey<'_>> {
+        match &self.body {
+            Body::Der(p) => Some(NameKey::Der(&p.subject)),
+            Body::Facts(f) => f.subject_dn.as_deref().map(NameKey::Text),
+            Body::Unparsable => None,
+        }
+    }
+
+    /// The issuer name to look up.
+    pub fn issuer_key(&self) -> Option<NameKey<'_>> {
+        match &self.body {
+            Body::Der(p) => Some(NameKey::Der(&p.issuer)),
+            Body::Facts(f) => f.issuer_dn.as_deref().map(NameKey::Text),
+            Body::Unparsable => None,
+        }
+    }
+
+    /// Subject and issuer are the same name.
+    pub fn self_issued(&self) -> bool {
+        match &self.body {
+            Body::Der(p) => p.subject == p.issuer,
+            Body::Facts(f) => f.subject_dn.is_some() && f.subject_dn == f.issuer_dn,
+            Body::Unparsable => false,
+        }
+    }
+
+    /// Validity window, seconds since the epoch, where known.
+    pub fn validity(&self) -> Option<(i64, i64)> {
+        match &self.body {
+            Body::Der(p) => Some((p.not_before, p.not_after)),
+            Body::Facts(f) => f.not_before.zip(f.not_after),
+            Body::Unparsable => None,
+        }
+    }
+
+    /// basicConstraints CA flag, where known.
+    pub fn is_ca(&self) -> Option<bool> {
+        match &self.body {
+            Body::Der(p) => Some(p.is_ca),
+            Body::Facts(f) => f.is_ca,
+            Body::Unparsable => None,
+        }
+    }
+
+    /// Signature algorithm name, where known.
+    pub fn sig_alg(&self) -> Option<&str> {
+        match &self.body {
+            Body::Der(p) => Some(&p.sig_alg),
+            Body::Facts(f) => f.sig_alg.as_deref(),
+            Body::Unparsable => None,
+        }
+    }
 }
 
 fn parsed(cert: &X509Certificate) -> Parsed {
@@ -104,6 +175,7 @@ fn parsed(cert: &X509Certificate) -> Parsed {
     Parsed {
         subject: tbs.subject.as_raw().to_vec(),
         issuer: tbs.issuer.as_raw().to_vec(),
+        subject_dn: tbs.subject.to_string(),
         spki: tbs.subject_pki.raw.to_vec(),
         tbs: tbs.as_ref().to_vec(),
         sig_alg: crate::x509::signature_name(&sig_oid),

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context as _, Result};
 
-use super::cert::{pem_certificates, ChainCert};
+use super::cert::{pem_certificates, ChainCert, NameKey};
 use super::policy::unix_date;
 
 /// A built-in snapshot of Mozilla's root store, as the `certifi` package
@@ -89,6 +89,7 @@ pub struct RootStore {
     pub date: Option<i64>,
     anchors: Vec<Arc<ChainCert>>,
     by_subject: HashMap<Vec<u8>, Vec<usize>>,
+    by_dn: HashMap<String, Vec<usize>>,
 }
 
 /// Seconds since the epoch of a `YYYY-MM-DD` date.
@@ -104,6 +105,7 @@ impl RootStore {
     pub fn from_pem(name: &str, date: Option<i64>, pem: &[u8]) -> Result<RootStore> {
         let mut anchors = Vec::new();
         let mut by_subject: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
+        let mut by_dn: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, der) in pem_certificates(pem)
             .map_err(anyhow::Error::msg)?
             .iter()
@@ -117,6 +119,10 @@ impl RootStore {
                 .entry(parsed.subject.clone())
                 .or_default()
                 .push(anchors.len());
+            by_dn
+                .entry(parsed.subject_dn.clone())
+                .or_default()
+                .push(anchors.len());
             anchors.push(Arc::new(cert));
         }
         if anchors.is_empty() {
@@ -127,6 +133,7 @@ impl RootStore {
             date,
             anchors,
             by_subject,
+            by_dn,
         })
     }
 
@@ -167,19 +174,23 @@ impl RootStore {
         self.anchors.is_empty()
     }
 
-    /// Anchors whose subject is `name` (DER).
-    pub fn by_subject<'s>(&'s self, name: &[u8]) -> impl Iterator<Item = &'s Arc<ChainCert>> + 's {
-        self.by_subject
-            .get(name)
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.anchors[i])
+    /// Anchors whose subject is `name`: by DER, or by printed DN for
+    /// certificates known only by a scanner's fields.
+    pub fn by_name<'s>(
+        &'s self,
+        name: NameKey<'_>,
+    ) -> impl Iterator<Item = &'s Arc<ChainCert>> + 's {
+        let found = match name {
+            NameKey::Der(der) => self.by_subject.get(der),
+            NameKey::Text(dn) => self.by_dn.get(dn),
+        };
+        found.into_iter().flatten().map(|&i| &self.anchors[i])
     }
 
     /// Whether `cert` is itself one of the anchors (same subject and key).
     pub fn anchors_itself(&self, cert: &ChainCert) -> Option<&Arc<ChainCert>> {
         let p = cert.parsed()?;
-        self.by_subject(&p.subject)
+        self.by_name(NameKey::Der(&p.subject))
             .find(|a| a.parsed().is_some_and(|ap| ap.spki == p.spki))
     }
 }

@@ -96,6 +96,7 @@ table! {
         reason: Vec<&'static str>,
         root_sha256: Vec<Option<String>>,
         path_len: Vec<Option<u16>>,
+        signatures_checked: Vec<bool>,
     }
 }
 
@@ -110,11 +111,12 @@ struct SeenChain {
 pub type Locate<'a> = &'a dyn Fn(&str) -> PathBuf;
 
 fn read_part(path: &Path, columns: &[&str]) -> Result<DataFrame> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let read = ParquetReader::new(file)
-        .with_columns(Some(columns.iter().map(|c| (*c).into()).collect()))
-        .finish();
+    let read = PlRefPath::try_from_path(path)
+        .and_then(|source| LazyFrame::scan_parquet(source, ScanArgsParquet::default()))
+        .and_then(|lf| {
+            lf.select(columns.iter().map(|c| col(*c)).collect::<Vec<_>>())
+                .collect()
+        });
     anyhow::Context::with_context(read, || format!("cannot read {}", path.display()))
 }
 
@@ -173,6 +175,7 @@ fn certs_of_part(
             "issuer_dn",
             "not_before",
             "not_after",
+            "sig_alg",
         ],
     )?;
     let sha = df.column("sha256")?.str()?;
@@ -180,6 +183,7 @@ fn certs_of_part(
     let is_ca = df.column("is_ca")?.bool()?;
     let subject = df.column("subject_dn")?.str()?;
     let issuer = df.column("issuer_dn")?.str()?;
+    let sig_alg = df.column("sig_alg")?.str()?;
     let seconds = |name: &str| -> Result<Vec<Option<i64>>> {
         let col = df.column(name)?.cast(&DataType::Int64)?;
         Ok(col
@@ -211,6 +215,8 @@ fn certs_of_part(
                             issuer_dn: issuer.get(i).map(str::to_owned),
                             not_before: not_before[i],
                             not_after: not_after[i],
+                            is_ca: is_ca.get(i),
+                            sig_alg: sig_alg.get(i).map(str::to_owned),
                         },
                     )
                 }
@@ -420,6 +426,7 @@ pub fn compute(manifest: &Manifest, locate: Locate) -> Result<(DataFrame, TrustW
         rows.reason.push(v.reason.name());
         rows.root_sha256.push(v.root_sha256.map(|r| hex_lower(&r)));
         rows.path_len.push(v.path_len.map(u16::from));
+        rows.signatures_checked.push(v.signatures_checked);
     }
     Ok((rows.into_frame()?, work))
 }

@@ -8,11 +8,15 @@
 //! the most specific failure is reported. A chain that fails only for want
 //! of an intermediate is tried again with the CA certificates seen anywhere
 //! else in the dataset; success there is `transvalid`.
+//!
+//! Certificates known only by a scanner's parsed fields (Censys records
+//! carry no DER) are chained by their printed names and dates; their
+//! signatures cannot be checked, and the verdict says so.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::cert::{Body, ChainCert, Parsed};
+use super::cert::{Body, ChainCert, NameKey};
 use super::policy::{hash_accepted, MIN_RSA_BITS};
 use super::store::RootStore;
 use crate::x509::signature;
@@ -48,30 +52,78 @@ pub enum Reason {
     Unparsable,
     /// A signature algorithm or key type the verifier does not check (DSA, RSA-PSS, EdDSA).
     UnsupportedAlgorithm,
-    /// Only the scanner's parsed JSON was recorded: dates and self-issuance
-    /// were checked, the path could not be.
-    NoDer,
     /// The scan has no date and the setting names none (`--as-of DATE`).
     NoDate,
 }
 
 /// Every reason: value, name in tables, meaning.
 pub const REASONS: &[(Reason, &str, &str)] = &[
-    (Reason::Ok, "ok", "a path to a root of the store; every check passed"),
-    (Reason::Expired, "expired", "a certificate of the path had expired at the as-of date"),
-    (Reason::NotYetValid, "not_yet_valid", "a certificate of the path was not yet valid at the as-of date"),
-    (Reason::SelfSigned, "self_signed", "the leaf signs itself and is not a root of the store"),
-    (Reason::UnknownAuthority, "unknown_authority", "the path ends at an issuer the store does not hold and the dataset never saw"),
-    (Reason::IncompleteChain, "incomplete_chain", "an issuer was not presented, though the dataset holds a CA certificate of that name"),
-    (Reason::BadSignature, "bad_signature", "a signature does not verify with its issuer's key"),
-    (Reason::WeakSignature, "weak_signature", "a signature hash refused at the as-of date (MD5; SHA-1 from 24 Feb 2017)"),
+    (
+        Reason::Ok,
+        "ok",
+        "a path to a root of the store; every check passed",
+    ),
+    (
+        Reason::Expired,
+        "expired",
+        "a certificate of the path had expired at the as-of date",
+    ),
+    (
+        Reason::NotYetValid,
+        "not_yet_valid",
+        "a certificate of the path was not yet valid at the as-of date",
+    ),
+    (
+        Reason::SelfSigned,
+        "self_signed",
+        "the leaf signs itself and is not a root of the store",
+    ),
+    (
+        Reason::UnknownAuthority,
+        "unknown_authority",
+        "the path ends at an issuer the store does not hold and the dataset never saw",
+    ),
+    (
+        Reason::IncompleteChain,
+        "incomplete_chain",
+        "an issuer was not presented, though the dataset holds a CA certificate of that name",
+    ),
+    (
+        Reason::BadSignature,
+        "bad_signature",
+        "a signature does not verify with its issuer's key",
+    ),
+    (
+        Reason::WeakSignature,
+        "weak_signature",
+        "a signature hash refused at the as-of date (MD5; SHA-1 from 24 Feb 2017)",
+    ),
     (Reason::WeakKey, "weak_key", "an RSA key below 1024 bits"),
-    (Reason::NotACa, "not_a_ca", "an issuer without the basicConstraints CA flag"),
-    (Reason::TooLong, "too_long", "no path within the depth limit"),
-    (Reason::Unparsable, "unparsable", "the leaf's DER does not parse"),
-    (Reason::UnsupportedAlgorithm, "unsupported_algorithm", "a signature algorithm the verifier does not check (DSA, RSA-PSS, EdDSA)"),
-    (Reason::NoDer, "no_der", "only the scanner's parsed fields were recorded; dates and self-issuance checked, the path not"),
-    (Reason::NoDate, "no_date", "the scan has no date to judge at; ingest with --as-of YYYY-MM-DD"),
+    (
+        Reason::NotACa,
+        "not_a_ca",
+        "an issuer without the basicConstraints CA flag",
+    ),
+    (
+        Reason::TooLong,
+        "too_long",
+        "no path within the depth limit",
+    ),
+    (
+        Reason::Unparsable,
+        "unparsable",
+        "the leaf's DER does not parse",
+    ),
+    (
+        Reason::UnsupportedAlgorithm,
+        "unsupported_algorithm",
+        "a signature algorithm the verifier does not check (DSA, RSA-PSS, EdDSA)",
+    ),
+    (
+        Reason::NoDate,
+        "no_date",
+        "the scan has no date to judge at; ingest with --as-of YYYY-MM-DD",
+    ),
 ];
 
 impl Reason {
@@ -98,7 +150,7 @@ impl Reason {
             Reason::TooLong => 8,
             Reason::UnknownAuthority => 9,
             Reason::IncompleteChain => 10,
-            Reason::SelfSigned | Reason::Unparsable | Reason::NoDer | Reason::NoDate => 11,
+            Reason::SelfSigned | Reason::Unparsable | Reason::NoDate => 11,
         }
     }
 }
@@ -120,6 +172,9 @@ pub struct Verdict {
     pub root_sha256: Option<[u8; 32]>,
     /// Certificates in that path, leaf and anchor included.
     pub path_len: Option<u8>,
+    /// Every signature of the path was verified; false where the path went
+    /// through certificates known only by a scanner's fields.
+    pub signatures_checked: bool,
 }
 
 impl Verdict {
@@ -131,40 +186,52 @@ impl Verdict {
             reason,
             root_sha256: None,
             path_len: None,
+            signatures_checked: false,
         }
     }
 }
 
-/// CA-capable certificates by subject: the presented chain, or everything
-/// the dataset holds.
+/// Certificates by subject, to find issuers in: the presented chain, or
+/// the CA certificates the dataset holds.
 #[derive(Default)]
 pub struct IssuerIndex {
-    by_subject: HashMap<Vec<u8>, Vec<Arc<ChainCert>>>,
+    by_der: HashMap<Vec<u8>, Vec<Arc<ChainCert>>>,
+    by_text: HashMap<String, Vec<Arc<ChainCert>>>,
 }
 
 impl IssuerIndex {
-    /// Adds a certificate (ignored unless parsed from DER).
+    /// Adds a certificate (an unparsable one has no subject and is ignored).
     pub fn add(&mut self, cert: Arc<ChainCert>) {
-        if let Some(p) = cert.parsed() {
-            let list = self.by_subject.entry(p.subject.clone()).or_default();
-            if !list.iter().any(|c| c.sha256 == cert.sha256) {
-                list.push(cert);
-            }
+        let list = match cert.subject_key() {
+            Some(NameKey::Der(der)) => self.by_der.entry(der.to_vec()).or_default(),
+            Some(NameKey::Text(dn)) => self.by_text.entry(dn.to_owned()).or_default(),
+            None => return,
+        };
+        if !list.iter().any(|c| c.sha256 == cert.sha256) {
+            list.push(cert);
         }
     }
 
-    fn get(&self, subject: &[u8]) -> &[Arc<ChainCert>] {
-        self.by_subject.get(subject).map_or(&[], Vec::as_slice)
+    fn get(&self, name: NameKey) -> &[Arc<ChainCert>] {
+        let found = match name {
+            NameKey::Der(der) => self.by_der.get(der),
+            NameKey::Text(dn) => self.by_text.get(dn),
+        };
+        found.map_or(&[], Vec::as_slice)
     }
 
     /// Number of distinct certificates.
     pub fn len(&self) -> usize {
-        self.by_subject.values().map(Vec::len).sum()
+        self.by_der
+            .values()
+            .chain(self.by_text.values())
+            .map(Vec::len)
+            .sum()
     }
 
     /// Whether the index is empty.
     pub fn is_empty(&self) -> bool {
-        self.by_subject.is_empty()
+        self.by_der.is_empty() && self.by_text.is_empty()
     }
 }
 
@@ -176,10 +243,20 @@ pub struct SignatureMemo {
     done: HashMap<([u8; 32], [u8; 32]), Option<bool>>,
 }
 
+/// What checking one signature found.
+enum SignatureCheck {
+    /// Verified.
+    Good,
+    /// Not checkable: the signed certificate has no DER.
+    Unchecked,
+    /// A failure.
+    Failed(Reason),
+}
+
 impl SignatureMemo {
-    fn check(&mut self, cert: &ChainCert, issuer: &ChainCert) -> Option<bool> {
+    fn verify(&mut self, cert: &ChainCert, issuer: &ChainCert) -> Option<bool> {
         let (Some(c), Some(i)) = (cert.parsed(), issuer.parsed()) else {
-            return Some(false);
+            return None;
         };
         *self
             .done
@@ -203,10 +280,16 @@ struct Search<'v, 'a> {
     /// Whether paths may go through `elsewhere` (the transvalid search).
     through_elsewhere: bool,
     memo: &'v mut SignatureMemo,
+    /// Some signature on the current path could not be checked.
+    unchecked: bool,
 }
 
+/// A path found: its anchor, length, and whether every signature was checked.
+type Found = ([u8; 32], u8, bool);
+
 impl Verifier<'_> {
-    fn time_reason(&self, not_before: i64, not_after: i64) -> Option<Reason> {
+    fn time_reason(&self, cert: &ChainCert) -> Option<Reason> {
+        let (not_before, not_after) = cert.validity()?;
         if self.as_of > not_after {
             Some(Reason::Expired)
         } else if self.as_of < not_before {
@@ -227,23 +310,10 @@ impl Verifier<'_> {
         let Some(leaf) = chain.first() else {
             return Verdict::failed(Reason::Unparsable);
         };
-        let p = match &leaf.body {
-            Body::Unparsable => return Verdict::failed(Reason::Unparsable),
-            Body::Facts(f) => {
-                let time = match (f.not_before, f.not_after) {
-                    (Some(b), Some(a)) => self.time_reason(b, a),
-                    _ => None,
-                };
-                let self_issued = f.subject_dn.is_some() && f.subject_dn == f.issuer_dn;
-                return Verdict::failed(time.unwrap_or(if self_issued {
-                    Reason::SelfSigned
-                } else {
-                    Reason::NoDer
-                }));
-            }
-            Body::Der(p) => p,
-        };
-        if let Some(r) = self.time_reason(p.not_before, p.not_after) {
+        if matches!(leaf.body, Body::Unparsable) {
+            return Verdict::failed(Reason::Unparsable);
+        }
+        if let Some(r) = self.time_reason(leaf) {
             return Verdict::failed(r);
         }
         if let Some(anchor) = self.store.anchors_itself(leaf) {
@@ -253,79 +323,79 @@ impl Verifier<'_> {
                 reason: Reason::Ok,
                 root_sha256: Some(anchor.sha256),
                 path_len: Some(1),
+                signatures_checked: true,
             };
         }
         let mut presented = IssuerIndex::default();
         for c in &chain[1..] {
             presented.add(c.clone());
         }
-        let mut visited = vec![leaf.sha256];
-        let first = Search {
+        let mut search = Search {
             verifier: self,
             presented: &presented,
             elsewhere,
             through_elsewhere: false,
             memo,
-        }
-        .path(leaf, &mut visited);
-        let reason = match first {
-            Ok((root, len)) => {
-                return Verdict {
-                    valid: true,
-                    transvalid: false,
-                    reason: Reason::Ok,
-                    root_sha256: Some(root),
-                    path_len: Some(len),
-                }
-            }
+            unchecked: false,
+        };
+        let reason = match search.path(leaf, &mut vec![leaf.sha256]) {
+            Ok(found) => return found_verdict(found, false),
             Err(r) => r,
         };
         if reason == Reason::IncompleteChain {
-            let mut visited = vec![leaf.sha256];
-            let again = Search {
-                verifier: self,
-                presented: &presented,
-                elsewhere,
-                through_elsewhere: true,
-                memo,
-            }
-            .path(leaf, &mut visited);
-            if let Ok((root, len)) = again {
-                return Verdict {
-                    valid: false,
-                    transvalid: true,
-                    reason,
-                    root_sha256: Some(root),
-                    path_len: Some(len),
-                };
+            search.through_elsewhere = true;
+            search.unchecked = false;
+            if let Ok(found) = search.path(leaf, &mut vec![leaf.sha256]) {
+                let mut v = found_verdict(found, true);
+                v.reason = reason;
+                return v;
             }
         }
         Verdict::failed(reason)
     }
 }
 
+fn found_verdict((root, len, checked): Found, transvalid: bool) -> Verdict {
+    Verdict {
+        valid: !transvalid,
+        transvalid,
+        reason: Reason::Ok,
+        root_sha256: Some(root),
+        path_len: Some(len),
+        signatures_checked: checked,
+    }
+}
+
 impl Search<'_, '_> {
     /// Checks that `issuer` signed `cert` under the as-of rules.
-    fn signed_by(&mut self, cert: &ChainCert, c: &Parsed, issuer: &ChainCert) -> Option<Reason> {
-        match self.memo.check(cert, issuer) {
-            None => Some(Reason::UnsupportedAlgorithm),
-            Some(false) => Some(Reason::BadSignature),
-            Some(true) if !hash_accepted(&c.sig_alg, self.verifier.as_of) => {
-                Some(Reason::WeakSignature)
+    fn signed_by(&mut self, cert: &ChainCert, issuer: &ChainCert) -> SignatureCheck {
+        let Some(parsed) = cert.parsed() else {
+            // Known only by a scanner's fields: the names matched; the hash
+            // rule still applies where the algorithm was recorded.
+            return match cert.sig_alg() {
+                Some(alg) if !hash_accepted(alg, self.verifier.as_of) => {
+                    SignatureCheck::Failed(Reason::WeakSignature)
+                }
+                _ => SignatureCheck::Unchecked,
+            };
+        };
+        match self.memo.verify(cert, issuer) {
+            None => SignatureCheck::Failed(Reason::UnsupportedAlgorithm),
+            Some(false) => SignatureCheck::Failed(Reason::BadSignature),
+            Some(true) if !hash_accepted(&parsed.sig_alg, self.verifier.as_of) => {
+                SignatureCheck::Failed(Reason::WeakSignature)
             }
-            Some(true) if c.rsa_bits.is_some_and(|b| b < MIN_RSA_BITS) => Some(Reason::WeakKey),
-            Some(true) => None,
+            Some(true) if parsed.rsa_bits.is_some_and(|b| b < MIN_RSA_BITS) => {
+                SignatureCheck::Failed(Reason::WeakKey)
+            }
+            Some(true) => SignatureCheck::Good,
         }
     }
 
-    /// A path from `cert` to an anchor: the anchor and the path length, or
-    /// the most specific failure. `visited` holds the path so far.
-    fn path(
-        &mut self,
-        cert: &ChainCert,
-        visited: &mut Vec<[u8; 32]>,
-    ) -> Result<([u8; 32], u8), Reason> {
-        let Some(c) = cert.parsed() else {
+    /// A path from `cert` to an anchor, or the most specific failure.
+    /// `visited` holds the path so far.
+    fn path(&mut self, cert: &ChainCert, visited: &mut Vec<[u8; 32]>) -> Result<Found, Reason> {
+        let Some(issuer_name) = cert.issuer_key() else {
             return Err(Reason::Unparsable);
         };
         if visited.len() > MAX_PATH {
@@ -338,37 +408,48 @@ impl Search<'_, '_> {
             }
         };
         let store = self.verifier.store;
-        for anchor in store.by_subject(&c.issuer) {
-            match self.signed_by(cert, c, anchor) {
-                None => return Ok((anchor.sha256, visited.len() as u8 + 1)),
-                Some(r) => note(r, &mut best),
+        for anchor in store.by_name(issuer_name) {
+            match self.signed_by(cert, anchor) {
+                SignatureCheck::Good => {
+                    return Ok((anchor.sha256, visited.len() as u8 + 1, !self.unchecked))
+                }
+                SignatureCheck::Unchecked => {
+                    return Ok((anchor.sha256, visited.len() as u8 + 1, false))
+                }
+                SignatureCheck::Failed(r) => note(r, &mut best),
             }
         }
         let elsewhere = if self.through_elsewhere {
-            self.elsewhere.get(&c.issuer)
+            self.elsewhere.get(issuer_name)
         } else {
             &[]
         };
         let candidates: Vec<Arc<ChainCert>> = self
             .presented
-            .get(&c.issuer)
+            .get(issuer_name)
             .iter()
             .chain(elsewhere)
             .filter(|i| !visited.contains(&i.sha256))
             .cloned()
             .collect();
         for issuer in candidates {
-            let Some(ip) = issuer.parsed() else { continue };
-            if let Some(r) = self.signed_by(cert, c, &issuer) {
-                note(r, &mut best);
-                continue;
+            let unchecked_before = self.unchecked;
+            match self.signed_by(cert, &issuer) {
+                SignatureCheck::Failed(r) => {
+                    note(r, &mut best);
+                    continue;
+                }
+                SignatureCheck::Unchecked => self.unchecked = true,
+                SignatureCheck::Good => {}
             }
-            if !ip.is_ca {
-                note(Reason::NotACa, &mut best);
-                continue;
-            }
-            if let Some(r) = self.verifier.time_reason(ip.not_before, ip.not_after) {
+            let checks = if issuer.is_ca() == Some(false) {
+                Some(Reason::NotACa)
+            } else {
+                self.verifier.time_reason(&issuer)
+            };
+            if let Some(r) = checks {
                 note(r, &mut best);
+                self.unchecked = unchecked_before;
                 continue;
             }
             visited.push(issuer.sha256);
@@ -376,19 +457,20 @@ impl Search<'_, '_> {
             visited.pop();
             match above {
                 Ok(found) => return Ok(found),
-                Err(r) => note(r, &mut best),
+                Err(r) => {
+                    note(r, &mut best);
+                    self.unchecked = unchecked_before;
+                }
             }
         }
         // No issuer at all: a missing intermediate if the dataset knows a
         // certificate of that name, else an authority nobody presented.
-        Err(
-            best.unwrap_or(if c.subject == c.issuer && visited.len() == 1 {
-                Reason::SelfSigned
-            } else if c.subject != c.issuer && !self.elsewhere.get(&c.issuer).is_empty() {
-                Reason::IncompleteChain
-            } else {
-                Reason::UnknownAuthority
-            }),
-        )
+        Err(best.unwrap_or(if cert.self_issued() && visited.len() == 1 {
+            Reason::SelfSigned
+        } else if !cert.self_issued() && !self.elsewhere.get(issuer_name).is_empty() {
+            Reason::IncompleteChain
+        } else {
+            Reason::UnknownAuthority
+        }))
     }
 }
