@@ -28,15 +28,89 @@ pub struct Entry {
 }
 
 /// Every catalogue table, in report order.
-pub const CATALOGUE: &[Entry] = &[Entry {
-    name: "trust_agreement",
-    title: "Recorded vs computed certificate trust",
-    row: "port × scanner verdict × computed verdict and reason",
-    denominator: "endpoints whose record carries the scanner's browser_trusted verdict",
-    paper: "challenges the scanner-recorded trust behind the certificate tables",
-    chart: "stacked bars: computed reason within recorded trusted / untrusted",
-    sql: include_str!("sql/trust_agreement.sql"),
-}];
+pub const CATALOGUE: &[Entry] = &[
+    Entry {
+        name: "scan_summary",
+        title: "What each scan found, from connection to completed TLS",
+        row: "one scan (port, protocol and TLS mode on one date)",
+        denominator: "endpoints scanned; the status columns add up to it",
+        paper: "reproduces the scan totals of Mayer et al. 2015 (scans, valid responses)",
+        chart: "stacked bars per port: status of every endpoint",
+        sql: include_str!("sql/scan_summary.sql"),
+    },
+    Entry {
+        name: "tls_support",
+        title: "Working TLS among responding servers, per port",
+        row: "port × protocol × TLS mode",
+        denominator: "responding endpoints (a TCP connection was made)",
+        paper: "reproduces TLS support per port; challenges a single headline share across ports",
+        chart: "bars per port: share with working TLS",
+        sql: include_str!("sql/tls_support.sql"),
+    },
+    Entry {
+        name: "version_negotiated",
+        title: "Negotiated protocol versions",
+        row: "scan × negotiated version",
+        denominator: "completed TLS handshakes of the scan",
+        paper: "reproduces the protocol-version distribution per port",
+        chart: "stacked bars per port: version shares",
+        sql: include_str!("sql/version_negotiated.sql"),
+    },
+    Entry {
+        name: "cipher_negotiated",
+        title: "Negotiated cipher suites and their classes",
+        row: "scan × negotiated cipher suite, most frequent first",
+        denominator: "completed TLS handshakes of the scan",
+        paper: "reproduces the cipher-suite distribution; classes by cipherscan, testssl and OpenSSL",
+        chart: "horizontal bars per port: top suites, coloured by testssl bucket",
+        sql: include_str!("sql/cipher_negotiated.sql"),
+    },
+    Entry {
+        name: "key_exchange",
+        title: "Key exchange: kind, DH prime sizes and names, curves, export RSA",
+        row: "scan × facet (kex, dh_prime_bits, dh_group, ecdh_curve, rsa_export_bits) × value",
+        denominator: "completed TLS handshakes of the scan, for every facet",
+        paper: "reproduces the key-exchange and DH-size findings; names the widely shared primes",
+        chart: "stacked bars per port and facet",
+        sql: include_str!("sql/key_exchange.sql"),
+    },
+    Entry {
+        name: "cert_trust",
+        title: "Certificate trust at the scan date, computed and as recorded",
+        row: "scan × view (computed, recorded) × category",
+        denominator: "completed TLS handshakes of the scan; each view adds up to it",
+        paper: "reproduces certificate validity; challenges the scanner's verdict with a dated root store",
+        chart: "stacked bars per port: computed categories beside the recorded view",
+        sql: include_str!("sql/cert_trust.sql"),
+    },
+    Entry {
+        name: "cert_keys",
+        title: "Leaf keys and signature algorithms, all and trusted",
+        row: "scan × subset (all, trusted) × facet (key, signature) × value",
+        denominator: "completed handshakes with a certificate (all), or with a trusted chain (trusted)",
+        paper: "reproduces key sizes and signature algorithms of served certificates",
+        chart: "stacked bars per port: key sizes, all vs trusted",
+        sql: include_str!("sql/cert_keys.sql"),
+    },
+    Entry {
+        name: "shared_certs",
+        title: "Certificates and keys served by the most endpoints",
+        row: "a certificate or SPKI among the 25 most served of its kind",
+        denominator: "completed handshakes with a certificate, all scans",
+        paper: "reproduces the shared-key finding (device defaults, vendor keys)",
+        chart: "horizontal bars: endpoints per shared certificate",
+        sql: include_str!("sql/shared_certs.sql"),
+    },
+    Entry {
+        name: "trust_agreement",
+        title: "Recorded vs computed certificate trust",
+        row: "port × scanner verdict × computed verdict and reason",
+        denominator: "endpoints whose record carries the scanner's browser_trusted verdict",
+        paper: "challenges the scanner-recorded trust behind the certificate tables",
+        chart: "stacked bars: computed reason within recorded trusted / untrusted",
+        sql: include_str!("sql/trust_agreement.sql"),
+    },
+];
 
 /// A catalogue entry by name, or an error listing the names.
 pub fn find(name: &str) -> Result<&'static Entry> {

@@ -23,4 +23,4 @@ JOIN (
 ) totals ON totals.port = h.port
 WHERE h.browser_trusted IS NOT NULL
 GROUP BY h.port, h.browser_trusted, t.valid, t.transvalid, t.reason, totals.recorded
-ORDER BY h.port, recorded_trusted DESC, computed_valid DESC, computed_reason
+ORDER BY h.port, recorded_trusted DESC, computed_valid DESC, computed_reason, computed_transvalid

@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+"""Runs one SQL query with DuckDB over a mailtls dataset and prints the
+answer as JSON rows: the second engine the catalogue is checked against.
+
+Every table the manifest names is registered as a view over exactly its
+committed Parquet parts (hive partitioning restores `scan_id`).
+
+Usage: duckdb_query.py DATASET < query.sql
+"""
+import json
+import os
+import sys
+
+import duckdb
+
+
+def main():
+    dataset = sys.argv[1]
+    with open(os.path.join(dataset, "_manifest.json")) as f:
+        manifest = json.load(f)
+    parts = {}
+    for part in manifest["parts"]:
+        parts.setdefault(part["table"], []).append(os.path.join(dataset, part["path"]))
+    con = duckdb.connect()
+    for table, files in parts.items():
+        listed = ", ".join("'" + p.replace("'", "''") + "'" for p in files)
+        hive = "true" if any("scan_id=" in p for p in files) else "false"
+        con.execute(
+            f"CREATE VIEW {table} AS SELECT * FROM read_parquet([{listed}], hive_partitioning={hive})"
+        )
+    cursor = con.execute(sys.stdin.read())
+    names = [d[0] for d in cursor.description]
+    rows = [dict(zip(names, row)) for row in cursor.fetchall()]
+    json.dump(rows, sys.stdout, default=str)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+-- shared_certs: the certificates and public keys (SPKI) served by the most
+-- endpoints: device defaults and vendor keys that thousands of hosts share.
+-- One row: a certificate or SPKI among the 25 most served of its kind,
+-- across all scans.
+-- Denominator: completed TLS handshakes that presented a certificate, all scans.
+WITH served AS (
+    SELECT h.scan_id, h.leaf_sha256, c.spki_sha256, c.subject_cn
+    FROM handshakes h
+    JOIN certificates c ON c.sha256 = h.leaf_sha256
+    WHERE h.status = 'ok'
+),
+total AS (
+    SELECT COUNT(*) AS tls_endpoints FROM served
+),
+ranked AS (
+    SELECT kind,
+           sha256,
+           example_cn,
+           endpoints,
+           certificates,
+           scans,
+           ROW_NUMBER() OVER (PARTITION BY kind ORDER BY 0 - endpoints, sha256) AS rank
+    FROM (
+        SELECT 'certificate' AS kind,
+               leaf_sha256 AS sha256,
+               MIN(subject_cn) AS example_cn,
+               COUNT(*) AS endpoints,
+               COUNT(DISTINCT leaf_sha256) AS certificates,
+               COUNT(DISTINCT scan_id) AS scans
+        FROM served
+        GROUP BY leaf_sha256
+        UNION ALL
+        SELECT 'spki' AS kind,
+               spki_sha256 AS sha256,
+               MIN(subject_cn) AS example_cn,
+               COUNT(*) AS endpoints,
+               COUNT(DISTINCT leaf_sha256) AS certificates,
+               COUNT(DISTINCT scan_id) AS scans
+        FROM served
+        WHERE spki_sha256 IS NOT NULL
+        GROUP BY spki_sha256
+    ) grouped
+)
+SELECT r.kind,
+       r.rank,
+       r.sha256,
+       r.example_cn,
+       r.endpoints,
+       r.certificates,
+       r.scans,
+       CAST(r.endpoints AS DOUBLE) / total.tls_endpoints AS share
+FROM ranked r
+CROSS JOIN total
+WHERE r.rank <= 25
+ORDER BY r.kind, r.rank
