@@ -32,8 +32,29 @@ pub fn context(dataset: &Path) -> Result<SQLContext> {
     Ok(ctx)
 }
 
-/// Runs one query over the dataset and collects the answer.
+/// The query's first keyword, past comments and parentheses.
+fn first_keyword(sql: &str) -> String {
+    sql.lines()
+        .map(|l| l.split("--").next().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '(')
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or_default()
+        .to_ascii_uppercase()
+}
+
+/// Runs one read-only query (`SELECT` or `WITH`) over the dataset and
+/// collects the answer.
 pub fn run(dataset: &Path, sql: &str) -> Result<DataFrame> {
+    let keyword = first_keyword(sql);
+    if keyword != "SELECT" && keyword != "WITH" {
+        anyhow::bail!(
+            "only read-only queries are run: start with SELECT or WITH (this one starts with {:?})",
+            keyword
+        );
+    }
     let mut ctx = context(dataset)?;
     let tables = ctx.get_tables();
     let plan = ctx.execute(sql).map_err(|e| explain(e, &tables))?;

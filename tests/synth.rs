@@ -5,7 +5,7 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use common::truth::{assert_matches_truth, values};
@@ -16,43 +16,6 @@ use mailtls::synth::render::Layout;
 use mailtls::synth::{run as synth, Options as SynthOptions};
 use polars::prelude::*;
 use serde_json::Value;
-
-fn synth_options(
-    out: &Path,
-    seed: u64,
-    records: u64,
-    layouts: &[Layout],
-    codecs: &[Codec],
-) -> SynthOptions {
-    SynthOptions {
-        out: out.to_path_buf(),
-        records,
-        seed,
-        layouts: layouts.to_vec(),
-        codecs: codecs.to_vec(),
-        profile: Profile::builtin().unwrap(),
-        bad_lines: 0.0,
-        discovery: true,
-        jobs: 2,
-        quiet: true,
-        max_certs: 40,
-    }
-}
-
-/// Generates, ingests, and returns (tempdir, archive, dataset, truth).
-fn generate_and_ingest(
-    opts: impl FnOnce(&Path) -> SynthOptions,
-) -> (tempfile::TempDir, PathBuf, PathBuf, Value) {
-    let tmp = tempfile::tempdir().unwrap();
-    let archive = tmp.path().join("archive");
-    synth(&opts(&archive)).unwrap();
-    let dataset = tmp.path().join("ds");
-    mailtls::ingest::run(&options(vec![archive.clone()], &dataset)).unwrap();
-    let truth: Value =
-        serde_json::from_str(&std::fs::read_to_string(archive.join("truth.json")).unwrap())
-            .unwrap();
-    (tmp, archive, dataset, truth)
-}
 
 #[test]
 fn every_layout_ingests_to_its_truth() {

@@ -5,8 +5,13 @@ use std::path::{Path, PathBuf};
 
 use mailtls::dataset::read::read_table;
 use mailtls::ingest::{run, Options, Summary};
+use mailtls::input::decompress::Codec;
 use mailtls::input::framing::Limits;
+use mailtls::synth::profile::Profile;
+use mailtls::synth::render::Layout;
+use mailtls::synth::Options as SynthOptions;
 use polars::prelude::*;
+use serde_json::Value;
 
 /// The real fixtures folder (`MAILTLS_FIXTURES` overrides), or `None` with
 /// one visible line when it is absent (a user's fresh clone).
@@ -102,3 +107,44 @@ pub fn sha256_of_b64(b64: &str) -> String {
 }
 
 pub mod truth;
+
+/// Generator options with test defaults: 40 certificates per population, two jobs.
+pub fn synth_options(
+    out: &Path,
+    seed: u64,
+    records: u64,
+    layouts: &[Layout],
+    codecs: &[Codec],
+) -> SynthOptions {
+    SynthOptions {
+        out: out.to_path_buf(),
+        records,
+        seed,
+        layouts: layouts.to_vec(),
+        codecs: codecs.to_vec(),
+        profile: Profile::builtin().unwrap(),
+        bad_lines: 0.0,
+        discovery: true,
+        jobs: 2,
+        quiet: true,
+        max_certs: 40,
+    }
+}
+
+/// Generates, ingests (judging trust against the archive's own roots), and
+/// returns (tempdir, archive, dataset, truth).
+pub fn generate_and_ingest(
+    opts: impl FnOnce(&Path) -> SynthOptions,
+) -> (tempfile::TempDir, PathBuf, PathBuf, Value) {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    mailtls::synth::run(&opts(&archive)).unwrap();
+    let dataset = tmp.path().join("ds");
+    let mut opts = options(vec![archive.clone()], &dataset);
+    opts.roots = Some(archive.join("roots.pem").display().to_string());
+    mailtls::ingest::run(&opts).unwrap();
+    let truth: Value =
+        serde_json::from_str(&std::fs::read_to_string(archive.join("truth.json")).unwrap())
+            .unwrap();
+    (tmp, archive, dataset, truth)
+}

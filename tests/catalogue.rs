@@ -1,0 +1,409 @@
+//! The table catalogue: every table equals the generator's truth on
+//! synthetic archives of several seeds and layouts; every SQL file gives the
+//! same answer in DuckDB reading the same Parquet; ad-hoc SQL joins work and
+//! bad queries say what is wrong.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use common::*;
+use mailtls::catalogue::CATALOGUE;
+use mailtls::input::decompress::Codec;
+use mailtls::synth::render::Layout;
+use serde_json::{Map, Value};
+
+type Row = Map<String, Value>;
+
+/// A catalogue table (or any query) as JSON rows, as `--format json` prints it.
+fn rows_of(mut df: polars::prelude::DataFrame) -> Vec<Row> {
+    let mut buf = Vec::new();
+    mailtls::render::write(&mut df, "json", &mut buf, None).unwrap();
+    let rows: Vec<Value> = serde_json::from_slice(&buf).unwrap();
+    rows.into_iter()
+        .map(|r| r.as_object().unwrap().clone())
+        .collect()
+}
+
+fn table_rows(dataset: &Path, name: &str) -> Vec<Row> {
+    rows_of(mailtls::catalogue::run(dataset, name).unwrap())
+}
+
+fn n(v: &Value) -> u64 {
+    v.as_u64()
+        .or_else(|| v.as_f64().map(|f| f as u64))
+        .unwrap_or(0)
+}
+
+fn s(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "null".into(),
+        other => other.to_string(),
+    }
+}
+
+/// One of the truth's per-series distributions, as value → count.
+fn dist(series: &Value, key: &str) -> BTreeMap<String, u64> {
+    series["counts"][key]
+        .as_object()
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), n(v))).collect())
+        .unwrap_or_default()
+}
+
+/// value → endpoints of the rows of `scan` matching `filter`, keyed by `key(row)`.
+fn counts(
+    rows: &[Row],
+    scan: &str,
+    filter: impl Fn(&Row) -> bool,
+    key: impl Fn(&Row) -> String,
+) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    for r in rows
+        .iter()
+        .filter(|r| s(&r["scan_id"]) == scan && filter(r))
+    {
+        *out.entry(key(r)).or_default() += n(&r["endpoints"]);
+    }
+    out
+}
+
+/// The computed trust category each synthetic certificate population must get.
+const POPULATION_CATEGORY: &[(&str, &str)] = &[
+    ("trusted", "trusted"),
+    ("wrong_name", "trusted"),
+    ("expired", "expired"),
+    ("not_yet_valid", "other"),
+    ("incomplete_chain", "incomplete_chain"),
+    ("private_ca", "unknown_authority"),
+    ("device_default", "self_signed"),
+    ("self_signed", "self_signed"),
+    ("shared_key", "self_signed"),
+    ("unparsable", "other"),
+    ("none", "no_certificate"),
+];
+
+const STATUSES: &[&str] = &[
+    "connect_failed",
+    "banner_failed",
+    "no_starttls",
+    "starttls_refused",
+    "handshake_failed",
+    "timeout",
+    "protocol_error",
+    "skipped",
+];
+
+/// Checks every catalogue table that the truth describes against it.
+fn assert_catalogue_matches_truth(dataset: &Path, truth: &Value) {
+    let summary = table_rows(dataset, "scan_summary");
+    let versions = table_rows(dataset, "version_negotiated");
+    let ciphers = table_rows(dataset, "cipher_negotiated");
+    let kex = table_rows(dataset, "key_exchange");
+    let trust = table_rows(dataset, "cert_trust");
+    let support = table_rows(dataset, "tls_support");
+    let mut per_port: BTreeMap<u64, (u64, u64)> = BTreeMap::new();
+    let series = truth["series"].as_array().unwrap();
+    assert_eq!(
+        summary.len(),
+        series.len(),
+        "one scan_summary row per series"
+    );
+    for t in series {
+        let scan = t["scan_id"].as_str().unwrap();
+        let status = dist(t, "status");
+        let get = |m: &BTreeMap<String, u64>, k: &str| m.get(k).copied().unwrap_or(0);
+        // scan_summary
+        let row = summary.iter().find(|r| s(&r["scan_id"]) == scan).unwrap();
+        assert_eq!(n(&row["endpoints"]), n(&t["handshakes"]), "{scan}");
+        for st in STATUSES {
+            assert_eq!(n(&row[*st]), get(&status, st), "{scan} {st}");
+        }
+        assert_eq!(n(&row["tls_completed"]), get(&status, "ok"), "{scan}");
+        let responding =
+            n(&t["handshakes"]) - get(&status, "connect_failed") - get(&status, "skipped");
+        assert_eq!(n(&row["responding"]), responding, "{scan}");
+        assert_eq!(
+            n(&row["starttls_offered"]),
+            get(&dist(t, "starttls_offered"), "true"),
+            "{scan}"
+        );
+        assert_eq!(
+            n(&row["starttls_stripped"]),
+            get(&dist(t, "starttls_stripped"), "true"),
+            "{scan}"
+        );
+        let e = per_port.entry(n(&t["port"])).or_default();
+        e.0 += responding;
+        e.1 += get(&status, "ok");
+        // version_negotiated, cipher_negotiated: codes as the truth writes them.
+        let hex = |r: &Row, col: &str| format!("0x{:04x}", n(&r[col]));
+        assert_eq!(
+            counts(&versions, scan, |_| true, |r| hex(r, "tls_version")),
+            dist(t, "ok.tls_version"),
+            "{scan}"
+        );
+        assert_eq!(
+            counts(&ciphers, scan, |_| true, |r| hex(r, "cipher_id")),
+            dist(t, "ok.cipher_id"),
+            "{scan}"
+        );
+        for r in versions.iter().filter(|r| s(&r["scan_id"]) == scan) {
+            let share = r["share"].as_f64().unwrap();
+            assert!((share - n(&r["endpoints"]) as f64 / get(&status, "ok") as f64).abs() < 1e-12);
+        }
+        // key_exchange, facet by facet; primes the truth calls pool_* are unnamed.
+        let facet =
+            |f: &'static str| counts(&kex, scan, move |r| s(&r["facet"]) == f, |r| s(&r["value"]));
+        assert_eq!(facet("kex"), dist(t, "ok.server_kex"), "{scan}");
+        assert_eq!(
+            facet("dh_prime_bits"),
+            dist(t, "ok.dh_prime_bits"),
+            "{scan}"
+        );
+        assert_eq!(facet("ecdh_curve"), dist(t, "ok.ecdh_curve"), "{scan}");
+        assert_eq!(
+            facet("rsa_export_bits"),
+            dist(t, "ok.rsa_export_bits"),
+            "{scan}"
+        );
+        let mut groups = BTreeMap::new();
+        for (g, c) in dist(t, "ok.dh_group") {
+            let name = if g.starts_with("pool_") {
+                "unnamed".to_owned()
+            } else {
+                g
+            };
+            *groups.entry(name).or_default() += c;
+        }
+        assert_eq!(facet("dh_group"), groups, "{scan}");
+        // cert_trust: computed from populations, recorded from the scanner's verdict.
+        let mut computed = BTreeMap::new();
+        for (pop, c) in dist(t, "ok.certificate_population") {
+            let (_, cat) = POPULATION_CATEGORY.iter().find(|(p, _)| *p == pop).unwrap();
+            *computed.entry((*cat).to_owned()).or_default() += c;
+        }
+        let view = |v: &'static str| {
+            counts(
+                &trust,
+                scan,
+                move |r| s(&r["view"]) == v,
+                |r| s(&r["category"]),
+            )
+        };
+        assert_eq!(view("computed"), computed, "{scan}");
+        let recorded: BTreeMap<String, u64> = dist(t, "ok.browser_trusted")
+            .into_iter()
+            .map(|(k, c)| {
+                let cat = match k.as_str() {
+                    "true" => "trusted",
+                    "false" => "untrusted",
+                    _ => "not_recorded",
+                };
+                (cat.to_owned(), c)
+            })
+            .collect();
+        assert_eq!(view("recorded"), recorded, "{scan}");
+    }
+    // tls_support pools the scans of a port.
+    for (port, (responding, working)) in per_port {
+        let rows: Vec<&Row> = support.iter().filter(|r| n(&r["port"]) == port).collect();
+        assert_eq!(
+            rows.iter().map(|r| n(&r["responding"])).sum::<u64>(),
+            responding,
+            "port {port}"
+        );
+        assert_eq!(
+            rows.iter().map(|r| n(&r["tls_working"])).sum::<u64>(),
+            working,
+            "port {port}"
+        );
+    }
+}
+
+fn sample_dataset() -> (tempfile::TempDir, std::path::PathBuf, Value) {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
+    let (tmp, dataset, _) = ingest(|out| {
+        let mut o = options(vec![sample.clone()], out);
+        o.roots = Some(sample.join("roots.pem").display().to_string());
+        o
+    });
+    let truth =
+        serde_json::from_str(&std::fs::read_to_string(sample.join("truth.json")).unwrap()).unwrap();
+    (tmp, dataset, truth)
+}
+
+#[test]
+fn catalogue_tables_equal_the_truth_of_the_sample() {
+    let (_tmp, dataset, truth) = sample_dataset();
+    assert_catalogue_matches_truth(&dataset, &truth);
+}
+
+#[test]
+fn catalogue_tables_equal_the_truth_for_other_seeds_and_layouts() {
+    let cases: &[(u64, &[Layout], &[Codec])] = &[
+        (7, &[Layout::Zgrab2], &[Codec::Gzip]),
+        (23, &[Layout::Zgrab1, Layout::Censys], &[Codec::Zstd]),
+        (41, &[Layout::Zgrab1EventLog], &[Codec::Plain]),
+    ];
+    for (seed, layouts, codecs) in cases {
+        let (_t, _archive, dataset, truth) =
+            generate_and_ingest(|out| synth_options(out, *seed, 1500, layouts, codecs));
+        assert_catalogue_matches_truth(&dataset, &truth);
+    }
+}
+
+/// Runs `sql` with DuckDB over the dataset, or `None` (with one visible
+/// line) when the test environment has no DuckDB (`scripts/test.sh` sets it up).
+fn duckdb(dataset: &Path, sql: &str) -> Option<Vec<Row>> {
+    let Some(python) = std::env::var_os("MAILTLS_PYTHON") else {
+        eprintln!("SKIPPED: MAILTLS_PYTHON not set; run scripts/test.sh to compare with DuckDB");
+        return None;
+    };
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/duckdb_query.py");
+    let mut child = Command::new(python)
+        .arg(script)
+        .arg(dataset)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(sql.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "duckdb: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    Some(
+        rows.into_iter()
+            .map(|r| r.as_object().unwrap().clone())
+            .collect(),
+    )
+}
+
+/// Rows as comparable text, order-independent; numbers compared to 1e-9.
+fn canonical(rows: &[Row]) -> Vec<Vec<(String, String)>> {
+    let mut out: Vec<Vec<(String, String)>> = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|(k, v)| {
+                    let text = match v {
+                        Value::Number(x) => format!("{:.9}", x.as_f64().unwrap()),
+                        other => s(other),
+                    };
+                    (k.clone(), text)
+                })
+                .collect()
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn assert_same_in_duckdb(dataset: &Path) {
+    for entry in CATALOGUE {
+        let ours = table_rows(dataset, entry.name);
+        let Some(theirs) = duckdb(dataset, entry.sql) else {
+            return;
+        };
+        assert!(!ours.is_empty(), "{} is empty", entry.name);
+        assert_eq!(
+            canonical(&ours),
+            canonical(&theirs),
+            "{} differs between polars and DuckDB",
+            entry.name
+        );
+    }
+}
+
+#[test]
+fn every_catalogue_query_gives_the_same_answer_in_duckdb() {
+    let (_tmp, dataset, _) = sample_dataset();
+    assert_same_in_duckdb(&dataset);
+    let (_t, _archive, dataset, _) = generate_and_ingest(|out| {
+        synth_options(
+            out,
+            99,
+            2000,
+            &[Layout::Zgrab2, Layout::Censys],
+            &[Codec::Lz4],
+        )
+    });
+    assert_same_in_duckdb(&dataset);
+}
+
+#[test]
+fn sql_joins_handshakes_certificates_and_cipher_suites() {
+    let (_tmp, dataset, truth) = sample_dataset();
+    let df = mailtls::query::run(
+        &dataset,
+        "SELECT c.key_alg, s.testssl_bucket, COUNT(*) AS endpoints \
+         FROM handshakes h \
+         JOIN certificates c ON c.sha256 = h.leaf_sha256 \
+         JOIN cipher_suites s ON s.id = h.cipher_id \
+         WHERE h.status = 'ok' \
+         GROUP BY c.key_alg, s.testssl_bucket",
+    )
+    .unwrap();
+    let rows = rows_of(df);
+    let total: u64 = rows.iter().map(|r| n(&r["endpoints"])).sum();
+    // Every completed handshake that presented a certificate, once.
+    let expected: u64 = truth["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| dist(t, "ok.certificate_population"))
+        .filter(|(pop, _)| pop != "none")
+        .map(|(_, c)| c)
+        .sum();
+    assert_eq!(total, expected);
+    assert!(rows
+        .iter()
+        .any(|r| s(&r["key_alg"]) == "RSA" && s(&r["testssl_bucket"]) == "aead_fs"));
+    if let Some(theirs) = duckdb(
+        &dataset,
+        "SELECT c.key_alg, s.testssl_bucket, COUNT(*) AS endpoints FROM handshakes h \
+         JOIN certificates c ON c.sha256 = h.leaf_sha256 JOIN cipher_suites s ON s.id = h.cipher_id \
+         WHERE h.status = 'ok' GROUP BY c.key_alg, s.testssl_bucket",
+    ) {
+        assert_eq!(canonical(&rows), canonical(&theirs));
+    }
+}
+
+#[test]
+fn bad_queries_say_what_is_wrong() {
+    let (_tmp, dataset, _) = sample_dataset();
+    let err = |sql: &str| format!("{:#}", mailtls::query::run(&dataset, sql).unwrap_err());
+    let unknown_table = err("SELECT * FROM handshake");
+    assert!(unknown_table.contains("handshake"), "{unknown_table}");
+    assert!(
+        unknown_table.contains("the dataset's tables: certificates, chain_trust"),
+        "{unknown_table}"
+    );
+    let unknown_column = err("SELECT portt FROM handshakes");
+    assert!(
+        unknown_column.contains("portt") && unknown_column.contains("\"port\""),
+        "{unknown_column}"
+    );
+    let syntax = err("SELEC port FROM handshakes");
+    assert!(syntax.contains("SELEC"), "{syntax}");
+    let write = err("DROP TABLE handshakes");
+    assert!(write.contains("read-only"), "{write}");
+    let unknown_entry = format!(
+        "{:#}",
+        mailtls::catalogue::run(&dataset, "no_such_table").unwrap_err()
+    );
+    assert!(unknown_entry.contains("scan_summary"), "{unknown_entry}");
+}
