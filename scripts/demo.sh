@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set-up and main job on the bundled sample: builds mailtls (release),
 # ingests data/sample/ into target/sample-dataset (judging certificates
-# against the sample's own synthetic roots) and describes the result.
+# against the sample's own synthetic roots), and writes the reproduction
+# report of every catalogue table to reports/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release
@@ -9,3 +10,4 @@ out=target/sample-dataset
 rm -rf "$out"
 ./target/release/mailtls ingest data/sample --out "$out" --roots data/sample/roots.pem
 ./target/release/mailtls dataset info "$out"
+./target/release/mailtls report --dataset "$out" --out reports

@@ -50,6 +50,16 @@ pub enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Write the reproduction report: every catalogue table, with the
+    /// published numbers beside the dataset's (Markdown and CSVs).
+    Report {
+        /// The dataset folder.
+        #[arg(long, short)]
+        dataset: PathBuf,
+        /// Folder for REPORT.md and the CSVs.
+        #[arg(long, short, default_value = "reports")]
+        out: PathBuf,
+    },
     /// Run a read-only SQL query over every table of a dataset.
     Sql {
         /// The query (one SELECT).

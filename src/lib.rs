@@ -11,6 +11,7 @@
 pub mod catalogue;
 pub mod cli;
 pub mod cmd;
+pub mod csv;
 pub mod dataset;
 pub mod der;
 pub mod formats;
@@ -19,6 +20,7 @@ pub mod input;
 pub mod query;
 pub mod record;
 pub mod render;
+pub mod report;
 pub mod synth;
 pub mod time;
 pub mod tls;

@@ -19,6 +19,7 @@ fn main() {
         Command::Dataset(DatasetCommand::Info { dataset }) => cmd::dataset_info::execute(&dataset),
         Command::Roots => cmd::roots::execute(),
         Command::Tables => cmd::query::list(),
+        Command::Report { dataset, out } => cmd::report::execute(&dataset, &out),
         Command::Table {
             name,
             dataset,

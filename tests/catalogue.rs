@@ -407,3 +407,33 @@ fn bad_queries_say_what_is_wrong() {
     );
     assert!(unknown_entry.contains("scan_summary"), "{unknown_entry}");
 }
+
+#[test]
+fn the_committed_report_is_the_report_of_the_sample() {
+    let (tmp, dataset, _) = sample_dataset();
+    let out = tmp.path().join("report");
+    mailtls::report::write(&dataset, &out).unwrap();
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("reports");
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names.len(),
+        CATALOGUE.len() + 1,
+        "REPORT.md and a CSV per table"
+    );
+    for name in names {
+        let fresh = std::fs::read_to_string(out.join(&name)).unwrap();
+        let kept = std::fs::read_to_string(committed.join(&name))
+            .unwrap_or_else(|_| panic!("reports/{name} is missing: run scripts/demo.sh"));
+        assert!(
+            fresh == kept,
+            "reports/{name} is out of date: run scripts/demo.sh"
+        );
+    }
+    let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
+    assert!(report.contains("**This dataset is synthetic.**"));
+    assert!(report.contains("| endpoint scans on seven ports (25, 110, 143, 465, 587, 993, 995) (scans) | 20270768 | 2901 |"));
+}

@@ -4,5 +4,6 @@ pub mod ciphers;
 pub mod dataset_info;
 pub mod ingest;
 pub mod query;
+pub mod report;
 pub mod roots;
 pub mod synth;

@@ -27,22 +27,17 @@ pub struct Group {
 
 const CSV: &str = include_str!("../../data/dh-groups.csv");
 
-/// Parses `name,bits,safe_prime,"source",prime_hex` lines (after the header).
+/// Parses the `name,bits,safe_prime,source,prime_hex` records.
 fn parse(text: &str) -> Vec<Group> {
-    text.lines()
-        .skip(1)
-        .filter_map(|line| {
-            let (name, rest) = line.split_once(',')?;
-            let (bits, rest) = rest.split_once(',')?;
-            let (safe, rest) = rest.split_once(',')?;
-            let rest = rest.strip_prefix('"')?;
-            let (source, rest) = rest.split_once("\",")?;
-            let prime = hex::decode(rest.trim()).ok()?;
+    crate::csv::records(text)
+        .into_iter()
+        .filter_map(|r| {
+            let prime = hex::decode(r.get("prime_hex")?.trim()).ok()?;
             Some(Group {
-                name: name.to_owned(),
-                bits: bits.parse().ok()?,
-                safe_prime: safe == "true",
-                source: source.to_owned(),
+                name: r.get("name")?.clone(),
+                bits: r.get("bits")?.parse().ok()?,
+                safe_prime: r.get("safe_prime")? == "true",
+                source: r.get("source")?.clone(),
                 prime_sha256: sha256_hex(&prime),
                 prime,
             })

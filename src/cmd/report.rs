@@ -1,0 +1,15 @@
+//! `mailtls report`: the reproduction report of a dataset.
+
+use std::path::Path;
+
+use anyhow::Result;
+
+/// Writes the report and says where.
+pub fn execute(dataset: &Path, out: &Path) -> Result<()> {
+    crate::report::write(dataset, out)?;
+    println!(
+        "wrote {} and one CSV per catalogue table",
+        out.join("REPORT.md").display()
+    );
+    Ok(())
+}

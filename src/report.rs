@@ -1,0 +1,221 @@
+//! The reproduction report: every catalogue table over a dataset, written
+//! as one Markdown file with a CSV per table, and the numbers the papers
+//! published (`data/paper/`) beside the ones the dataset gives.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+use polars::prelude::*;
+use polars::sql::SQLContext;
+
+use crate::catalogue::CATALOGUE;
+use crate::dataset::manifest::Manifest;
+use crate::render;
+
+const PUBLISHED: &str = include_str!("../data/paper/published.csv");
+const COMPARISONS: &str = include_str!("../data/paper/comparisons.csv");
+
+/// Rows of a table shown in the Markdown; the CSV always has them all.
+const SHOWN_ROWS: usize = 40;
+
+/// A published number set beside the dataset's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    /// Row id in `data/paper/published.csv`.
+    pub id: String,
+    /// What was measured.
+    pub quantity: String,
+    /// The published value.
+    pub published: f64,
+    /// Its unit.
+    pub unit: String,
+    /// Where it was published.
+    pub source: String,
+    /// The catalogue table the dataset's value comes from.
+    pub table: String,
+    /// The dataset's value.
+    pub value: Option<f64>,
+    /// Why the two may differ by design.
+    pub caveat: String,
+}
+
+/// Whether the dataset was made from a synthetic archive: an input folder
+/// holds the generator's `truth.json`.
+fn synthetic_inputs(manifest: &Manifest) -> bool {
+    manifest.inputs.iter().any(|i| {
+        Path::new(&i.path)
+            .ancestors()
+            .skip(1)
+            .take(4)
+            .any(|dir| dir.join("truth.json").is_file())
+    })
+}
+
+/// The published numbers set beside what `tables` (name → answer) give.
+pub fn comparisons(tables: &BTreeMap<&str, DataFrame>) -> Result<Vec<Comparison>> {
+    let published: BTreeMap<String, BTreeMap<String, String>> = crate::csv::records(PUBLISHED)
+        .into_iter()
+        .filter_map(|r| Some((r.get("id")?.clone(), r)))
+        .collect();
+    let mut out = Vec::new();
+    for c in crate::csv::records(COMPARISONS) {
+        let (Some(id), Some(table), Some(query)) =
+            (c.get("published_id"), c.get("table"), c.get("query"))
+        else {
+            continue;
+        };
+        let p = published.get(id).with_context(|| {
+            format!("data/paper/comparisons.csv names {id}, which published.csv lacks")
+        })?;
+        let value = match tables.get(table.as_str()) {
+            Some(df) => {
+                let ctx = SQLContext::new();
+                ctx.register("t", df.clone().lazy());
+                let mut ctx = ctx;
+                let answer = ctx.execute(query)?.collect()?;
+                answer
+                    .column("value")?
+                    .cast(&DataType::Float64)?
+                    .f64()?
+                    .get(0)
+            }
+            None => None,
+        };
+        out.push(Comparison {
+            id: id.clone(),
+            quantity: p.get("quantity").cloned().unwrap_or_default(),
+            published: p
+                .get("value")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(f64::NAN),
+            unit: p.get("unit").cloned().unwrap_or_default(),
+            source: format!(
+                "{} ({})",
+                p.get("source").cloned().unwrap_or_default(),
+                p.get("where").cloned().unwrap_or_default()
+            ),
+            table: table.clone(),
+            value,
+            caveat: c.get("caveat").cloned().unwrap_or_default(),
+        });
+    }
+    Ok(out)
+}
+
+fn number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+/// Writes `REPORT.md` and one CSV per catalogue table into `out`.
+pub fn write(dataset: &Path, out: &Path) -> Result<()> {
+    let manifest = Manifest::load(dataset)?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let mut tables: BTreeMap<&str, DataFrame> = BTreeMap::new();
+    for entry in CATALOGUE {
+        let mut df = crate::catalogue::run(dataset, entry.name)?;
+        let path = out.join(format!("{}.csv", entry.name));
+        let mut file = std::fs::File::create(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        render::write(&mut df, "csv", &mut file, None)?;
+        tables.insert(entry.name, df);
+    }
+    let mut md = String::new();
+    writeln!(md, "# mailtls reproduction report")?;
+    writeln!(md)?;
+    let records: u64 = manifest
+        .inputs
+        .iter()
+        .flat_map(|i| i.records.values())
+        .sum();
+    if synthetic_inputs(&manifest) {
+        writeln!(
+            md,
+            "**This dataset is synthetic.** It was ingested from an archive made by \
+             `mailtls synth`, whose shares come from a profile, not from the Internet: \
+             every number below describes the generator, not real mail servers. \
+             Ingest real scans to reproduce the papers."
+        )?;
+    } else {
+        writeln!(
+            md,
+            "This dataset was ingested from the scan files listed in its manifest; the \
+             numbers below describe those scans."
+        )?;
+    }
+    writeln!(md)?;
+    writeln!(
+        md,
+        "Dataset: {} inputs, {} records, {} scans; written by {}. Trust is computed with \
+         the setting `{}`.",
+        manifest.inputs.len(),
+        records,
+        manifest.scans.len(),
+        manifest.tool,
+        manifest
+            .trust
+            .first()
+            .map(|t| t.label())
+            .unwrap_or_default()
+    )?;
+    writeln!(md)?;
+    let compared = comparisons(&tables)?;
+    writeln!(md, "## Published numbers beside this dataset's")?;
+    writeln!(md)?;
+    writeln!(
+        md,
+        "| quantity | published | this dataset | difference | table | source | caveat |"
+    )?;
+    writeln!(md, "|---|---|---|---|---|---|---|")?;
+    for c in &compared {
+        let (value, diff) = match c.value {
+            Some(v) => (number(v), format!("{:+.2}", v - c.published)),
+            None => ("—".into(), "—".into()),
+        };
+        writeln!(
+            md,
+            "| {} ({}) | {} | {} | {} | `{}` | {} | {} |",
+            c.quantity,
+            c.unit,
+            number(c.published),
+            value,
+            diff,
+            c.table,
+            c.source,
+            c.caveat
+        )?;
+    }
+    writeln!(md)?;
+    for entry in CATALOGUE {
+        let df = tables.get_mut(entry.name).context("table computed above")?;
+        writeln!(md, "## {}: {}", entry.name, entry.title)?;
+        writeln!(md)?;
+        writeln!(md, "- One row: {}.", entry.row)?;
+        writeln!(md, "- Denominator: {}.", entry.denominator)?;
+        writeln!(md, "- Paper: {}.", entry.paper)?;
+        writeln!(
+            md,
+            "- Query: `src/catalogue/sql/{}.sql`; all {} rows in `{}.csv`.",
+            entry.name,
+            df.height(),
+            entry.name
+        )?;
+        writeln!(md)?;
+        let mut shown = df.head(Some(SHOWN_ROWS));
+        let mut text = Vec::new();
+        render::write(&mut shown, "md", &mut text, None)?;
+        md.push_str(&String::from_utf8_lossy(&text));
+        if df.height() > SHOWN_ROWS {
+            writeln!(md, "\n({} of {} rows shown.)", SHOWN_ROWS, df.height())?;
+        }
+        writeln!(md)?;
+    }
+    let path = out.join("REPORT.md");
+    std::fs::write(&path, md).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
