@@ -6,6 +6,7 @@ Every table the manifest names is registered as a view over exactly its
 committed Parquet parts (hive partitioning restores `scan_id`).
 
 Usage: duckdb_query.py DATASET < query.sql
+       duckdb_query.py DATASET FILE.sql...   (runs each; prints row counts)
 """
 import json
 import os
@@ -14,8 +15,8 @@ import sys
 import duckdb
 
 
-def main():
-    dataset = sys.argv[1]
+def connect(dataset):
+    """A DuckDB connection with a view per table of the dataset."""
     with open(os.path.join(dataset, "_manifest.json")) as f:
         manifest = json.load(f)
     parts = {}
@@ -28,6 +29,17 @@ def main():
         con.execute(
             f"CREATE VIEW {table} AS SELECT * FROM read_parquet([{listed}], hive_partitioning={hive})"
         )
+    return con
+
+
+def main():
+    con = connect(sys.argv[1])
+    if len(sys.argv) > 2:
+        for path in sys.argv[2:]:
+            with open(path) as f:
+                rows = con.execute(f.read()).fetchall()
+            print(f"{path}: {len(rows)} rows")
+        return
     cursor = con.execute(sys.stdin.read())
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, row)) for row in cursor.fetchall()]

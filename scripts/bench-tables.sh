@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Catalogue benchmark: every catalogue table over a dataset of RECORDS
+# synthetic endpoints (1,000,000 by default), wall time and peak RSS, beside
+# DuckDB running the same SQL files over the same Parquet parts.
+#
+# Usage: scripts/bench-tables.sh [RECORDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+records=${1:-1000000}
+work=${BENCH_DIR:-target/bench}/tables
+cargo build --release --quiet --bin mailtls
+bin=target/release/mailtls
+python=$(scripts/python-env.sh)
+mkdir -p "$work"
+if [ ! -s "$work/ds/_manifest.json" ]; then
+  rm -rf "$work/archive" "$work/ds"
+  $bin synth --out "$work/archive" --records "$records" --seed 2015 --layout zgrab2 --compress zstd --quiet
+  $bin ingest "$work/archive" --out "$work/ds" --roots "$work/archive/roots.pem" --quiet >/dev/null
+fi
+endpoints=$($bin sql "SELECT COUNT(*) AS n FROM handshakes" --dataset "$work/ds" --format csv | tail -1)
+echo "dataset: $endpoints endpoints ($(du -sh "$work/ds" | cut -f1) of Parquet)"
+
+measure() { # label, command...
+  local label=$1; shift
+  local log; log=$(mktemp)
+  /usr/bin/time -v "$@" >/dev/null 2>"$log" || { cat "$log"; exit 1; }
+  local secs rss
+  secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$log")
+  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
+  printf '%-46s %8.2f s  peak RSS %6.0f MiB\n' "$label" "$secs" "$(echo "$rss / 1024" | bc -l)"
+  rm -f "$log"
+}
+
+measure "mailtls report (all 9 tables, polars)" $bin report --dataset "$work/ds" --out "$work/report"
+measure "duckdb, the same 9 SQL files (2 threads)" "$python" scripts/duckdb_query.py "$work/ds" src/catalogue/sql/*.sql
+for f in src/catalogue/sql/*.sql; do
+  name=$(basename "$f" .sql)
+  measure "  mailtls table $name" $bin table "$name" --dataset "$work/ds" --format csv
+done
