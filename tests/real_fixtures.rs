@@ -421,3 +421,30 @@ fn censys_records_get_a_trust_agreement_table() {
         Some("x509: certificate has expired or is not yet valid")
     );
 }
+
+#[test]
+fn names_are_checked_against_the_certificate_served() {
+    let Some(fx) = fixtures() else { return };
+    let path = fx.join("zmap-zgrab2/zgrab2_schemas/zgrab2/testdata/postgres-10.1-ssl.json");
+    let text = std::fs::read_to_string(path).unwrap();
+    // The real record was scanned as "target"; its certificate names "localhost".
+    let mut record: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let as_scanned = serde_json::to_string(&record).unwrap();
+    record["domain"] = "LocalHost.".into();
+    let renamed = serde_json::to_string(&record).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("records.json");
+    std::fs::write(&input, format!("{as_scanned}\n{renamed}\n")).unwrap();
+    let (_tmp, dataset, _) = ingest(|out| {
+        let mut o = options(vec![input.clone()], out);
+        o.port = Some(5432);
+        o
+    });
+    let df = table(&dataset, "name_checks");
+    let df = df.sort(["domain"], SortMultipleOptions::default()).unwrap();
+    assert_eq!(df.height(), 2);
+    assert_eq!(s(&df, "domain", 0).as_deref(), Some("LocalHost."));
+    assert_eq!(b(&df, "name_matches", 0), Some(true));
+    assert_eq!(s(&df, "domain", 1).as_deref(), Some("target"));
+    assert_eq!(b(&df, "name_matches", 1), Some(false));
+}

@@ -15,6 +15,7 @@ pub const TABLES: &[&str] = &[
     "certificates",
     "discovery",
     "chain_trust",
+    "name_checks",
     "cipher_suites",
     "mozilla_levels",
     "dh_groups",

@@ -245,7 +245,12 @@ pub fn run(opts: &Options) -> Result<Summary> {
     let rewritten = |t: &str| {
         matches!(
             t,
-            "scans" | "cipher_suites" | "dh_groups" | "mozilla_levels" | "chain_trust"
+            "scans"
+                | "cipher_suites"
+                | "dh_groups"
+                | "mozilla_levels"
+                | "chain_trust"
+                | "name_checks"
         )
     };
     let old_whole_parts: Vec<String> = manifest
@@ -318,6 +323,13 @@ pub fn run(opts: &Options) -> Result<Summary> {
         "chain_trust",
         run_id,
         &mut trust_df,
+    )?);
+    manifest.parts.push(write_part(
+        &staging.root,
+        &format!("name_checks/part-r{run_id:04}.parquet"),
+        "name_checks",
+        run_id,
+        &mut crate::trust::names::compute(&manifest, &locate)?,
     )?);
     manifest.runs.push(Run {
         id: run_id,

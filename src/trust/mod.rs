@@ -3,10 +3,12 @@
 //!
 //! [`store`] holds the root stores (built-in Mozilla snapshots or a PEM
 //! file), [`policy`] the dated algorithm rules, [`cert`] the parsed view of a
-//! certificate, [`verify`] the path building, and [`table`] the
-//! `chain_trust` table of a dataset.
+//! certificate, [`verify`] the path building, [`table`] the `chain_trust`
+//! table of a dataset, and [`names`] the `name_checks` table (does the
+//! certificate name the host the record was scanned for).
 
 pub mod cert;
+pub mod names;
 pub mod policy;
 pub mod store;
 pub mod table;

@@ -110,7 +110,8 @@ struct SeenChain {
 /// Where a manifest path lives: staged by this run, or already committed.
 pub type Locate<'a> = &'a dyn Fn(&str) -> PathBuf;
 
-fn read_part(path: &Path, columns: &[&str]) -> Result<DataFrame> {
+/// Reads the named columns of one Parquet part.
+pub(crate) fn read_part(path: &Path, columns: &[&str]) -> Result<DataFrame> {
     let read = PlRefPath::try_from_path(path)
         .and_then(|source| LazyFrame::scan_parquet(source, ScanArgsParquet::default()))
         .and_then(|lf| {
