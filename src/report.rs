@@ -219,3 +219,25 @@ pub fn write(dataset: &Path, out: &Path) -> Result<()> {
     std::fs::write(&path, md).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn published_numbers_carry_sources_and_comparisons_name_real_rows() {
+        let published = crate::csv::records(PUBLISHED);
+        assert!(published.len() >= 20);
+        let mut ids = std::collections::BTreeSet::new();
+        for r in &published {
+            assert!(ids.insert(r["id"].clone()), "duplicate id {}", r["id"]);
+            assert!(!r["source"].trim().is_empty(), "{} has no source", r["id"]);
+            assert!(r["value"].parse::<f64>().is_ok(), "{} value", r["id"]);
+        }
+        for c in crate::csv::records(COMPARISONS) {
+            assert!(ids.contains(&c["published_id"]), "{}", c["published_id"]);
+            assert!(crate::catalogue::find(&c["table"]).is_ok(), "{}", c["table"]);
+            assert!(!c["caveat"].is_empty());
+        }
+    }
+}
