@@ -1,6 +1,7 @@
 //! SQL over a dataset: every table the manifest names is registered under
 //! its own name as a lazy scan of its parts, and queries run on polars'
-//! streaming engine, so a dataset larger than memory still answers.
+//! streaming engine, so a dataset larger than memory still answers (the few
+//! plans that engine cannot run fall back to the in-memory engine).
 
 use std::path::Path;
 
@@ -58,10 +59,15 @@ pub fn run(dataset: &Path, sql: &str) -> Result<DataFrame> {
     let mut ctx = context(dataset)?;
     let tables = ctx.get_tables();
     let plan = ctx.execute(sql).map_err(|e| explain(e, &tables))?;
-    plan.with_streaming(true)
-        .collect()
-        .map_err(|e| explain(e, &tables))
-        .context("the query failed")
+    // polars' streaming engine does not run every plan its in-memory
+    // engine runs; those run in memory rather than not at all.
+    match plan.clone().with_streaming(true).collect() {
+        Ok(df) => Ok(df),
+        Err(_) => plan
+            .collect()
+            .map_err(|e| explain(e, &tables))
+            .context("the query failed"),
+    }
 }
 
 /// A polars error with the table names added where the query named an

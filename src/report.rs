@@ -236,7 +236,11 @@ mod tests {
         }
         for c in crate::csv::records(COMPARISONS) {
             assert!(ids.contains(&c["published_id"]), "{}", c["published_id"]);
-            assert!(crate::catalogue::find(&c["table"]).is_ok(), "{}", c["table"]);
+            assert!(
+                crate::catalogue::find(&c["table"]).is_ok(),
+                "{}",
+                c["table"]
+            );
             assert!(!c["caveat"].is_empty());
         }
     }
