@@ -8,52 +8,60 @@
 -- no_certificate, not_judged; recorded: trusted, untrusted, not_recorded.
 -- Denominator: completed TLS handshakes of the scan (status 'ok'); each
 -- view's categories add up to it.
+-- Endpoints are first counted per distinct chain, so the joins work on
+-- distinct chains, not on endpoints.
+WITH chains AS (
+    SELECT scan_id, port, chain_hash, browser_trusted, COUNT(*) AS endpoints
+    FROM handshakes
+    WHERE status = 'ok'
+    GROUP BY scan_id, port, chain_hash, browser_trusted
+),
+judged AS (
+    SELECT c.scan_id,
+           c.port,
+           c.endpoints,
+           CASE
+               WHEN c.chain_hash IS NULL THEN 'no_certificate'
+               WHEN ct.reason IS NULL THEN 'not_judged'
+               WHEN ct.reason = 'ok' THEN 'trusted'
+               WHEN ct.reason IN ('self_signed', 'expired', 'unknown_authority', 'incomplete_chain') THEN ct.reason
+               ELSE 'other'
+           END AS category
+    FROM chains c
+    LEFT JOIN (
+        SELECT scan_id, chain_hash, reason
+        FROM chain_trust
+        WHERE setting_rank = 0
+    ) ct ON ct.scan_id = c.scan_id AND ct.chain_hash = c.chain_hash
+),
+recorded AS (
+    SELECT scan_id,
+           port,
+           endpoints,
+           CASE
+               WHEN browser_trusted THEN 'trusted'
+               WHEN NOT browser_trusted THEN 'untrusted'
+               ELSE 'not_recorded'
+           END AS category
+    FROM chains
+),
+totals AS (
+    SELECT scan_id, SUM(endpoints) AS completed FROM chains GROUP BY scan_id
+)
 SELECT f.scan_id,
        f.port,
        f.view,
        f.category,
-       f.endpoints,
+       f.endpoints AS endpoints,
        CAST(f.endpoints AS DOUBLE) / t.completed AS share
 FROM (
-    SELECT scan_id, port, 'computed' AS view, category, COUNT(*) AS endpoints
-    FROM (
-        SELECT h.scan_id,
-               h.port,
-               CASE
-                   WHEN h.leaf_sha256 IS NULL THEN 'no_certificate'
-                   WHEN ct.reason IS NULL THEN 'not_judged'
-                   WHEN ct.reason = 'ok' THEN 'trusted'
-                   WHEN ct.reason IN ('self_signed', 'expired', 'unknown_authority', 'incomplete_chain') THEN ct.reason
-                   ELSE 'other'
-               END AS category
-        FROM handshakes h
-        LEFT JOIN (
-            SELECT scan_id, chain_hash, reason
-            FROM chain_trust
-            WHERE setting_rank = 0
-        ) ct ON ct.scan_id = h.scan_id AND ct.chain_hash = h.chain_hash
-        WHERE h.status = 'ok'
-    ) computed
+    SELECT scan_id, port, 'computed' AS view, category, SUM(endpoints) AS endpoints
+    FROM judged
     GROUP BY scan_id, port, category
     UNION ALL
-    SELECT scan_id, port, 'recorded' AS view, category, COUNT(*) AS endpoints
-    FROM (
-        SELECT scan_id,
-               port,
-               CASE
-                   WHEN browser_trusted THEN 'trusted'
-                   WHEN NOT browser_trusted THEN 'untrusted'
-                   ELSE 'not_recorded'
-               END AS category
-        FROM handshakes
-        WHERE status = 'ok'
-    ) recorded
+    SELECT scan_id, port, 'recorded' AS view, category, SUM(endpoints) AS endpoints
+    FROM recorded
     GROUP BY scan_id, port, category
 ) f
-JOIN (
-    SELECT scan_id, COUNT(*) AS completed
-    FROM handshakes
-    WHERE status = 'ok'
-    GROUP BY scan_id
-) t ON t.scan_id = f.scan_id
-ORDER BY f.port, f.scan_id, f.view, f.endpoints DESC, f.category
+JOIN totals t ON t.scan_id = f.scan_id
+ORDER BY f.port, f.scan_id, f.view, endpoints DESC, f.category

@@ -3,14 +3,21 @@
 -- One row: a certificate or SPKI among the 25 most served of its kind,
 -- across all scans.
 -- Denominator: completed TLS handshakes that presented a certificate, all scans.
-WITH served AS (
-    SELECT h.scan_id, h.leaf_sha256, c.spki_sha256, c.subject_cn
-    FROM handshakes h
-    JOIN certificates c ON c.sha256 = h.leaf_sha256
-    WHERE h.status = 'ok'
+-- Endpoints are first counted per scan and leaf, so the join works on
+-- distinct leaves, not on endpoints.
+WITH per_leaf AS (
+    SELECT scan_id, leaf_sha256, COUNT(*) AS endpoints
+    FROM handshakes
+    WHERE status = 'ok' AND leaf_sha256 IS NOT NULL
+    GROUP BY scan_id, leaf_sha256
+),
+served AS (
+    SELECT p.scan_id, p.leaf_sha256, p.endpoints, c.spki_sha256, c.subject_cn
+    FROM per_leaf p
+    JOIN certificates c ON c.sha256 = p.leaf_sha256
 ),
 total AS (
-    SELECT COUNT(*) AS tls_endpoints FROM served
+    SELECT SUM(endpoints) AS tls_endpoints FROM served
 ),
 ranked AS (
     SELECT kind,
@@ -24,7 +31,7 @@ ranked AS (
         SELECT 'certificate' AS kind,
                leaf_sha256 AS sha256,
                MIN(subject_cn) AS example_cn,
-               COUNT(*) AS endpoints,
+               SUM(endpoints) AS endpoints,
                COUNT(DISTINCT leaf_sha256) AS certificates,
                COUNT(DISTINCT scan_id) AS scans
         FROM served
@@ -33,7 +40,7 @@ ranked AS (
         SELECT 'spki' AS kind,
                spki_sha256 AS sha256,
                MIN(subject_cn) AS example_cn,
-               COUNT(*) AS endpoints,
+               SUM(endpoints) AS endpoints,
                COUNT(DISTINCT leaf_sha256) AS certificates,
                COUNT(DISTINCT scan_id) AS scans
         FROM served
