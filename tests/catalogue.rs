@@ -208,6 +208,48 @@ fn assert_catalogue_matches_truth(dataset: &Path, truth: &Value) {
             .collect();
         assert_eq!(view("recorded"), recorded, "{scan}");
     }
+    // cert_keys: the generator's leaf facts, all and trusted (valid chains).
+    let keys = table_rows(dataset, "cert_keys");
+    for t in series {
+        let scan = t["scan_id"].as_str().unwrap();
+        for (facet, metric) in [("key", "ok.leaf_key"), ("signature", "ok.leaf_sig_alg")] {
+            for subset in ["all", "trusted"] {
+                let mut expected = BTreeMap::new();
+                for (pop_value, c) in dist(t, metric) {
+                    let (pop, value) = pop_value.split_once('/').unwrap();
+                    if subset == "trusted" && !matches!(pop, "trusted" | "wrong_name") {
+                        continue;
+                    }
+                    *expected
+                        .entry(dataset_leaf_value(facet, value))
+                        .or_default() += c;
+                }
+                let got = counts(
+                    &keys,
+                    scan,
+                    |r| s(&r["facet"]) == facet && s(&r["subset"]) == subset,
+                    |r| s(&r["value"]),
+                );
+                assert_eq!(got, expected, "{scan} {subset} {facet}");
+            }
+        }
+    }
+    // shared_certs: the most served leaves across the archive, in rank order.
+    let mut served: BTreeMap<String, u64> = BTreeMap::new();
+    for t in series {
+        for (sha, c) in dist(t, "ok.leaf_sha256") {
+            *served.entry(sha).or_default() += c;
+        }
+    }
+    let mut ranked: Vec<(String, u64)> = served.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    ranked.truncate(25);
+    let shared: Vec<(String, u64)> = table_rows(dataset, "shared_certs")
+        .iter()
+        .filter(|r| s(&r["kind"]) == "certificate")
+        .map(|r| (s(&r["sha256"]), n(&r["endpoints"])))
+        .collect();
+    assert_eq!(shared, ranked);
     // tls_support pools the scans of a port.
     for (port, (responding, working)) in per_port {
         let rows: Vec<&Row> = support.iter().filter(|r| n(&r["port"]) == port).collect();
@@ -221,6 +263,18 @@ fn assert_catalogue_matches_truth(dataset: &Path, truth: &Value) {
             working,
             "port {port}"
         );
+    }
+}
+
+/// A generator leaf fact (`RSA-2048`, `ECDSA-P256`, a signature name,
+/// `unparsable`) as `cert_keys` prints it.
+fn dataset_leaf_value(facet: &str, value: &str) -> String {
+    match (facet, value) {
+        ("key", "unparsable") => "unknown ?".into(),
+        ("signature", "unparsable") => "unknown".into(),
+        ("key", "ECDSA-P256") => "ECDSA 256".into(),
+        ("key", v) => v.replacen('-', " ", 1),
+        (_, v) => v.into(),
     }
 }
 

@@ -90,6 +90,18 @@ pub fn count_endpoint(t: &mut Tally, ep: &Endpoint, protocol: &str, mode: TlsMod
         Some(p) => {
             t.add("ok.certificate_population", p.population.name());
             t.add("ok.chain_length", p.chain.len().to_string());
+            if let Some(leaf) = p.chain.first() {
+                // Keyed by population too, so trusted leaves can be told apart.
+                let f = &leaf.facts;
+                let (key, sig) = if f.parses {
+                    (f.key.as_str(), f.sig_alg)
+                } else {
+                    ("unparsable", "unparsable")
+                };
+                t.add("ok.leaf_key", format!("{}/{key}", f.population));
+                t.add("ok.leaf_sig_alg", format!("{}/{sig}", f.population));
+                t.add("ok.leaf_sha256", f.sha256.clone());
+            }
         }
         None => {
             t.add("ok.certificate_population", "none");
