@@ -3,6 +3,9 @@
 # synthetic endpoints (1,000,000 by default), wall time and peak RSS, beside
 # DuckDB running the same SQL files over the same Parquet parts.
 #
+# Then the report's peak RSS on a dataset a fifth that size, to show how
+# memory grows with the data.
+#
 # Usage: scripts/bench-tables.sh [RECORDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,13 +15,19 @@ cargo build --release --quiet --bin mailtls
 bin=target/release/mailtls
 python=$(scripts/python-env.sh)
 mkdir -p "$work"
-if [ ! -s "$work/ds/_manifest.json" ]; then
-  rm -rf "$work/archive" "$work/ds"
-  $bin synth --out "$work/archive" --records "$records" --seed 2015 --layout zgrab2 --compress zstd --quiet
-  $bin ingest "$work/archive" --out "$work/ds" --roots "$work/archive/roots.pem" --quiet >/dev/null
-fi
-endpoints=$($bin sql "SELECT COUNT(*) AS n FROM handshakes" --dataset "$work/ds" --format csv | tail -1)
-echo "dataset: $endpoints endpoints ($(du -sh "$work/ds" | cut -f1) of Parquet)"
+dataset() { # records → dataset folder, made once
+  local n=$1 dir=$work/ds-$1
+  if [ ! -s "$dir/_manifest.json" ]; then
+    rm -rf "$work/archive-$n" "$dir"
+    $bin synth --out "$work/archive-$n" --records "$n" --seed 2015 --layout zgrab2 --compress zstd --quiet
+    $bin ingest "$work/archive-$n" --out "$dir" --roots "$work/archive-$n/roots.pem" --quiet >/dev/null
+    rm -rf "$work/archive-$n"
+  fi
+  echo "$dir"
+}
+ds=$(dataset "$records")
+endpoints=$($bin sql "SELECT COUNT(*) AS n FROM handshakes" --dataset "$ds" --format csv | tail -1)
+echo "dataset: $endpoints endpoints ($(du -sh "$ds" | cut -f1) of Parquet)"
 
 measure() { # label, command...
   local label=$1; shift
@@ -31,9 +40,12 @@ measure() { # label, command...
   rm -f "$log"
 }
 
-measure "mailtls report (all 9 tables, polars)" $bin report --dataset "$work/ds" --out "$work/report"
-measure "duckdb, the same 9 SQL files (2 threads)" "$python" scripts/duckdb_query.py "$work/ds" src/catalogue/sql/*.sql
+measure "mailtls report (all 9 tables, polars)" $bin report --dataset "$ds" --out "$work/report"
+measure "duckdb, the same 9 SQL files (2 threads)" "$python" scripts/duckdb_query.py "$ds" src/catalogue/sql/*.sql
 for f in src/catalogue/sql/*.sql; do
   name=$(basename "$f" .sql)
-  measure "  mailtls table $name" $bin table "$name" --dataset "$work/ds" --format csv
+  measure "  mailtls table $name" $bin table "$name" --dataset "$ds" --format csv
 done
+small=$(dataset $((records / 5)))
+measure "mailtls report, $((records / 5)) endpoints" $bin report --dataset "$small" --out "$work/report-small"
+measure "mailtls report, $records endpoints (again)" $bin report --dataset "$ds" --out "$work/report"
