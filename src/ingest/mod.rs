@@ -61,6 +61,17 @@ pub struct Options {
     pub as_of: Option<String>,
 }
 
+/// Tables rewritten whole at every commit: the series, the built-in
+/// dimensions, and the tables derived from the whole dataset.
+const WHOLE_TABLES: &[&str] = &[
+    "scans",
+    "cipher_suites",
+    "mozilla_levels",
+    "dh_groups",
+    "chain_trust",
+    "name_checks",
+];
+
 /// `mailtls <version>`.
 pub fn tool_version() -> String {
     format!("mailtls {}", env!("CARGO_PKG_VERSION"))
@@ -241,18 +252,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
     let mut manifest = staging.base.clone();
     manifest.format = FORMAT;
     manifest.tool = tool_version();
-    // Tables rewritten whole at every commit: the series and the built-in dimensions.
-    let rewritten = |t: &str| {
-        matches!(
-            t,
-            "scans"
-                | "cipher_suites"
-                | "dh_groups"
-                | "mozilla_levels"
-                | "chain_trust"
-                | "name_checks"
-        )
-    };
+    let rewritten = |t: &str| WHOLE_TABLES.contains(&t);
     let old_whole_parts: Vec<String> = manifest
         .parts
         .iter()
@@ -271,35 +271,6 @@ pub fn run(opts: &Options) -> Result<Summary> {
                 .merge(scan);
         }
     }
-    let mut scans_df = scans_frame(&manifest)?;
-    manifest.parts.push(write_part(
-        &staging.root,
-        &format!("scans/part-r{run_id:04}.parquet"),
-        "scans",
-        run_id,
-        &mut scans_df,
-    )?);
-    manifest.parts.push(write_part(
-        &staging.root,
-        &format!("cipher_suites/part-r{run_id:04}.parquet"),
-        "cipher_suites",
-        run_id,
-        &mut CipherSuiteRows::built_in().into_frame()?,
-    )?);
-    manifest.parts.push(write_part(
-        &staging.root,
-        &format!("mozilla_levels/part-r{run_id:04}.parquet"),
-        "mozilla_levels",
-        run_id,
-        &mut MozillaLevelRows::built_in().into_frame()?,
-    )?);
-    manifest.parts.push(write_part(
-        &staging.root,
-        &format!("dh_groups/part-r{run_id:04}.parquet"),
-        "dh_groups",
-        run_id,
-        &mut DhGroupRows::built_in().into_frame()?,
-    )?);
     if let Some(setting) = requested_trust(opts, &staging.root)? {
         if !manifest.trust.contains(&setting) {
             manifest.trust.push(setting);
@@ -316,21 +287,28 @@ pub fn run(opts: &Options) -> Result<Summary> {
             staging.dataset.join(rel)
         }
     };
-    let (mut trust_df, trust_work) = crate::trust::table::compute(&manifest, &locate)?;
-    manifest.parts.push(write_part(
-        &staging.root,
-        &format!("chain_trust/part-r{run_id:04}.parquet"),
-        "chain_trust",
-        run_id,
-        &mut trust_df,
-    )?);
-    manifest.parts.push(write_part(
-        &staging.root,
-        &format!("name_checks/part-r{run_id:04}.parquet"),
-        "name_checks",
-        run_id,
-        &mut crate::trust::names::compute(&manifest, &locate)?,
-    )?);
+    let (trust_df, trust_work) = crate::trust::table::compute(&manifest, &locate)?;
+    let whole = [
+        ("scans", scans_frame(&manifest)?),
+        ("cipher_suites", CipherSuiteRows::built_in().into_frame()?),
+        ("mozilla_levels", MozillaLevelRows::built_in().into_frame()?),
+        ("dh_groups", DhGroupRows::built_in().into_frame()?),
+        ("chain_trust", trust_df),
+        (
+            "name_checks",
+            crate::trust::names::compute(&manifest, &locate)?,
+        ),
+    ];
+    for (table, mut df) in whole {
+        debug_assert!(WHOLE_TABLES.contains(&table));
+        manifest.parts.push(write_part(
+            &staging.root,
+            &format!("{table}/part-r{run_id:04}.parquet"),
+            table,
+            run_id,
+            &mut df,
+        )?);
+    }
     manifest.runs.push(Run {
         id: run_id,
         started: started_at,
