@@ -250,6 +250,43 @@ fn assert_catalogue_matches_truth(dataset: &Path, truth: &Value) {
         .map(|r| (s(&r["sha256"]), n(&r["endpoints"])))
         .collect();
     assert_eq!(shared, ranked);
+    // trust_agreement: in series whose layout records the scanner's verdict,
+    // the generator's scanner trusts exactly the valid populations.
+    let mut agreement: BTreeMap<(u64, bool, String), u64> = BTreeMap::new();
+    for t in series {
+        let recorded = dist(t, "ok.browser_trusted");
+        if !recorded.contains_key("true") && !recorded.contains_key("false") {
+            continue;
+        }
+        for (pop, c) in dist(t, "ok.certificate_population") {
+            let reason = match POPULATION_CATEGORY
+                .iter()
+                .find(|(p, _)| *p == pop)
+                .unwrap()
+                .1
+            {
+                "no_certificate" => continue,
+                "trusted" => "ok",
+                "other" if pop == "not_yet_valid" => "not_yet_valid",
+                "other" => pop.as_str(),
+                category => category,
+            };
+            let trusted = matches!(pop.as_str(), "trusted" | "wrong_name");
+            *agreement
+                .entry((n(&t["port"]), trusted, reason.to_owned()))
+                .or_default() += c;
+        }
+    }
+    let mut got: BTreeMap<(u64, bool, String), u64> = BTreeMap::new();
+    for r in table_rows(dataset, "trust_agreement") {
+        let key = (
+            n(&r["port"]),
+            r["recorded_trusted"].as_bool().unwrap(),
+            s(&r["computed_reason"]),
+        );
+        *got.entry(key).or_default() += n(&r["endpoints"]);
+    }
+    assert_eq!(got, agreement);
     // tls_support pools the scans of a port.
     for (port, (responding, working)) in per_port {
         let rows: Vec<&Row> = support.iter().filter(|r| n(&r["port"]) == port).collect();
