@@ -301,3 +301,28 @@ fn computed_trust_on_the_sample_matches_the_generator() {
         [("ok".to_owned(), true), ("scanner_json".to_owned(), false)]
     );
 }
+
+#[test]
+fn a_private_root_seen_elsewhere_is_still_an_unknown_authority() {
+    let Some(fx) = common::fixtures() else { return };
+    // The EV intermediate presented alone, its StartCom root known only from
+    // elsewhere in the dataset, judged against a store without StartCom (at a
+    // date SHA-1 was still accepted).
+    let text = std::fs::read(fx.join("zmap-zcrypto/x509/testdata/intermediate_ca.cert")).unwrap();
+    let ev = Arc::new(ChainCert::from_der(
+        &pem_certificates(&text).unwrap().remove(0),
+    ));
+    let store_2015 = RootStore::builtin("mozilla-2015-09-06").unwrap();
+    let startcom = store_2015
+        .by_name(NameKey::Der(&ev.parsed().unwrap().issuer))
+        .next()
+        .unwrap()
+        .clone();
+    let mut elsewhere = IssuerIndex::default();
+    elsewhere.add(startcom);
+    let v = judge("mozilla-2018-08-24", (2016, 6, 1), &[ev], &elsewhere);
+    assert_eq!(
+        (v.valid, v.transvalid, v.reason),
+        (false, false, Reason::UnknownAuthority)
+    );
+}

@@ -345,11 +345,16 @@ impl Verifier<'_> {
         if reason == Reason::IncompleteChain {
             search.through_elsewhere = true;
             search.unchecked = false;
-            if let Ok(found) = search.path(leaf, &mut vec![leaf.sha256]) {
-                let mut v = found_verdict(found, true);
-                v.reason = reason;
-                return v;
-            }
+            return match search.path(leaf, &mut vec![leaf.sha256]) {
+                Ok(found) => {
+                    let mut v = found_verdict(found, true);
+                    v.reason = reason;
+                    v
+                }
+                // The missing issuer was found elsewhere and the chain still
+                // fails (say, at a private root): that failure is the reason.
+                Err(deeper) => Verdict::failed(deeper),
+            };
         }
         Verdict::failed(reason)
     }
