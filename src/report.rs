@@ -117,8 +117,17 @@ pub fn write(dataset: &Path, out: &Path) -> Result<()> {
     let manifest = Manifest::load(dataset)?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let mut tables: BTreeMap<&str, DataFrame> = BTreeMap::new();
+    // A table the dataset cannot give (a dataset of ZMap discovery only has
+    // no handshakes) is reported as missing, with why, not as a failure.
+    let mut missing: BTreeMap<&str, String> = BTreeMap::new();
     for entry in CATALOGUE {
-        let mut df = crate::catalogue::run(dataset, entry.name)?;
+        let mut df = match crate::catalogue::run(dataset, entry.name) {
+            Ok(df) => df,
+            Err(e) => {
+                missing.insert(entry.name, format!("{e:#}"));
+                continue;
+            }
+        };
         let path = out.join(format!("{}.csv", entry.name));
         let mut file = std::fs::File::create(&path)
             .with_context(|| format!("cannot create {}", path.display()))?;
@@ -192,12 +201,20 @@ pub fn write(dataset: &Path, out: &Path) -> Result<()> {
     }
     writeln!(md)?;
     for entry in CATALOGUE {
-        let df = tables.get_mut(entry.name).context("table computed above")?;
         writeln!(md, "## {}: {}", entry.name, entry.title)?;
         writeln!(md)?;
         writeln!(md, "- One row: {}.", entry.row)?;
         writeln!(md, "- Denominator: {}.", entry.denominator)?;
         writeln!(md, "- Paper: {}.", entry.paper)?;
+        let Some(df) = tables.get_mut(entry.name) else {
+            let why = missing.get(entry.name).map_or("", String::as_str);
+            writeln!(
+                md,
+                "\nNot available for this dataset: {}\n",
+                why.replace('\n', " ")
+            )?;
+            continue;
+        };
         writeln!(
             md,
             "- Query: `src/catalogue/sql/{}.sql`; all {} rows in `{}.csv`.",

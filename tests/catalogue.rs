@@ -528,3 +528,35 @@ fn the_committed_report_is_the_report_of_the_sample() {
     assert!(report.contains("**This dataset is synthetic.**"));
     assert!(report.contains("| endpoint scans on seven ports (25, 110, 143, 465, 587, 993, 995) (scans) | 20270768 | 2901 |"));
 }
+
+#[test]
+fn a_dataset_without_handshakes_still_gets_a_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    mailtls::synth::run(&synth_options(
+        &archive,
+        5,
+        200,
+        &[Layout::Zgrab2],
+        &[Codec::Plain],
+    ))
+    .unwrap();
+    let zmap: Vec<std::path::PathBuf> = std::fs::read_dir(&archive)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with("zmap-results.csv"))
+        .collect();
+    assert!(!zmap.is_empty());
+    let dataset = tmp.path().join("ds");
+    let summary = mailtls::ingest::run(&options(zmap, &dataset)).unwrap();
+    assert_eq!(summary.handshakes, 0);
+    assert!(summary.agreement.is_none());
+    let out = tmp.path().join("report");
+    mailtls::report::write(&dataset, &out).unwrap();
+    let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
+    assert_eq!(
+        report.matches("Not available for this dataset").count(),
+        CATALOGUE.len()
+    );
+    assert!(report.contains("relation 'handshakes' was not found"));
+}

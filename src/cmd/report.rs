@@ -8,7 +8,7 @@ use anyhow::Result;
 pub fn execute(dataset: &Path, out: &Path) -> Result<()> {
     crate::report::write(dataset, out)?;
     println!(
-        "wrote {} and one CSV per catalogue table",
+        "wrote {} and a CSV for every catalogue table the dataset gives",
         out.join("REPORT.md").display()
     );
     Ok(())

@@ -322,12 +322,16 @@ pub fn run(opts: &Options) -> Result<Summary> {
     for old in old_whole_parts {
         std::fs::remove_file(dataset.join(old)).ok();
     }
-    let agreement = match crate::catalogue::run(&dataset, "trust_agreement") {
-        Ok(df) => Some(df),
-        // The run is committed; a failed summary table must not hide that.
-        Err(e) => {
-            eprintln!("mailtls: note: the trust_agreement table could not be computed: {e:#}");
-            None
+    let agreement = if manifest.part_paths("handshakes").is_empty() {
+        None
+    } else {
+        match crate::catalogue::run(&dataset, "trust_agreement") {
+            Ok(df) => Some(df),
+            // The run is committed; a failed summary table must not hide that.
+            Err(e) => {
+                eprintln!("mailtls: note: the trust_agreement table could not be computed: {e:#}");
+                None
+            }
         }
     };
     let mut summary = Summary::new(

@@ -213,11 +213,16 @@ impl fmt::Display for Summary {
         } else {
             0.0
         };
+        // Tiny inputs can give a dataset larger than the input (fixed Parquet overhead).
+        let compared = if ratio >= 1.0 || ratio == 0.0 {
+            format!("{ratio:.1}x smaller than")
+        } else {
+            format!("{:.1}x larger than", 1.0 / ratio)
+        };
         write!(
             f,
-            "  dataset        {:.2} MB on disk; {:.1}x smaller than the {:.2} MB of decompressed input ({:.2} MB stored)",
+            "  dataset        {:.2} MB on disk; {compared} the {:.2} MB of decompressed input ({:.2} MB stored)",
             mb(self.dataset_bytes),
-            ratio,
             mb(self.decompressed_bytes),
             mb(self.stored_bytes)
         )
