@@ -23,7 +23,7 @@ pub enum Command {
     /// Print the cipher-suite table (IANA, SSLv2, non-IANA codes) with flags and classes.
     Ciphers {
         /// Output format.
-        #[arg(long, default_value = "table", value_parser = ["table", "csv", "json"])]
+        #[arg(long, default_value = "table", value_parser = ["table", "csv", "json", "md", "latex"])]
         format: String,
     },
     /// Inspect a dataset.

@@ -1,13 +1,29 @@
-//! `mailtls ciphers`: the cipher-suite table, keyed by numeric code.
-
-use std::io::Write;
+//! `mailtls ciphers`: the cipher-suite table, keyed by numeric code, with
+//! each suite's level in every Mozilla guideline version the data holds.
 
 use anyhow::Result;
-use serde_json::Value;
+use polars::prelude::*;
 
-use crate::tls::suites::{table, COLUMNS};
+use crate::dataset::tables::CipherSuiteRows;
+use crate::render;
+use crate::tls::mozilla;
 
-fn hex_code(id: u64) -> String {
+/// Columns the aligned `table` format shows; the other formats give all.
+const TABLE_COLUMNS: &[&str] = &[
+    "code",
+    "name",
+    "openssl_name",
+    "kx",
+    "au",
+    "enc",
+    "bits",
+    "mac",
+    "openssl_strength",
+    "testssl_bucket",
+    "cipherscan_family",
+];
+
+fn hex_code(id: u32) -> String {
     if id > 0xFFFF {
         format!("0x{id:06X}")
     } else {
@@ -15,69 +31,33 @@ fn hex_code(id: u64) -> String {
     }
 }
 
-/// Prints the table as `table`, `csv` or `json`.
+/// Prints the table as `table`, `csv`, `json`, `md` or `latex`.
 pub fn execute(format: &str) -> Result<()> {
-    let suites = table();
-    let rows: Vec<Value> = suites
+    let mut df = CipherSuiteRows::built_in().into_frame()?;
+    let ids: Vec<u32> = df.column("id")?.u32()?.iter().flatten().collect();
+    let codes: Vec<String> = ids.iter().map(|id| hex_code(*id)).collect();
+    df.with_column(Column::new("code".into(), codes))?;
+    let mut versions: Vec<&str> = mozilla::levels()
         .iter()
-        .map(serde_json::to_value)
-        .collect::<Result<_, _>>()?;
+        .map(|m| m.guideline.as_str())
+        .collect();
+    versions.dedup();
+    let mut level_columns = Vec::new();
+    for version in versions {
+        let name = format!("mozilla_{}", version.replace('.', "_"));
+        let levels: Vec<Option<&str>> = ids.iter().map(|id| mozilla::level(*id, version)).collect();
+        df.with_column(Column::new(name.as_str().into(), levels))?;
+        level_columns.push(name);
+    }
+    if format == "table" {
+        let shown: Vec<&str> = TABLE_COLUMNS
+            .iter()
+            .copied()
+            .chain(level_columns.iter().map(String::as_str))
+            .collect();
+        df = df.select(shown)?;
+    }
     let out = std::io::stdout();
     let mut out = out.lock();
-    match format {
-        "json" => {
-            writeln!(out, "{}", serde_json::to_string_pretty(suites)?)?;
-        }
-        "csv" => {
-            writeln!(out, "{}", COLUMNS.join(","))?;
-            for r in &rows {
-                let cells: Vec<String> = COLUMNS.iter().map(|c| csv_cell(&r[*c])).collect();
-                writeln!(out, "{}", cells.join(","))?;
-            }
-        }
-        _ => {
-            writeln!(
-                out,
-                "{:<8} {:<48} {:<6} {:<6} {:<9} {:>4} {:<6} {:<7} {:<8} {:<10}",
-                "id", "name", "kx", "au", "enc", "bits", "mac", "min", "openssl", "testssl"
-            )?;
-            for r in &rows {
-                let id = r["id"].as_u64().unwrap_or_default();
-                let min = r["min_version"].as_u64().unwrap_or_default();
-                writeln!(
-                    out,
-                    "{:<8} {:<48} {:<6} {:<6} {:<9} {:>4} {:<6} {:<7} {:<8} {:<10}",
-                    hex_code(id),
-                    text(&r["name"]),
-                    text(&r["kx"]),
-                    text(&r["au"]),
-                    text(&r["enc"]),
-                    r["bits"].as_u64().unwrap_or_default(),
-                    text(&r["mac"]),
-                    format!("0x{min:04X}"),
-                    text(&r["openssl_strength"]),
-                    text(&r["testssl_bucket"]),
-                )?;
-            }
-            writeln!(
-                out,
-                "{} suites; codes in hex; `--format csv|json` gives every column",
-                rows.len()
-            )?;
-        }
-    }
-    Ok(())
-}
-
-fn text(v: &Value) -> String {
-    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
-}
-
-fn csv_cell(v: &Value) -> String {
-    let t = text(v);
-    if t.contains([',', '"']) {
-        format!("\"{}\"", t.replace('"', "\"\""))
-    } else {
-        t
-    }
+    render::write(&mut df, format, &mut out, None)
 }

@@ -7,7 +7,7 @@
 use tls_parser::{TlsCipherAu, TlsCipherEnc, TlsCipherEncMode, TlsCipherKx, TlsCipherMac, CIPHERS};
 
 /// One row of the `cipher_suites` table.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug)]
 pub struct CipherSuite {
     /// Numeric code: the 16-bit TLS value, or the 24-bit SSLv2 cipher kind.
     pub id: u32,
@@ -73,40 +73,6 @@ pub struct CipherSuite {
     /// `other`; `n/a` for signalling and unknown codes.
     pub cipherscan_family: &'static str,
 }
-
-/// Column order of the table, for CSV and display.
-pub const COLUMNS: &[&str] = &[
-    "id",
-    "name",
-    "source",
-    "kx",
-    "au",
-    "enc",
-    "mode",
-    "bits",
-    "mac",
-    "min_version",
-    "null",
-    "anon",
-    "export",
-    "rc4",
-    "des",
-    "triple_des",
-    "idea",
-    "seed",
-    "camellia",
-    "cbc",
-    "aead",
-    "pfs",
-    "md5_mac",
-    "sha1_mac",
-    "scsv",
-    "unknown",
-    "openssl_strength",
-    "testssl_bucket",
-    "openssl_name",
-    "cipherscan_family",
-];
 
 /// testssl.sh 3.0's eight categories, worst first, with its headings.
 pub const TESTSSL_BUCKETS: &[(&str, &str)] = &[
