@@ -40,7 +40,9 @@ fn roots_lists_the_snapshots_and_tables_the_catalogue() {
     for s in mailtls::trust::store::SNAPSHOTS {
         assert!(roots.contains(s.name), "{}", s.name);
     }
-    assert!(roots.contains("mozilla-2015-09-06   2015-09-06   152  Mozilla's store as shipped in certifi 2015.9.6.2"));
+    assert!(roots.contains(
+        "mozilla-2015-09-06   2015-09-06   152  Mozilla's store as shipped in certifi 2015.9.6.2"
+    ));
     let tables = mailtls(&["tables"]);
     for e in mailtls::catalogue::CATALOGUE {
         assert!(tables.contains(e.name) && tables.contains(e.denominator));

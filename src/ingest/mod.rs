@@ -287,7 +287,9 @@ pub fn run(opts: &Options) -> Result<Summary> {
             staging.dataset.join(rel)
         }
     };
-    let (trust_df, trust_work) = crate::trust::table::compute(&manifest, &locate)?;
+    let bar = progress::stage("judging certificate chains", 0, opts.quiet);
+    let (trust_df, trust_work) = crate::trust::table::compute(&manifest, &locate, &bar)?;
+    bar.finish_and_clear();
     let whole = [
         ("scans", scans_frame(&manifest)?),
         ("cipher_suites", CipherSuiteRows::built_in().into_frame()?),

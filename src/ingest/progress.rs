@@ -68,3 +68,20 @@ impl Display {
         }
     }
 }
+
+/// A counter bar for a later stage (`label`, `total` items, rate and ETA);
+/// hidden with `--quiet` or off a terminal.
+pub fn stage(label: &str, total: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(&format!(
+            "{{spinner}} {label} [{{bar:30}}] {{pos}}/{{len}} ({{per_sec}}) ETA {{eta}}"
+        ))
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar
+}

@@ -276,8 +276,12 @@ pub struct TrustWork {
 }
 
 /// Computes `chain_trust` for every setting of the manifest over the
-/// dataset it describes.
-pub fn compute(manifest: &Manifest, locate: Locate) -> Result<(DataFrame, TrustWork)> {
+/// dataset it describes; `bar` counts the leaf certificates judged.
+pub fn compute(
+    manifest: &Manifest,
+    locate: Locate,
+    bar: &indicatif::ProgressBar,
+) -> Result<(DataFrame, TrustWork)> {
     let settings = &manifest.trust;
     let chains = seen_chains(manifest, locate)?;
     let scan_dates: HashMap<&str, Option<i64>> = manifest
@@ -345,6 +349,7 @@ pub fn compute(manifest: &Manifest, locate: Locate) -> Result<(DataFrame, TrustW
             .or_default()
             .push(ji);
     }
+    bar.set_length(jobs_by_leaf.len() as u64);
     let mut verdicts: Vec<Option<Verdict>> = vec![None; jobs.len()];
     let mut work = TrustWork {
         chains: chains.len(),
@@ -386,6 +391,7 @@ pub fn compute(manifest: &Manifest, locate: Locate) -> Result<(DataFrame, TrustW
                     computed.insert(key, v.clone());
                     out.push((ji, v, true));
                 }
+                bar.inc(1);
                 out
             })
             .collect();
