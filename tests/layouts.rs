@@ -447,6 +447,41 @@ fn append_skips_known_inputs_and_refuses_without_flag() {
     assert_eq!(table(&out, "handshakes").height(), 7 + 14);
     assert_eq!(table(&out, "certificates").height(), 2);
     assert_eq!(table(&out, "scans").height(), 2);
+    // Appends also judge the new chains, and every run keeps one chain_trust part.
+    assert_eq!(table(&out, "chain_trust").height(), 2);
+    let manifest = mailtls::dataset::manifest::Manifest::load(&out).unwrap();
+    assert_eq!(manifest.part_paths("chain_trust").len(), 1);
+}
+
+#[test]
+fn append_refuses_a_dataset_of_an_older_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = flat_file(dir.path(), false);
+    let out = dir.path().join("ds");
+    mailtls::ingest::run(&options(vec![path.clone()], &out)).unwrap();
+    let manifest_path = out.join("_manifest.json");
+    let text = std::fs::read_to_string(&manifest_path).unwrap();
+    let older = text.replacen(
+        &format!("\"format\": {}", mailtls::dataset::manifest::FORMAT),
+        "\"format\": 1",
+        1,
+    );
+    assert_ne!(text, older);
+    std::fs::write(&manifest_path, older).unwrap();
+    let other = dir
+        .path()
+        .join("c-25-smtp-starttls-full_ipv4-20150905T040000-zgrab-results.json");
+    std::fs::write(&other, many_records(3)).unwrap();
+    let mut o = options(vec![other], &out);
+    o.append = true;
+    let err = format!("{:#}", mailtls::ingest::run(&o).unwrap_err());
+    assert!(
+        err.contains("layout 1") && err.contains("new dataset"),
+        "{err}"
+    );
+    assert!(!out
+        .join(format!("_staging-{}", std::process::id()))
+        .exists());
 }
 
 #[test]

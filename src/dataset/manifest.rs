@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use super::MANIFEST;
 
-/// Version of the manifest layout.
-pub const FORMAT: u32 = 1;
+/// Version of the dataset layout. 2: `handshakes.chain_hash` and the
+/// derived `chain_trust`, `name_checks` and `mozilla_levels` tables.
+pub const FORMAT: u32 = 2;
 
 /// Everything a dataset holds, and where it came from.
 #[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]

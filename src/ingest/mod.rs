@@ -150,6 +150,16 @@ pub fn run(opts: &Options) -> Result<Summary> {
     let started_at = now_rfc3339();
     let files = discover(&opts.inputs)?;
     let staging = Staging::open(&opts.out, opts.append)?;
+    if staging.append && staging.base.format != FORMAT {
+        let (format, tool) = (staging.base.format, staging.base.tool.clone());
+        staging.abandon();
+        anyhow::bail!(
+            "{} has dataset layout {format} (written by {tool}); this {} writes layout {FORMAT} \
+             and cannot add to it: ingest its inputs into a new dataset",
+            opts.out.display(),
+            tool_version()
+        );
+    }
     let (todo, skipped) = find_duplicates(&files, &staging.base)?;
     let run_id = staging.base.runs.len() as u32 + 1;
     let jobs = if opts.jobs == 0 {

@@ -130,9 +130,20 @@ fn seen_chains(manifest: &Manifest, locate: Locate) -> Result<Vec<SeenChain>> {
             .find_map(|seg| seg.strip_prefix("scan_id="))
             .unwrap_or_default()
             .to_owned();
-        let df = read_part(&locate(rel), &["chain_sha256"])?;
+        let df = read_part(&locate(rel), &["chain_hash", "chain_sha256"])?;
+        let hashes = df.column("chain_hash")?.str()?;
         let lists = df.column("chain_sha256")?.list()?;
-        for i in 0..lists.len() {
+        for (i, hash) in hashes.iter().enumerate() {
+            let Some(hash) = hash else {
+                continue;
+            };
+            if let Some(seen) = by_hash.get_mut(hash) {
+                if !seen.scans.contains(&scan) {
+                    seen.scans.insert(scan.clone());
+                }
+                continue;
+            }
+            // The list is read only the first time a chain is met.
             let Some(list) = lists.get_as_series(i) else {
                 continue;
             };
@@ -141,18 +152,14 @@ fn seen_chains(manifest: &Manifest, locate: Locate) -> Result<Vec<SeenChain>> {
                 .iter()
                 .map(|s| s.unwrap_or_default().to_owned())
                 .collect();
-            let Some(hash) = chain_hash(&certs) else {
-                continue;
-            };
-            by_hash
-                .entry(hash.clone())
-                .or_insert_with(|| SeenChain {
-                    hash,
+            by_hash.insert(
+                hash.to_owned(),
+                SeenChain {
+                    hash: hash.to_owned(),
                     certs,
-                    scans: BTreeSet::new(),
-                })
-                .scans
-                .insert(scan.clone());
+                    scans: BTreeSet::from([scan.clone()]),
+                },
+            );
         }
     }
     let mut chains: Vec<SeenChain> = by_hash.into_values().collect();
