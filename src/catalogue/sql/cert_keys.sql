@@ -17,7 +17,7 @@ leaves AS (
     SELECT ch.scan_id,
            ch.port,
            ch.endpoints,
-           COALESCE(c.key_alg, 'unknown') || ' ' || COALESCE(CAST(c.key_bits AS VARCHAR), '?') AS key_value,
+           COALESCE(c.key_alg, 'unknown') || ' ' || COALESCE(CAST(c.key_bits AS STRING), '?') AS key_value,
            COALESCE(c.sig_alg, 'unknown') AS sig_value,
            CASE WHEN ct.reason = 'ok' THEN 1 ELSE 0 END AS trusted
     FROM chains ch

@@ -23,7 +23,7 @@ FROM (
     UNION ALL
     SELECT scan_id, port, 'dh_prime_bits' AS facet, value, COUNT(*) AS endpoints
     FROM (
-        SELECT scan_id, port, CAST(dh_prime_bits AS VARCHAR) AS value
+        SELECT scan_id, port, CAST(dh_prime_bits AS STRING) AS value
         FROM handshakes
         WHERE status = 'ok' AND dh_prime_bits IS NOT NULL
     ) dh_bits
@@ -48,7 +48,7 @@ FROM (
     UNION ALL
     SELECT scan_id, port, 'rsa_export_bits' AS facet, value, COUNT(*) AS endpoints
     FROM (
-        SELECT scan_id, port, CAST(rsa_export_bits AS VARCHAR) AS value
+        SELECT scan_id, port, CAST(rsa_export_bits AS STRING) AS value
         FROM handshakes
         WHERE status = 'ok' AND rsa_export_bits IS NOT NULL
     ) export_rsa
