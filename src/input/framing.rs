@@ -239,6 +239,9 @@ pub fn read_chunks(
         while buf.len() < target && !eof && error.is_none() {
             let want = target - buf.len();
             let before = buf.len();
+            // Room for all of it plus one byte, so `read_to_end` never grows
+            // (and copies) the buffer: it stops at the `take` limit instead.
+            buf.reserve(want + 1);
             // read_to_end fills spare capacity without zeroing it first.
             match (&mut reader).take(want as u64).read_to_end(&mut buf) {
                 Ok(_) => eof = buf.len() - before < want,
