@@ -70,10 +70,29 @@ pub fn run(dataset: &Path, sql: &str) -> Result<DataFrame> {
     }
 }
 
+/// The rows of an answer that meet a SQL condition on its columns (the
+/// answer is queried as `t`, so the condition needs no table names).
+pub fn filter(answer: DataFrame, condition: &str) -> Result<DataFrame> {
+    let mut ctx = SQLContext::new();
+    ctx.register("t", answer.lazy());
+    let plan = ctx
+        .execute(&format!("SELECT * FROM t WHERE {condition}"))
+        .map_err(|e| anyhow::anyhow!(concise(&e)))?;
+    plan.collect().map_err(|e| anyhow::anyhow!(concise(&e)))
+}
+
+/// A polars error without the query plan it appends (users need the first
+/// lines: what is wrong and the names that exist).
+fn concise(e: &PolarsError) -> String {
+    let text = e.to_string();
+    let cut = text.find("\n\nResolved plan").unwrap_or(text.len());
+    text[..cut].trim_end().to_owned()
+}
+
 /// A polars error with the table names added where the query named an
 /// unknown table (polars already lists valid columns for unknown columns).
 fn explain(e: PolarsError, tables: &[String]) -> anyhow::Error {
-    let text = e.to_string();
+    let text = concise(&e);
     if text.contains("relation") || text.contains("table") {
         anyhow::anyhow!("{text}\nthe dataset's tables: {}", tables.join(", "))
     } else {

@@ -560,3 +560,35 @@ fn a_dataset_without_handshakes_still_gets_a_report() {
     );
     assert!(report.contains("relation 'handshakes' was not found"));
 }
+
+#[test]
+fn a_catalogue_table_can_be_filtered() {
+    let (_tmp, dataset, truth) = sample_dataset();
+    let df = mailtls::catalogue::run(&dataset, "cert_trust").unwrap();
+    let rows =
+        rows_of(mailtls::query::filter(df.clone(), "port = 25 AND view = 'computed'").unwrap());
+    assert!(rows
+        .iter()
+        .all(|r| n(&r["port"]) == 25 && s(&r["view"]) == "computed"));
+    let port25 = truth["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["port"] == 25)
+        .unwrap();
+    let completed = dist(port25, "status")["ok"];
+    assert_eq!(
+        rows.iter().map(|r| n(&r["endpoints"])).sum::<u64>(),
+        completed
+    );
+    let err = format!(
+        "{:#}",
+        mailtls::query::filter(df, "portt = 25").unwrap_err()
+    );
+    assert!(
+        err.contains("\"portt\"")
+            && err.contains("valid columns")
+            && !err.contains("Resolved plan"),
+        "{err}"
+    );
+}

@@ -30,14 +30,11 @@ pub fn table(
     output: Option<&Path>,
 ) -> Result<()> {
     let entry = catalogue::find(name)?;
-    let sql = match filter {
-        Some(cond) => format!(
-            "SELECT * FROM ({}) AS catalogue_table WHERE {cond}",
-            entry.sql.trim().trim_end_matches(';')
-        ),
-        None => entry.sql.to_owned(),
-    };
-    let mut df = crate::query::run(dataset, &sql).with_context(|| format!("table {name}"))?;
+    let mut df = catalogue::run(dataset, name)?;
+    if let Some(cond) = filter {
+        df = crate::query::filter(df, cond)
+            .with_context(|| format!("--where {cond:?} on table {name}"))?;
+    }
     let out = std::io::stdout();
     let mut out = out.lock();
     if format == "table" {
