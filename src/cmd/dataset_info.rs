@@ -28,7 +28,7 @@ pub fn execute(dataset: &Path) -> Result<()> {
     let mut out = stdout.lock();
     writeln!(
         out,
-        "dataset {} (written by {}, manifest format {})",
+        "dataset {} (written by {}, dataset layout {})",
         dataset.display(),
         m.tool,
         m.format
