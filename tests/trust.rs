@@ -326,3 +326,40 @@ fn a_private_root_seen_elsewhere_is_still_an_unknown_authority() {
         (false, false, Reason::UnknownAuthority)
     );
 }
+
+#[test]
+fn damaged_certificates_never_panic_the_verifier() {
+    let Some(fx) = common::fixtures() else { return };
+    let text = std::fs::read(fx.join("zmap-zcrypto/x509/testdata/intermediate_ca.cert")).unwrap();
+    let der = pem_certificates(&text).unwrap().remove(0);
+    let store = RootStore::builtin("mozilla-2015-09-06").unwrap();
+    let verifier = Verifier {
+        store: &store,
+        as_of: unix_date(2015, 8, 6),
+    };
+    let good = Arc::new(ChainCert::from_der(&der));
+    let mut memo = SignatureMemo::default();
+    let mut elsewhere = IssuerIndex::default();
+    // Every truncation, and every single-byte flip in the first 400 bytes,
+    // as a leaf and as a presented issuer.
+    let mut damaged: Vec<Vec<u8>> = (0..der.len())
+        .step_by(7)
+        .map(|n| der[..n].to_vec())
+        .collect();
+    for i in 0..400.min(der.len()) {
+        let mut d = der.clone();
+        d[i] ^= 0x5a;
+        damaged.push(d);
+    }
+    for d in &damaged {
+        let cert = Arc::new(ChainCert::from_der(d));
+        elsewhere.add(cert.clone());
+        let as_leaf = verifier.verify(&[cert.clone(), good.clone()], &elsewhere, &mut memo);
+        let as_issuer = verifier.verify(&[good.clone(), cert], &elsewhere, &mut memo);
+        assert!(!as_leaf.valid || as_leaf.reason == Reason::Ok);
+        assert!(
+            as_issuer.valid,
+            "the intact certificate still chains to its root"
+        );
+    }
+}
