@@ -323,14 +323,15 @@ pub fn compute(
     }
     // Resolve every (chain, scan, setting) to a store and instant.
     let mut stores: HashMap<String, Arc<RootStore>> = HashMap::new();
-    struct Job {
+    struct Job<'c> {
         chain: usize,
-        scan: String,
-        setting: String,
-        rank: u16,
+        scan: &'c str,
+        /// Index into the manifest's settings.
+        rank: usize,
         /// The store and day; `None` when the scan has no date to judge at.
         judged: Option<(Arc<RootStore>, i64)>,
     }
+    let labels: Vec<String> = settings.iter().map(TrustSetting::label).collect();
     let mut jobs = Vec::new();
     for (ci, chain) in chains.iter().enumerate() {
         for scan in &chain.scans {
@@ -340,9 +341,8 @@ pub fn compute(
                     .map(|(store, as_of)| (store, as_of - as_of.rem_euclid(86_400)));
                 jobs.push(Job {
                     chain: ci,
-                    scan: scan.clone(),
-                    setting: setting.label(),
-                    rank: u16::try_from(rank).unwrap_or(u16::MAX),
+                    scan: scan.as_str(),
+                    rank,
                     judged,
                 });
             }
@@ -411,11 +411,7 @@ pub fn compute(
     let mut order: Vec<usize> = (0..jobs.len()).collect();
     order.sort_by(|&a, &b| {
         let (x, y) = (&jobs[a], &jobs[b]);
-        (&x.scan, &chains[x.chain].hash, &x.setting).cmp(&(
-            &y.scan,
-            &chains[y.chain].hash,
-            &y.setting,
-        ))
+        (x.scan, &chains[x.chain].hash, x.rank).cmp(&(y.scan, &chains[y.chain].hash, y.rank))
     });
     for ji in order {
         let job = &jobs[ji];
@@ -426,11 +422,12 @@ pub fn compute(
         };
         let chain = &chains[job.chain];
         rows.rows += 1;
-        rows.scan_id.push(job.scan.clone());
+        rows.scan_id.push(job.scan.to_owned());
         rows.leaf_sha256.push(chain.certs[0].clone());
         rows.chain_hash.push(chain.hash.clone());
-        rows.trust_setting.push(job.setting.clone());
-        rows.setting_rank.push(job.rank);
+        rows.trust_setting.push(labels[job.rank].clone());
+        rows.setting_rank
+            .push(u16::try_from(job.rank).unwrap_or(u16::MAX));
         rows.store
             .push(job.judged.as_ref().map(|(store, _)| store.name.clone()));
         rows.as_of
