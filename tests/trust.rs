@@ -363,3 +363,54 @@ fn damaged_certificates_never_panic_the_verifier() {
         );
     }
 }
+
+#[test]
+fn an_append_adds_a_trust_setting_and_keeps_the_first() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sample = root.join("data/sample");
+    let (_tmp, dataset, _) = common::ingest(|out| {
+        let mut o = common::options(vec![sample.clone()], out);
+        o.roots = Some(sample.join("roots.pem").display().to_string());
+        o
+    });
+    let count = |sql: &str| {
+        let df = mailtls::query::run(&dataset, sql).unwrap();
+        df.column("n")
+            .unwrap()
+            .cast(&DataType::UInt64)
+            .unwrap()
+            .u64()
+            .unwrap()
+            .get(0)
+            .unwrap()
+    };
+    let before = count("SELECT COUNT(*) AS n FROM chain_trust");
+    // No new inputs: the run only recomputes, now with a second setting.
+    let mut o = common::options(vec![sample.clone()], &dataset);
+    o.append = true;
+    o.roots = Some("mozilla".into());
+    o.as_of = Some("2026-11-01".into());
+    let summary = mailtls::ingest::run(&o).unwrap();
+    assert_eq!(summary.inputs, 0);
+    assert_eq!(
+        count("SELECT COUNT(*) AS n FROM chain_trust WHERE setting_rank = 0"),
+        before
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) AS n FROM chain_trust WHERE setting_rank = 1"),
+        before
+    );
+    // In November 2026 no synthetic chain is valid: Mozilla's store lacks the
+    // synthetic roots, and most leaves have expired.
+    assert_eq!(
+        count("SELECT COUNT(*) AS n FROM chain_trust WHERE setting_rank = 1 AND valid"),
+        0
+    );
+    let settings = mailtls::dataset::manifest::Manifest::load(&dataset)
+        .unwrap()
+        .trust;
+    assert_eq!(
+        settings.iter().map(|s| s.label()).collect::<Vec<_>>(),
+        ["file:roots.pem@scan", "mozilla@2026-11-01"]
+    );
+}
