@@ -6,12 +6,13 @@
 # Usage: scripts/bench-ingest.sh [SIZE_MB] [FIXTURES_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+release=${CARGO_TARGET_DIR:-target}/release
 size=${1:-1000}
 fixtures=${2:-${MAILTLS_FIXTURES:-../shared/fixtures/real}}
 work=${BENCH_DIR:-target/bench}
 mkdir -p "$work"
 cargo build --release --quiet --bin mailtls --example decompress
-bin=target/release/mailtls
+bin=$release/mailtls
 plain=$work/bench-25-smtp-starttls-full_ipv4-20160410T022854-zgrab-results.json
 [ -s "$plain" ] || python3 scripts/make_bench_input.py "$fixtures" "$plain" "$size"
 bytes=$(stat -c %s "$plain")
@@ -38,7 +39,7 @@ if [ ! -s "$work/part-a-25-smtp-starttls-full_ipv4-20160410T022854.json.gz" ]; t
   tail -n +$((lines / 2 + 1)) "$plain" | gzip -1 > "$work/part-b-25-smtp-starttls-full_ipv4-20160410T022854.json.gz"
 fi
 measure "parallel gzip -dc of the same data" bash -c "gzip -dc $work/part-a-*.json.gz >/dev/null & gzip -dc $work/part-b-*.json.gz >/dev/null; wait"
-measure "parallel decompression, ingest's decoder" target/release/examples/decompress "$work"/part-a-*.json.gz "$work"/part-b-*.json.gz
+measure "parallel decompression, ingest's decoder" $release/examples/decompress "$work"/part-a-*.json.gz "$work"/part-b-*.json.gz
 rm -rf "$work/ds-gz"
 measure "mailtls ingest (gzip, 2 files, 2 jobs)" $bin ingest "$work"/part-a-*.json.gz "$work"/part-b-*.json.gz --out "$work/ds-gz" --quiet
 

@@ -9,10 +9,11 @@
 # Usage: scripts/bench-tables.sh [RECORDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+release=${CARGO_TARGET_DIR:-target}/release
 records=${1:-1000000}
 work=${BENCH_DIR:-target/bench}/tables
 cargo build --release --quiet --bin mailtls
-bin=target/release/mailtls
+bin=$release/mailtls
 python=$(scripts/python-env.sh)
 mkdir -p "$work"
 dataset() { # records → dataset folder, made once

@@ -6,12 +6,13 @@
 # Usage: scripts/bench-trust.sh [RECORDS] [MAX_CERTS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+release=${CARGO_TARGET_DIR:-target}/release
 records=${1:-200000}
 max_certs=${2:-5000}
 work=${BENCH_DIR:-target/bench}/trust
 cargo build --release --quiet --bin mailtls --example trust_bench
 rm -rf "$work" && mkdir -p "$work"
-target/release/mailtls synth --out "$work/archive" --records "$records" --seed 7 \
+$release/mailtls synth --out "$work/archive" --records "$records" --seed 7 \
   --layout zgrab2 --compress none --max-certs "$max_certs" --quiet
-target/release/mailtls ingest "$work/archive" --out "$work/ds" --roots "$work/archive/roots.pem" --quiet >/dev/null
-target/release/examples/trust_bench "$work/ds" "$work/archive/roots.pem" 2015-08-06
+$release/mailtls ingest "$work/archive" --out "$work/ds" --roots "$work/archive/roots.pem" --quiet >/dev/null
+$release/examples/trust_bench "$work/ds" "$work/archive/roots.pem" 2015-08-06

@@ -5,9 +5,10 @@
 # report of every catalogue table to reports/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+release=${CARGO_TARGET_DIR:-target}/release
 cargo build --release
 out=target/sample-dataset
 rm -rf "$out"
-./target/release/mailtls ingest data/sample --out "$out" --roots data/sample/roots.pem
-./target/release/mailtls dataset info "$out"
-./target/release/mailtls report --dataset "$out" --out reports
+$release/mailtls ingest data/sample --out "$out" --roots data/sample/roots.pem
+$release/mailtls dataset info "$out"
+$release/mailtls report --dataset "$out" --out reports

@@ -4,9 +4,10 @@
 # damaged lines. The same command always writes the same bytes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+release=${CARGO_TARGET_DIR:-target}/release
 cargo build --release --quiet
 rm -rf data/sample
-./target/release/mailtls synth --out data/sample --records 3000 --seed 2015 \
+$release/mailtls synth --out data/sample --records 3000 --seed 2015 \
   --layout zgrab1,zgrab2,censys,zgrab1-eventlog --compress gzip,none,zstd,bzip2,xz,lz4 \
   --bad-lines 0.003 --quiet
 du -sh data/sample
