@@ -60,9 +60,19 @@ pub fn run(dataset: &Path, sql: &str) -> Result<DataFrame> {
     let tables = ctx.get_tables();
     let plan = ctx.execute(sql).map_err(|e| explain(e, &tables))?;
     // polars' streaming engine does not run every plan its in-memory
-    // engine runs; those run in memory rather than not at all.
+    // engine runs (it says so with a compute or invalid-operation error);
+    // those run in memory rather than not at all. Other errors are the
+    // query's own and are reported at once.
     match plan.clone().with_streaming(true).collect() {
         Ok(df) => Ok(df),
+        Err(e)
+            if !matches!(
+                e,
+                PolarsError::ComputeError(_) | PolarsError::InvalidOperation(_)
+            ) =>
+        {
+            Err(explain(e, &tables)).context("the query failed")
+        }
         Err(_) => plan
             .collect()
             .map_err(|e| explain(e, &tables))
@@ -70,15 +80,17 @@ pub fn run(dataset: &Path, sql: &str) -> Result<DataFrame> {
     }
 }
 
-/// The rows of an answer that meet a SQL condition on its columns (the
-/// answer is queried as `t`, so the condition needs no table names).
-pub fn filter(answer: DataFrame, condition: &str) -> Result<DataFrame> {
+/// Runs `sql` over an answer already computed, registered as table `t`.
+pub fn over_answer(answer: DataFrame, sql: &str) -> Result<DataFrame> {
     let mut ctx = SQLContext::new();
     ctx.register("t", answer.lazy());
-    let plan = ctx
-        .execute(&format!("SELECT * FROM t WHERE {condition}"))
-        .map_err(|e| anyhow::anyhow!(concise(&e)))?;
+    let plan = ctx.execute(sql).map_err(|e| anyhow::anyhow!(concise(&e)))?;
     plan.collect().map_err(|e| anyhow::anyhow!(concise(&e)))
+}
+
+/// The rows of an answer that meet a SQL condition on its columns.
+pub fn filter(answer: DataFrame, condition: &str) -> Result<DataFrame> {
+    over_answer(answer, &format!("SELECT * FROM t WHERE {condition}"))
 }
 
 /// A polars error without the query plan it appends (users need the first

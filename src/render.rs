@@ -48,6 +48,15 @@ fn names(df: &DataFrame) -> Vec<String> {
         .collect()
 }
 
+/// Cells escaped for a format and joined by its separator.
+fn joined(cells: &[String], escape: impl Fn(&str) -> String, separator: &str) -> String {
+    cells
+        .iter()
+        .map(|c| escape(c))
+        .collect::<Vec<_>>()
+        .join(separator)
+}
+
 fn csv_cell(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
@@ -130,21 +139,9 @@ pub fn write(
             writeln!(out, "({} rows)", rows.len())?;
         }
         "csv" => {
-            writeln!(
-                out,
-                "{}",
-                header
-                    .iter()
-                    .map(|h| csv_cell(h))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            )?;
+            writeln!(out, "{}", joined(&header, csv_cell, ","))?;
             for r in text_rows(df)? {
-                writeln!(
-                    out,
-                    "{}",
-                    r.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",")
-                )?;
+                writeln!(out, "{}", joined(&r, csv_cell, ","))?;
             }
         }
         "json" => {
@@ -160,46 +157,19 @@ pub fn write(
         }
         "md" => {
             let esc = |s: &str| s.replace('|', "\\|");
-            writeln!(
-                out,
-                "| {} |",
-                header
-                    .iter()
-                    .map(|h| esc(h))
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            )?;
+            writeln!(out, "| {} |", joined(&header, esc, " | "))?;
             writeln!(out, "|{}|", vec!["---"; header.len()].join("|"))?;
             for r in text_rows(df)? {
-                writeln!(
-                    out,
-                    "| {} |",
-                    r.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | ")
-                )?;
+                writeln!(out, "| {} |", joined(&r, esc, " | "))?;
             }
         }
         "latex" => {
             writeln!(out, "\\begin{{tabular}}{{{}}}", "l".repeat(header.len()))?;
             writeln!(out, "\\hline")?;
-            writeln!(
-                out,
-                "{} \\\\",
-                header
-                    .iter()
-                    .map(|h| latex_escape(h))
-                    .collect::<Vec<_>>()
-                    .join(" & ")
-            )?;
+            writeln!(out, "{} \\\\", joined(&header, latex_escape, " & "))?;
             writeln!(out, "\\hline")?;
             for r in text_rows(df)? {
-                writeln!(
-                    out,
-                    "{} \\\\",
-                    r.iter()
-                        .map(|c| latex_escape(c))
-                        .collect::<Vec<_>>()
-                        .join(" & ")
-                )?;
+                writeln!(out, "{} \\\\", joined(&r, latex_escape, " & "))?;
             }
             writeln!(out, "\\hline")?;
             writeln!(out, "\\end{{tabular}}")?;

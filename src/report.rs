@@ -8,7 +8,6 @@ use std::path::Path;
 
 use anyhow::{Context as _, Result};
 use polars::prelude::*;
-use polars::sql::SQLContext;
 
 use crate::catalogue::CATALOGUE;
 use crate::dataset::manifest::Manifest;
@@ -71,10 +70,8 @@ pub fn comparisons(tables: &BTreeMap<&str, DataFrame>) -> Result<Vec<Comparison>
         })?;
         let value = match tables.get(table.as_str()) {
             Some(df) => {
-                let ctx = SQLContext::new();
-                ctx.register("t", df.clone().lazy());
-                let mut ctx = ctx;
-                let answer = ctx.execute(query)?.collect()?;
+                let answer = crate::query::over_answer(df.clone(), query)
+                    .with_context(|| format!("data/paper/comparisons.csv, {id}"))?;
                 answer
                     .column("value")?
                     .cast(&DataType::Float64)?

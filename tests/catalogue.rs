@@ -316,14 +316,7 @@ fn dataset_leaf_value(facet: &str, value: &str) -> String {
 }
 
 fn sample_dataset() -> (tempfile::TempDir, std::path::PathBuf, Value) {
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
-    let (tmp, dataset, _) = ingest(|out| {
-        let mut o = options(vec![sample.clone()], out);
-        o.roots = Some(sample.join("roots.pem").display().to_string());
-        o
-    });
-    let truth =
-        serde_json::from_str(&std::fs::read_to_string(sample.join("truth.json")).unwrap()).unwrap();
+    let (tmp, dataset, _, truth) = ingest_sample();
     (tmp, dataset, truth)
 }
 

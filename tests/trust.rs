@@ -214,15 +214,7 @@ const POPULATION_REASONS: &[(&str, &str)] = &[
 
 #[test]
 fn computed_trust_on_the_sample_matches_the_generator() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let sample = root.join("data/sample");
-    let (_tmp, dataset, summary) = common::ingest(|out| {
-        let mut o = common::options(vec![sample.clone()], out);
-        o.roots = Some(sample.join("roots.pem").display().to_string());
-        o
-    });
-    let truth: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(sample.join("truth.json")).unwrap()).unwrap();
+    let (_tmp, dataset, summary, truth) = common::ingest_sample();
     // Expected: per series, the truth's populations of completed handshakes mapped to reasons.
     let mut expected: std::collections::BTreeMap<(String, String), u64> = Default::default();
     for t in truth["series"].as_array().unwrap() {
@@ -366,13 +358,8 @@ fn damaged_certificates_never_panic_the_verifier() {
 
 #[test]
 fn an_append_adds_a_trust_setting_and_keeps_the_first() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let sample = root.join("data/sample");
-    let (_tmp, dataset, _) = common::ingest(|out| {
-        let mut o = common::options(vec![sample.clone()], out);
-        o.roots = Some(sample.join("roots.pem").display().to_string());
-        o
-    });
+    let (_tmp, dataset, _, _) = common::ingest_sample();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
     let count = |sql: &str| {
         let df = mailtls::query::run(&dataset, sql).unwrap();
         df.column("n")

@@ -6,13 +6,14 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 use polars::io::HiveOptions;
 use polars::prelude::{
-    Column, DataFrame, DataType, Field, LazyFrame, ParquetReader, PlRefPath, ScanArgsParquet,
+    col, Column, DataFrame, DataType, Field, LazyFrame, ParquetReader, PlRefPath, ScanArgsParquet,
     Schema, SerReader,
 };
 
 use super::manifest::Manifest;
 
-fn partition_value(rel: &str) -> Option<&str> {
+/// The `scan_id` a part's path is partitioned by, if any.
+pub fn partition_value(rel: &str) -> Option<&str> {
     rel.split('/').find_map(|seg| seg.strip_prefix("scan_id="))
 }
 
@@ -74,4 +75,15 @@ pub fn scan_table(dataset: &Path, manifest: &Manifest, table: &str) -> Result<La
     }
     LazyFrame::scan_parquet_files(paths.into_iter().collect(), args)
         .with_context(|| format!("cannot read the `{table}` table of {}", dataset.display()))
+}
+
+/// The named columns of one Parquet part.
+pub fn read_columns(path: &Path, columns: &[&str]) -> Result<DataFrame> {
+    let read = PlRefPath::try_from_path(path)
+        .and_then(|source| LazyFrame::scan_parquet(source, ScanArgsParquet::default()))
+        .and_then(|lf| {
+            lf.select(columns.iter().map(|c| col(*c)).collect::<Vec<_>>())
+                .collect()
+        });
+    read.with_context(|| format!("cannot read {}", path.display()))
 }

@@ -14,10 +14,11 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::{Context as _, Result};
-use polars::prelude::{DataFrame, ParquetReader, SerReader};
+use polars::prelude::DataFrame;
 
 use crate::dataset::commit::Staging;
 use crate::dataset::manifest::{InputEntry, Manifest, Run, FORMAT};
+use crate::dataset::read::read_columns;
 use crate::dataset::tables::{CipherSuiteRows, DhGroupRows, MozillaLevelRows, ScanRows};
 use crate::dataset::writer::{path_safe, write_part};
 use crate::formats::{mail, Context};
@@ -394,13 +395,7 @@ fn requested_trust(opts: &Options, staging_root: &Path) -> Result<Option<TrustSe
 /// does not add them twice.
 fn preload_certificates(staging: &Staging, certs: &CertStore) -> Result<()> {
     for rel in staging.base.part_paths("certificates") {
-        let path = staging.dataset.join(rel);
-        let file = std::fs::File::open(&path)
-            .with_context(|| format!("cannot open {}", path.display()))?;
-        let df = ParquetReader::new(file)
-            .with_columns(Some(vec!["sha256".into()]))
-            .finish()
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let df = read_columns(&staging.dataset.join(rel), &["sha256"])?;
         for sha in df.column("sha256")?.str()?.iter().flatten() {
             certs.preload(sha);
         }

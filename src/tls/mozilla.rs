@@ -39,23 +39,26 @@ pub fn levels() -> &'static [MozillaLevel] {
 }
 
 fn build() -> Vec<MozillaLevel> {
-    let text = include_str!("../../data/mozilla-server-side-tls.csv");
     let mut out: Vec<MozillaLevel> = Vec::new();
-    for line in text.lines().skip(1) {
-        let cols: Vec<&str> = line.split(',').collect();
-        let [guideline, released, configuration, name] = cols[..] else {
+    for r in crate::csv::records(include_str!("../../data/mozilla-server-side-tls.csv")) {
+        let (Some(guideline), Some(released), Some(configuration), Some(name)) = (
+            r.get("guideline"),
+            r.get("released"),
+            r.get("configuration"),
+            r.get("openssl_name"),
+        ) else {
             continue;
         };
         let (Some(suite), Some(level)) = (
             by_openssl_name(name),
-            LEVELS.iter().copied().find(|l| *l == configuration),
+            LEVELS.iter().copied().find(|l| l == configuration),
         ) else {
             continue;
         };
         let rank = |l: &str| LEVELS.iter().position(|x| *x == l);
         match out
             .iter_mut()
-            .find(|m| m.guideline == guideline && m.cipher_id == suite.id)
+            .find(|m| &m.guideline == guideline && m.cipher_id == suite.id)
         {
             Some(m) if rank(level) < rank(m.level) => m.level = level,
             Some(_) => {}
@@ -85,9 +88,8 @@ mod tests {
 
     #[test]
     fn every_listed_name_is_a_known_suite() {
-        let text = include_str!("../../data/mozilla-server-side-tls.csv");
-        for line in text.lines().skip(1) {
-            let name = line.rsplit(',').next().unwrap();
+        for r in crate::csv::records(include_str!("../../data/mozilla-server-side-tls.csv")) {
+            let name = &r["openssl_name"];
             assert!(by_openssl_name(name).is_some(), "{name}");
         }
     }

@@ -470,14 +470,12 @@ fn cipherscan_family(s: &CipherSuite) -> &'static str {
 }
 
 /// `data/openssl-names.csv`: code → OpenSSL name.
-fn openssl_names() -> impl Iterator<Item = (u32, &'static str)> {
-    include_str!("../../data/openssl-names.csv")
-        .lines()
-        .skip(1)
-        .filter_map(|line| {
-            let mut cols = line.split(',');
-            let id = u32::from_str_radix(cols.next()?.trim_start_matches("0x"), 16).ok()?;
-            Some((id, cols.next()?))
+fn openssl_names() -> impl Iterator<Item = (u32, String)> {
+    crate::csv::records(include_str!("../../data/openssl-names.csv"))
+        .into_iter()
+        .filter_map(|mut r| {
+            let id = u32::from_str_radix(r.get("id")?.trim_start_matches("0x"), 16).ok()?;
+            Some((id, r.remove("openssl_name")?))
         })
 }
 
@@ -562,7 +560,7 @@ fn build() -> Vec<CipherSuite> {
     }
     for (id, name) in openssl_names() {
         if let Some(r) = rows.iter_mut().find(|r| r.id == id) {
-            r.openssl_name = Some(name.to_owned());
+            r.openssl_name = Some(name);
         }
     }
     rows.sort_by_key(|r| r.id);

@@ -9,9 +9,10 @@ use std::collections::{BTreeSet, HashMap};
 use anyhow::Result;
 use polars::prelude::*;
 
-use super::table::{read_part, Locate};
+use super::table::Locate;
 use crate::dataset::columns::table;
 use crate::dataset::manifest::Manifest;
+use crate::dataset::read::{partition_value, read_columns};
 use crate::x509::hostname::certificate_names;
 
 table! {
@@ -28,11 +29,8 @@ table! {
 pub fn compute(manifest: &Manifest, locate: Locate) -> Result<DataFrame> {
     let mut wanted: BTreeSet<(String, String, String)> = BTreeSet::new();
     for rel in manifest.part_paths("handshakes") {
-        let scan = rel
-            .split('/')
-            .find_map(|seg| seg.strip_prefix("scan_id="))
-            .unwrap_or_default();
-        let df = read_part(&locate(rel), &["domain", "leaf_sha256"])?;
+        let scan = partition_value(rel).unwrap_or_default();
+        let df = read_columns(&locate(rel), &["domain", "leaf_sha256"])?;
         let (domain, leaf) = (
             df.column("domain")?.str()?,
             df.column("leaf_sha256")?.str()?,
@@ -47,7 +45,7 @@ pub fn compute(manifest: &Manifest, locate: Locate) -> Result<DataFrame> {
     let mut names: HashMap<String, (Vec<String>, Option<String>)> = HashMap::new();
     if !leaves.is_empty() {
         for rel in manifest.part_paths("certificates") {
-            let df = read_part(&locate(rel), &["sha256", "san_dns", "subject_cn"])?;
+            let df = read_columns(&locate(rel), &["sha256", "san_dns", "subject_cn"])?;
             let sha = df.column("sha256")?.str()?;
             let san = df.column("san_dns")?.list()?;
             let cn = df.column("subject_cn")?.str()?;

@@ -3,7 +3,8 @@
 //!
 //! Work is proportional to distinct chains, not endpoints: chains are
 //! collected once from `handshakes`, CA certificates are parsed once into an
-//! index, leaves are parsed one `certificates` part at a time, and a verdict
+//! index, leaves are parsed one `certificates` part at a time (so the parts
+//! are read twice, rather than every leaf held in memory), and a verdict
 //! is computed once per (chain, store, as-of day) and shared by the scans
 //! that need it.
 
@@ -22,6 +23,7 @@ use super::store::{parse_date, snapshot_at, RootStore, SNAPSHOTS};
 use super::verify::{IssuerIndex, Reason, SignatureMemo, Verdict, Verifier};
 use crate::dataset::columns::table;
 use crate::dataset::manifest::Manifest;
+use crate::dataset::read::{partition_value, read_columns};
 use crate::x509::hex_lower;
 
 /// Folder of a dataset holding the root-store files its settings name.
@@ -110,27 +112,12 @@ struct SeenChain {
 /// Where a manifest path lives: staged by this run, or already committed.
 pub type Locate<'a> = &'a dyn Fn(&str) -> PathBuf;
 
-/// Reads the named columns of one Parquet part.
-pub(crate) fn read_part(path: &Path, columns: &[&str]) -> Result<DataFrame> {
-    let read = PlRefPath::try_from_path(path)
-        .and_then(|source| LazyFrame::scan_parquet(source, ScanArgsParquet::default()))
-        .and_then(|lf| {
-            lf.select(columns.iter().map(|c| col(*c)).collect::<Vec<_>>())
-                .collect()
-        });
-    anyhow::Context::with_context(read, || format!("cannot read {}", path.display()))
-}
-
 /// Distinct chains per scan, from every `handshakes` part.
 fn seen_chains(manifest: &Manifest, locate: Locate) -> Result<Vec<SeenChain>> {
     let mut by_hash: HashMap<String, SeenChain> = HashMap::new();
     for rel in manifest.part_paths("handshakes") {
-        let scan = rel
-            .split('/')
-            .find_map(|seg| seg.strip_prefix("scan_id="))
-            .unwrap_or_default()
-            .to_owned();
-        let df = read_part(&locate(rel), &["chain_hash", "chain_sha256"])?;
+        let scan = partition_value(rel).unwrap_or_default().to_owned();
+        let df = read_columns(&locate(rel), &["chain_hash", "chain_sha256"])?;
         let hashes = df.column("chain_hash")?.str()?;
         let lists = df.column("chain_sha256")?.list()?;
         for (i, hash) in hashes.iter().enumerate() {
@@ -173,7 +160,7 @@ fn certs_of_part(
     path: &Path,
     wanted: &(dyn Fn(&str, bool) -> bool + Sync),
 ) -> Result<Vec<(String, Arc<ChainCert>)>> {
-    let df = read_part(
+    let df = read_columns(
         path,
         &[
             "sha256",

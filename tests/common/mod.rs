@@ -148,3 +148,17 @@ pub fn generate_and_ingest(
             .unwrap();
     (tmp, archive, dataset, truth)
 }
+
+/// The bundled sample ingested with its own synthetic roots, and its truth:
+/// (tempdir, dataset, summary, truth).
+pub fn ingest_sample() -> (tempfile::TempDir, PathBuf, Summary, Value) {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
+    let (tmp, dataset, summary) = ingest(|out| {
+        let mut o = options(vec![sample.clone()], out);
+        o.roots = Some(sample.join("roots.pem").display().to_string());
+        o
+    });
+    let truth =
+        serde_json::from_str(&std::fs::read_to_string(sample.join("truth.json")).unwrap()).unwrap();
+    (tmp, dataset, summary, truth)
+}
