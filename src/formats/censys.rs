@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::draft::Draft;
 use super::envelope::Envelope;
 use super::handshake::HandshakeLog;
+use super::json::KeyText;
 use super::mail;
 use super::RecordError;
 use crate::record::{FactSource, Parsed, TlsMode};
@@ -64,7 +65,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for PortServices<'a> {
                 mut map: A,
             ) -> Result<PortServices<'a>, A::Error> {
                 let mut out = PortServices::default();
-                while let Some(protocol) = map.next_key::<Cow<'de, str>>()? {
+                while let Some(KeyText(protocol)) = map.next_key::<KeyText<'de>>()? {
                     let subs = map.next_value::<SubProtocols<'a>>()?;
                     out.ignored += subs.ignored;
                     for (mode, service) in subs.services {
@@ -97,7 +98,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for SubProtocols<'a> {
                 mut map: A,
             ) -> Result<SubProtocols<'a>, A::Error> {
                 let mut out = SubProtocols::default();
-                while let Some(sub) = map.next_key::<Cow<'de, str>>()? {
+                while let Some(KeyText(sub)) = map.next_key::<KeyText<'de>>()? {
                     match sub_protocol_mode(&sub) {
                         Some(mode) => out.services.push((mode, map.next_value()?)),
                         None => {

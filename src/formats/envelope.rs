@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::censys::PortServices;
 use super::handshake::HandshakeLog;
+use super::json::{self, KeyText};
 use super::zgrab2::ScanResponse;
 use super::{port_key, Raw};
 
@@ -127,7 +128,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Data<'a> {
                 let mut flat = FlatData::default();
                 let mut scans: Vec<(Cow<'a, str>, ScanResponse<'a>)> = Vec::new();
                 let mut is_flat = false;
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                while let Some(KeyText(key)) = map.next_key::<KeyText<'de>>()? {
                     let flat_key = FLAT_KEYS.contains(&key.as_ref());
                     match key.as_ref() {
                         "banner" => flat.banner = map.next_value()?,
@@ -144,11 +145,11 @@ impl<'de: 'a, 'a> Deserialize<'de> for Data<'a> {
                             if matches!(first_key(raw.0), Some("status" | "protocol")) {
                                 scans.push((
                                     key,
-                                    sonic_rs::from_str(raw.0).map_err(|e| shape("data.tls", e))?,
+                                    json::from_str(raw.0).map_err(|e| shape("data.tls", e))?,
                                 ));
                             } else {
                                 flat.tls =
-                                    sonic_rs::from_str(raw.0).map_err(|e| shape("data.tls", e))?;
+                                    json::from_str(raw.0).map_err(|e| shape("data.tls", e))?;
                             }
                         }
                         k if FLAT_KEYS.contains(&k) => {
@@ -242,7 +243,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Envelope<'a> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope<'a>, A::Error> {
                 let mut env = Envelope::default();
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                while let Some(KeyText(key)) = map.next_key::<KeyText<'de>>()? {
                     match key.as_ref() {
                         "host" => env.host = map.next_value_seed(named("host"))?,
                         "time" => env.time = map.next_value_seed(named("time"))?,

@@ -234,7 +234,7 @@ fn cert_from_entry(entry: CertEntry<'_>) -> Result<CertInput<'_>, BadCert> {
     let parsed = entry
         .parsed
         .ok_or_else(|| BadCert("certificate entry has neither `raw` nor `parsed`".into()))?;
-    let cert: ScannerCert = sonic_rs::from_str(parsed.0)
+    let cert: ScannerCert = super::json::from_str(parsed.0)
         .map_err(|e| BadCert(format!("unreadable parsed certificate: {e}")))?;
     cert.into_facts()
         .map(|f| CertInput::ScannerParsed(Box::new(f)))

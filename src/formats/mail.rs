@@ -87,39 +87,44 @@ pub fn starttls_accepted(protocol: &str, reply: Option<&str>) -> Option<bool> {
     Some(head.eq_ignore_ascii_case(prefix))
 }
 
-/// The keywords a server advertised, as written: EHLO lines after the
-/// reply code for SMTP, CAPA lines for POP3, the `CAPABILITY` list for IMAP.
-/// Compare them with `eq_ignore_ascii_case`.
-fn advertised<'t>(protocol: &str, text: &'t str) -> Vec<&'t str> {
-    match protocol {
+/// Looks through the keywords a server advertised, as written: EHLO lines
+/// after the reply code for SMTP, CAPA lines for POP3, the `CAPABILITY`
+/// list for IMAP. `None` when the text advertises nothing; else whether
+/// `wanted` held for a keyword. (A visitor, not a list: this runs for every
+/// record, and the answer rarely needs more than a few lines.)
+fn find_advertised(protocol: &str, text: &str, wanted: impl Fn(&str) -> bool) -> Option<bool> {
+    let mut any = false;
+    let mut look = |word: &str| {
+        any = true;
+        wanted(word)
+    };
+    let found = match protocol {
         "smtp" => text
             .lines()
             .filter(|l| l.len() >= 4 && l.as_bytes()[0].is_ascii_digit())
             .skip(1)
             .filter_map(|l| l.get(4..))
             .filter_map(|rest| rest.split_whitespace().next())
-            .collect(),
+            .any(&mut look),
         "imap" => {
             const KEY: &[u8] = b"CAPABILITY";
             let at = text
                 .as_bytes()
                 .windows(KEY.len())
                 .position(|w| w.eq_ignore_ascii_case(KEY));
-            match at {
-                Some(at) => {
-                    let list = &text[at + KEY.len()..];
-                    let end = list.find([']', '\r', '\n']).unwrap_or(list.len());
-                    list[..end].split_whitespace().collect()
-                }
-                None => Vec::new(),
-            }
+            at.is_some_and(|at| {
+                let list = &text[at + KEY.len()..];
+                let end = list.find([']', '\r', '\n']).unwrap_or(list.len());
+                list[..end].split_whitespace().any(&mut look)
+            })
         }
         "pop3" => text
             .lines()
             .filter_map(|l| l.split_whitespace().next())
-            .collect(),
-        _ => Vec::new(),
-    }
+            .any(&mut look),
+        _ => false,
+    };
+    any.then_some(found)
 }
 
 /// The keyword advertising the upgrade, per protocol.
@@ -136,16 +141,12 @@ fn upgrade_keyword(protocol: &str) -> Option<&'static str> {
 pub fn starttls_offered(protocol: &str, capabilities: Option<&str>) -> Option<bool> {
     let text = capabilities?;
     let keyword = upgrade_keyword(protocol)?;
-    let words = advertised(protocol, text);
-    if words.iter().any(|w| w.eq_ignore_ascii_case(keyword)) {
-        return Some(true);
-    }
-    match protocol {
+    match find_advertised(protocol, text, |w| w.eq_ignore_ascii_case(keyword)) {
+        Some(true) => Some(true),
         // A complete EHLO reply (2xx) without the keyword, or a failed EHLO, both mean "not offered".
-        "smtp" => Some(false),
+        _ if protocol == "smtp" => Some(false),
         // Only a capability list that was actually sent tells us anything.
-        _ if !words.is_empty() => Some(false),
-        _ => None,
+        found => found,
     }
 }
 
@@ -156,7 +157,7 @@ pub fn starttls_stripped(capabilities: Option<&str>, reply: Option<&str>) -> boo
         let x = w.trim_end_matches(['A', 'a']).trim_end_matches(['B', 'b']);
         x.len() >= 4 && x.bytes().all(|b| b.eq_ignore_ascii_case(&b'X'))
     };
-    let in_caps = capabilities.is_some_and(|t| advertised("smtp", t).iter().any(|w| masked(w)));
+    let in_caps = capabilities.is_some_and(|t| find_advertised("smtp", t, masked) == Some(true));
     let in_reply = reply.is_some_and(|r| r.contains("XXXXXXXX"));
     in_caps || in_reply
 }

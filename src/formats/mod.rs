@@ -8,6 +8,7 @@ pub mod censys;
 pub mod draft;
 pub mod envelope;
 pub mod handshake;
+pub mod json;
 pub mod mail;
 pub mod outcome;
 pub mod wire;
@@ -103,12 +104,18 @@ pub struct Raw<'a>(pub &'a str);
 
 impl<'de: 'a, 'a> serde::Deserialize<'de> for Raw<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match sonic_rs::LazyValue::<'de>::deserialize(d)?.as_raw_cow() {
-            std::borrow::Cow::Borrowed(text) => Ok(Raw(text)),
-            std::borrow::Cow::Owned(_) => Err(serde::de::Error::custom(
-                "JSON text is not borrowed from the record",
-            )),
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = Raw<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value, kept as text")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, text: &'de str) -> Result<Raw<'a>, E> {
+                Ok(Raw(text))
+            }
         }
+        // Only the record reader knows the text; it answers this name with it.
+        d.deserialize_newtype_struct(json::RAW_TOKEN, V(std::marker::PhantomData))
     }
 }
 
@@ -117,7 +124,7 @@ pub(crate) fn lazy<'a, T: serde::Deserialize<'a>>(
     value: &Raw<'a>,
     what: &str,
 ) -> Result<T, RecordError> {
-    sonic_rs::from_str(value.0)
+    json::from_str(value.0)
         .map_err(|e| RecordError::new(format!("`{what}` has an unexpected shape: {}", short(&e))))
 }
 
@@ -142,25 +149,24 @@ pub fn parse_record<'a>(
     text: &'a [u8],
     ctx: &Context,
 ) -> Result<(Layout, Parsed<'a>), RecordError> {
-    let first = text.iter().find(|b| !b.is_ascii_whitespace());
-    if first != Some(&b'{') {
-        let text = std::str::from_utf8(text).map_err(|e| {
-            RecordError::new(format!(
-                "not UTF-8 text (invalid byte at column {})",
-                e.valid_up_to() + 1
-            ))
-        })?;
-        if first == Some(&b'[') {
+    let text = std::str::from_utf8(text).map_err(|e| {
+        RecordError::new(format!(
+            "not UTF-8 text (invalid byte at column {})",
+            e.valid_up_to() + 1
+        ))
+    })?;
+    let first = text.bytes().find(|b| !b.is_ascii_whitespace());
+    if first != Some(b'{') {
+        if first == Some(b'[') {
             return Err(RecordError::new("a JSON array, not a record object"));
         }
         return zmap::parse_row(text.trim_start(), ctx).map(|p| (Layout::ZmapCsv, p));
     }
-    // sonic-rs checks UTF-8 itself while parsing.
     envelope::failed_key();
-    let mut env: Envelope<'a> = sonic_rs::from_slice(text).map_err(|e| {
+    let mut env: Envelope<'a> = json::from_str(text).map_err(|e| {
         let key = envelope::failed_key();
-        match (e.classify(), key) {
-            (sonic_rs::error::Category::TypeUnmatched, Some(key)) => {
+        match (e.kind(), key) {
+            (json::ErrorKind::Data, Some(key)) => {
                 RecordError::new(format!("`{key}` has an unexpected shape: {}", short(&e)))
             }
             _ => RecordError::new(format!("invalid JSON: {}", short(&e))),

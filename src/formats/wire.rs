@@ -10,6 +10,7 @@ use std::fmt;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
+use super::json::KeyText;
 use crate::tls::version_from_name;
 
 /// A 16-bit protocol code written as an int, a string or an object.
@@ -52,7 +53,7 @@ impl<'de> Deserialize<'de> for Code {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Code, A::Error> {
                 let (mut by_value, mut by_text) = (None, None);
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                while let Some(KeyText(key)) = map.next_key::<KeyText<'de>>()? {
                     match key.as_ref() {
                         "value" => by_value = map.next_value::<Code>()?.0,
                         "hex" | "id" | "name" => {
@@ -108,7 +109,7 @@ impl<'de> Deserialize<'de> for Text {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
                 let mut name = None;
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                while let Some(KeyText(key)) = map.next_key::<KeyText<'de>>()? {
                     if key == "name" {
                         name = map.next_value::<Text>()?.0;
                     } else {
@@ -156,7 +157,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Param<'a> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Param<'a>, A::Error> {
                 let mut p = Param::default();
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                while let Some(KeyText(key)) = map.next_key::<KeyText<'de>>()? {
                     match key.as_ref() {
                         "value" => p.value = map.next_value::<Param<'a>>()?.value,
                         "length" => p.length = map.next_value::<Option<u32>>()?,
@@ -209,7 +210,7 @@ mod tests {
     #[test]
     fn codes_in_every_shape() {
         let c: Vec<Code> =
-            sonic_rs::from_str(r#"[771,"0x0035",{"hex":"0xC02F","name":"x","value":49199},{"id":"0x0005","name":"TLS_RSA_WITH_RC4_128_SHA"},"TLSv1.0",{"name":"SSLv3","value":768},null]"#)
+            crate::formats::json::from_str(r#"[771,"0x0035",{"hex":"0xC02F","name":"x","value":49199},{"id":"0x0005","name":"TLS_RSA_WITH_RC4_128_SHA"},"TLSv1.0",{"name":"SSLv3","value":768},null]"#)
                 .unwrap();
         let got: Vec<_> = c.into_iter().map(|c| c.0).collect();
         assert_eq!(
@@ -228,11 +229,13 @@ mod tests {
 
     #[test]
     fn params_and_texts() {
-        let p: Vec<Param> = sonic_rs::from_str(r#"["AAE=",{"value":"AQ==","length":8}]"#).unwrap();
+        let p: Vec<Param> =
+            crate::formats::json::from_str(r#"["AAE=",{"value":"AQ==","length":8}]"#).unwrap();
         assert_eq!(p[0].value.as_deref(), Some("AAE="));
         assert_eq!(p[1].length, Some(8));
         let t: Vec<Text> =
-            sonic_rs::from_str(r#"["a",["b","c"],{"name":"RSA","oid":"1"},7,[]]"#).unwrap();
+            crate::formats::json::from_str(r#"["a",["b","c"],{"name":"RSA","oid":"1"},7,[]]"#)
+                .unwrap();
         let got: Vec<_> = t.into_iter().map(|t| t.0).collect();
         assert_eq!(
             got,

@@ -34,7 +34,7 @@ struct KeyInfo {
     key_algorithm: Text,
     rsa_public_key: Option<KeyLength>,
     ecdsa_public_key: Option<KeyLength>,
-    dsa_public_key: Option<sonic_rs::Value>,
+    dsa_public_key: Option<serde::de::IgnoredAny>,
     #[serde(default)]
     fingerprint_sha256: Text,
 }

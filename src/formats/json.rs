@@ -1,0 +1,720 @@
+//! A lean JSON reader for serde, written for scan records.
+//!
+//! Scan records are mostly long base64 strings (certificates) around a few
+//! dozen short fields, and most of each record is never looked at. This
+//! reader is built for that shape: strings are found with a vectorized
+//! search for the closing quote and borrowed from the record whenever they
+//! hold no escapes; values nobody asked for are skipped without building
+//! anything (but still checked, so a malformed record is never taken for a
+//! good one); [`Raw`](super::Raw) keeps a value's text for a later, second
+//! look. It accepts exactly RFC 8259 JSON, nested at most [`MAX_DEPTH`] deep.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+
+/// Deepest nesting accepted; deeper input is an error, not a stack overflow.
+pub const MAX_DEPTH: u32 = 128;
+
+/// Strings up to this long are searched byte by byte.
+const SHORT: usize = 24;
+
+/// The newtype-struct name through which [`super::Raw`] asks for a value's text.
+pub(crate) const RAW_TOKEN: &str = "$mailtls::json::Raw";
+
+/// What kind of problem an [`Error`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The text is not well-formed JSON.
+    Syntax,
+    /// The text is JSON, but a value does not have the expected type or range.
+    Data,
+}
+
+/// Why a text could not be read into the requested type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    message: String,
+    /// Byte offset in the text where the problem was found.
+    offset: Option<usize>,
+    kind: ErrorKind,
+}
+
+impl Error {
+    fn syntax(message: impl Into<String>, offset: usize) -> Self {
+        Error {
+            message: message.into(),
+            offset: Some(offset),
+            kind: ErrorKind::Syntax,
+        }
+    }
+
+    /// What kind of problem this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        match self.offset {
+            Some(at) => write!(f, " at byte {at}"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl de::Error for Error {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Error {
+            message: msg.to_string(),
+            offset: None,
+            kind: ErrorKind::Data,
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, Error>;
+
+/// Reads `T` from JSON text: one value, optionally surrounded by whitespace.
+pub fn from_str<'de, T: Deserialize<'de>>(text: &'de str) -> Result<T> {
+    let mut reader = Reader::new(text);
+    let value = T::deserialize(&mut reader).map_err(|mut e| {
+        e.offset = e.offset.or(Some(reader.pos));
+        e
+    })?;
+    reader.skip_whitespace();
+    if reader.pos < reader.bytes.len() {
+        return Err(Error::syntax("trailing characters", reader.pos));
+    }
+    Ok(value)
+}
+
+/// A string as read: borrowed from the text, or unescaped into scratch space.
+enum Str<'de, 's> {
+    Borrowed(&'de str),
+    Copied(&'s str),
+}
+
+/// The cursor over one JSON text; implements [`Deserializer`].
+pub struct Reader<'de> {
+    text: &'de str,
+    bytes: &'de [u8],
+    pos: usize,
+    depth: u32,
+    scratch: Vec<u8>,
+}
+
+impl<'de> Reader<'de> {
+    fn new(text: &'de str) -> Self {
+        Reader {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+            depth: 0,
+            scratch: Vec::new(),
+        }
+    }
+
+    fn error(&self, message: &str) -> Error {
+        if self.pos >= self.bytes.len() {
+            Error::syntax(format!("{message} (the text ends early)"), self.pos)
+        } else {
+            Error::syntax(message, self.pos)
+        }
+    }
+
+    #[inline]
+    fn skip_whitespace(&mut self) {
+        while let Some(&b) = self.bytes.get(self.pos) {
+            if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+                break;
+            }
+            self.pos += 1;
+        }
+    }
+
+    /// The next byte that is not whitespace, not consumed.
+    #[inline]
+    fn peek(&mut self) -> Result<u8> {
+        self.skip_whitespace();
+        self.bytes
+            .get(self.pos)
+            .copied()
+            .ok_or_else(|| self.error("expected a value"))
+    }
+
+    #[inline]
+    fn expect(&mut self, byte: u8, what: &str) -> Result<()> {
+        if self.peek().ok() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.error(what))
+        }
+    }
+
+    fn enter(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error("nested too deeply"));
+        }
+        self.pos += 1;
+        Ok(())
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Result<()> {
+        if self.bytes[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            Err(self.error("expected a value"))
+        }
+    }
+
+    /// Finds the end of a string's run of plain characters: the next quote
+    /// or backslash. Raw control characters are not allowed in JSON strings.
+    #[inline]
+    fn plain_run(&mut self) -> Result<usize> {
+        let rest = &self.bytes[self.pos..];
+        // Most strings (keys, codes, names) end within a few bytes, where a
+        // plain loop beats setting up a vector search.
+        for (i, &b) in rest.iter().take(SHORT).enumerate() {
+            match b {
+                b'"' | b'\\' => return Ok(i),
+                0..0x20 => return Err(self.control_character(i)),
+                _ => {}
+            }
+        }
+        if rest.len() <= SHORT {
+            self.pos = self.bytes.len();
+            return Err(self.error("unterminated string"));
+        }
+        let Some(n) = memchr::memchr2(b'"', b'\\', &rest[SHORT..]).map(|n| n + SHORT) else {
+            self.pos = self.bytes.len();
+            return Err(self.error("unterminated string"));
+        };
+        // A minimum over the run vectorizes; the position is only looked for on failure.
+        if rest[SHORT..n].iter().fold(u8::MAX, |m, &b| m.min(b)) < 0x20 {
+            let at = rest.iter().position(|&b| b < 0x20).unwrap_or(0);
+            return Err(self.control_character(at));
+        }
+        Ok(n)
+    }
+
+    #[cold]
+    fn control_character(&mut self, at: usize) -> Error {
+        self.pos += at;
+        self.error("control character in a string")
+    }
+
+    /// Reads a string whose opening quote is at `pos`.
+    fn read_str<'s>(&'s mut self) -> Result<Str<'de, 's>> {
+        self.pos += 1;
+        let start = self.pos;
+        let n = self.plain_run()?;
+        if self.bytes[start + n] == b'"' {
+            self.pos = start + n + 1;
+            return Ok(Str::Borrowed(&self.text[start..start + n]));
+        }
+        self.scratch.clear();
+        self.scratch
+            .extend_from_slice(&self.bytes[start..start + n]);
+        self.pos = start + n;
+        loop {
+            // At a backslash.
+            self.pos += 1;
+            let escaped = *self
+                .bytes
+                .get(self.pos)
+                .ok_or_else(|| self.error("unterminated string"))?;
+            self.pos += 1;
+            match escaped {
+                b'"' | b'\\' | b'/' => self.scratch.push(escaped),
+                b'b' => self.scratch.push(0x08),
+                b'f' => self.scratch.push(0x0c),
+                b'n' => self.scratch.push(b'\n'),
+                b'r' => self.scratch.push(b'\r'),
+                b't' => self.scratch.push(b'\t'),
+                b'u' => {
+                    let c = self.read_unicode_escape()?;
+                    let mut utf8 = [0u8; 4];
+                    self.scratch
+                        .extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+                }
+                _ => {
+                    self.pos -= 1;
+                    return Err(self.error("invalid escape in a string"));
+                }
+            }
+            let n = self.plain_run()?;
+            self.scratch
+                .extend_from_slice(&self.bytes[self.pos..self.pos + n]);
+            self.pos += n;
+            if self.bytes[self.pos] == b'"' {
+                self.pos += 1;
+                // Only whole characters and escapes were appended.
+                let text = std::str::from_utf8(&self.scratch)
+                    .map_err(|_| Error::syntax("invalid string", self.pos))?;
+                return Ok(Str::Copied(text));
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u16> {
+        let digits = self
+            .bytes
+            .get(self.pos..self.pos + 4)
+            .ok_or_else(|| self.error("unterminated \\u escape"))?;
+        let mut value = 0u16;
+        for &d in digits {
+            let v = (d as char)
+                .to_digit(16)
+                .ok_or_else(|| self.error("invalid \\u escape"))?;
+            value = value << 4 | v as u16;
+        }
+        self.pos += 4;
+        Ok(value)
+    }
+
+    /// After `\u`: one code point, joining a surrogate pair. A lone
+    /// surrogate becomes U+FFFD, as scanners wrote such text from raw bytes.
+    fn read_unicode_escape(&mut self) -> Result<char> {
+        let first = self.hex4()?;
+        if (0xD800..0xDC00).contains(&first) && self.bytes[self.pos..].starts_with(b"\\u") {
+            let save = self.pos;
+            self.pos += 2;
+            let second = self.hex4()?;
+            if (0xDC00..0xE000).contains(&second) {
+                let c =
+                    0x10000 + ((u32::from(first) - 0xD800) << 10) + (u32::from(second) - 0xDC00);
+                return Ok(char::from_u32(c).unwrap_or(char::REPLACEMENT_CHARACTER));
+            }
+            self.pos = save;
+        }
+        Ok(char::from_u32(u32::from(first)).unwrap_or(char::REPLACEMENT_CHARACTER))
+    }
+
+    /// Skips a string whose opening quote is at `pos`, checking its escapes.
+    fn skip_str(&mut self) -> Result<()> {
+        self.pos += 1;
+        loop {
+            let n = self.plain_run()?;
+            self.pos += n;
+            if self.bytes[self.pos] == b'"' {
+                self.pos += 1;
+                return Ok(());
+            }
+            self.pos += 1;
+            match self.bytes.get(self.pos) {
+                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.pos += 1,
+                Some(b'u') => {
+                    self.pos += 1;
+                    self.hex4()?;
+                }
+                _ => return Err(self.error("invalid escape in a string")),
+            }
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while self.bytes.get(self.pos).is_some_and(u8::is_ascii_digit) {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    /// Scans a number at `pos`; returns whether it has a fraction or exponent.
+    fn scan_number(&mut self) -> Result<bool> {
+        if self.bytes[self.pos] == b'-' {
+            self.pos += 1;
+        }
+        match self.bytes.get(self.pos) {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(self.error("invalid number")),
+        }
+        let mut float = false;
+        if self.bytes.get(self.pos) == Some(&b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return Err(self.error("invalid number"));
+            }
+            float = true;
+        }
+        if matches!(self.bytes.get(self.pos), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.bytes.get(self.pos), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.error("invalid number"));
+            }
+            float = true;
+        }
+        Ok(float)
+    }
+
+    fn visit_number<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
+        let start = self.pos;
+        let float = self.scan_number()?;
+        let text = &self.text[start..self.pos];
+        if !float {
+            if let Ok(v) = text.parse::<u64>() {
+                return visitor.visit_u64(v);
+            }
+            if let Ok(v) = text.parse::<i64>() {
+                return visitor.visit_i64(v);
+            }
+        }
+        match text.parse::<f64>() {
+            Ok(v) if v.is_finite() => visitor.visit_f64(v),
+            _ => Err(Error::syntax("number out of range", start)),
+        }
+    }
+
+    /// Skips one value, checking that it is well-formed.
+    fn skip_value(&mut self) -> Result<()> {
+        match self.peek()? {
+            b'"' => self.skip_str(),
+            b'{' => {
+                self.enter()?;
+                if self.peek()? != b'}' {
+                    loop {
+                        if self.peek()? != b'"' {
+                            return Err(self.error("expected a key"));
+                        }
+                        self.skip_str()?;
+                        self.expect(b':', "expected `:`")?;
+                        self.skip_value()?;
+                        match self.peek()? {
+                            b',' => self.pos += 1,
+                            b'}' => break,
+                            _ => return Err(self.error("expected `,` or `}`")),
+                        }
+                    }
+                }
+                self.pos += 1;
+                self.depth -= 1;
+                Ok(())
+            }
+            b'[' => {
+                self.enter()?;
+                if self.peek()? != b']' {
+                    loop {
+                        self.skip_value()?;
+                        match self.peek()? {
+                            b',' => self.pos += 1,
+                            b']' => break,
+                            _ => return Err(self.error("expected `,` or `]`")),
+                        }
+                    }
+                }
+                self.pos += 1;
+                self.depth -= 1;
+                Ok(())
+            }
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            b'-' | b'0'..=b'9' => self.scan_number().map(drop),
+            _ => Err(self.error("expected a value")),
+        }
+    }
+
+    fn visit_str<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
+        match self.read_str()? {
+            Str::Borrowed(s) => visitor.visit_borrowed_str(s),
+            Str::Copied(s) => visitor.visit_str(s),
+        }
+    }
+}
+
+impl<'de> Deserializer<'de> for &mut Reader<'de> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.peek()? {
+            b'"' => self.visit_str(visitor),
+            b'{' => {
+                self.enter()?;
+                let value = visitor.visit_map(Entries {
+                    reader: &mut *self,
+                    first: true,
+                })?;
+                self.expect(b'}', "expected `,` or `}`")?;
+                self.depth -= 1;
+                Ok(value)
+            }
+            b'[' => {
+                self.enter()?;
+                let value = visitor.visit_seq(Entries {
+                    reader: &mut *self,
+                    first: true,
+                })?;
+                self.expect(b']', "expected `,` or `]`")?;
+                self.depth -= 1;
+                Ok(value)
+            }
+            b't' => self.literal(b"true").and_then(|_| visitor.visit_bool(true)),
+            b'f' => self
+                .literal(b"false")
+                .and_then(|_| visitor.visit_bool(false)),
+            b'n' => self.literal(b"null").and_then(|_| visitor.visit_unit()),
+            b'-' | b'0'..=b'9' => self.visit_number(visitor),
+            _ => Err(self.error("expected a value")),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        if self.peek()? == b'n' {
+            self.literal(b"null")?;
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.skip_value()?;
+        visitor.visit_unit()
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value> {
+        if name == RAW_TOKEN {
+            self.skip_whitespace();
+            let start = self.pos;
+            self.skip_value()?;
+            return visitor.visit_borrowed_str(&self.text[start..self.pos]);
+        }
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        if self.peek()? == b'"' {
+            return visitor.visit_enum(de::value::StrDeserializer::new(match self.read_str()? {
+                Str::Borrowed(s) => s,
+                Str::Copied(s) => s,
+            }));
+        }
+        Err(de::Error::custom(
+            "expected an enum variant name (only unit variants are read)",
+        ))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier
+    }
+}
+
+/// The entries of an object or array being read.
+struct Entries<'r, 'de> {
+    reader: &'r mut Reader<'de>,
+    first: bool,
+}
+
+impl<'de> Entries<'_, 'de> {
+    /// Moves past the separator; false at the closing bracket (not consumed).
+    fn advance(&mut self, close: u8, what: &str) -> Result<bool> {
+        let next = self.reader.peek()?;
+        if next == close {
+            return Ok(false);
+        }
+        if self.first {
+            self.first = false;
+        } else if next == b',' {
+            self.reader.pos += 1;
+        } else {
+            return Err(self.reader.error(what));
+        }
+        Ok(true)
+    }
+}
+
+impl<'de> SeqAccess<'de> for Entries<'_, 'de> {
+    type Error = Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
+        if !self.advance(b']', "expected `,` or `]`")? {
+            return Ok(None);
+        }
+        seed.deserialize(&mut *self.reader).map(Some)
+    }
+}
+
+impl<'de> MapAccess<'de> for Entries<'_, 'de> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+        if !self.advance(b'}', "expected `,` or `}`")? {
+            return Ok(None);
+        }
+        if self.reader.peek()? != b'"' {
+            return Err(self.reader.error("expected a key"));
+        }
+        seed.deserialize(Key(&mut *self.reader)).map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
+        self.reader.expect(b':', "expected `:`")?;
+        seed.deserialize(&mut *self.reader)
+    }
+}
+
+/// An object key: always a string, whatever type is asked for.
+struct Key<'r, 'de>(&'r mut Reader<'de>);
+
+impl<'de> Deserializer<'de> for Key<'_, 'de> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.0.visit_str(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+/// An object key or short text borrowed from the record when it has no
+/// escapes; the cheap way to read keys in hand-written visitors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyText<'a>(pub std::borrow::Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for KeyText<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = KeyText<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(
+                self,
+                v: &'de str,
+            ) -> std::result::Result<KeyText<'a>, E> {
+                Ok(KeyText(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> std::result::Result<KeyText<'a>, E> {
+                Ok(KeyText(std::borrow::Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(V(std::marker::PhantomData))
+    }
+}
+
+impl std::ops::Deref for KeyText<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::de::IgnoredAny;
+    use std::borrow::Cow;
+    use std::collections::BTreeMap;
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Sample<'a> {
+        #[serde(borrow)]
+        name: Cow<'a, str>,
+        n: Option<u16>,
+        list: Vec<i64>,
+        f: f64,
+        flag: bool,
+        #[serde(default)]
+        missing: Option<u32>,
+    }
+
+    #[test]
+    fn reads_values_and_borrows_plain_strings() {
+        let s: Sample =
+            from_str(r#" {"name":"mx","n":25,"skip":{"a":[1,{"b":null}]},"list":[-1,2],"f":1.5e2,"flag":true} "#)
+                .unwrap();
+        assert!(matches!(s.name, Cow::Borrowed("mx")));
+        assert_eq!(
+            (s.n, s.list, s.f, s.flag, s.missing),
+            (Some(25), vec![-1, 2], 150.0, true, None)
+        );
+    }
+
+    #[test]
+    fn unescapes_strings() {
+        let v: Vec<String> =
+            from_str(r#"["a\r\nb","\"q\"\\\/","\u00e9\ud83d\ude00","\ud800x","\t"]"#).unwrap();
+        assert_eq!(v, vec!["a\r\nb", "\"q\"\\/", "é😀", "\u{fffd}x", "\t"]);
+        let c: Sample =
+            from_str(r#"{"name":"a\nb","n":null,"list":[],"f":0,"flag":false}"#).unwrap();
+        assert!(matches!(c.name, Cow::Owned(_)));
+    }
+
+    #[test]
+    fn raw_keeps_the_text() {
+        let m: BTreeMap<String, super::super::Raw> =
+            from_str(r#"{"a": {"x": [1, "}"]} , "b":"s"}"#).unwrap();
+        assert_eq!(m["a"].0, r#"{"x": [1, "}"]}"#);
+        assert_eq!(m["b"].0, r#""s""#);
+    }
+
+    #[test]
+    fn rejects_malformed_text_with_its_place() {
+        let bad: &[(&str, &str)] = &[
+            (r#"{"a":1"#, "ends early"),
+            (r#"{"a":"x"#, "unterminated string"),
+            (r#"{"a":tru}"#, "expected a value"),
+            (r#"{"a":1,}"#, "expected a key"),
+            (r#"[1,]"#, "expected a value"),
+            (r#"{"a" 1}"#, "expected `:`"),
+            (r#"{"a":01}"#, "expected `,` or `}`"),
+            (r#"{"a":1} x"#, "trailing characters"),
+            ("{\"a\":\"\x01\"}", "control character"),
+            (r#"{"a":"\q"}"#, "invalid escape"),
+            (r#"{"a":-}"#, "invalid number"),
+        ];
+        for (text, want) in bad {
+            let e = from_str::<IgnoredAny>(text).unwrap_err();
+            assert!(e.to_string().contains(want), "{text}: {e}");
+            assert_eq!(e.kind(), ErrorKind::Syntax, "{text}");
+        }
+        let e = from_str::<Vec<f64>>("[1e999]").unwrap_err();
+        assert!(e.to_string().contains("out of range"), "{e}");
+        let deep = "[".repeat(10_000);
+        assert!(from_str::<IgnoredAny>(&deep)
+            .unwrap_err()
+            .to_string()
+            .contains("nested too deeply"));
+    }
+
+    #[test]
+    fn type_errors_are_data_errors() {
+        let e = from_str::<Sample>(r#"{"name":"x","n":70000,"list":[],"f":1,"flag":true}"#)
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Data, "{e}");
+        assert!(e.to_string().contains("70000"), "{e}");
+        let e = from_str::<Sample>(r#"{"name":5}"#).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Data);
+        assert!(e.to_string().contains("at byte 9"), "{e}");
+    }
+}
