@@ -46,6 +46,30 @@ impl IntoColumn for Micros {
     }
 }
 
+/// A text column filled from borrowed text: each value's bytes are copied
+/// once, into the column's own buffer, instead of into a `String` per row
+/// (the handshake table's texts cost an allocation each otherwise).
+pub struct Strs(StringChunkedBuilder);
+
+impl Default for Strs {
+    fn default() -> Self {
+        Strs(StringChunkedBuilder::new(PlSmallStr::EMPTY, 0))
+    }
+}
+
+impl Strs {
+    /// Appends one value (or a null).
+    pub fn push(&mut self, value: Option<&str>) {
+        self.0.append_option(value);
+    }
+}
+
+impl IntoColumn for Strs {
+    fn into_column(self, name: &str) -> Column {
+        self.0.finish().with_name(name.into()).into_series().into()
+    }
+}
+
 /// A list of strings per row.
 #[derive(Default)]
 pub struct StrLists(pub Vec<Vec<String>>);

@@ -1,9 +1,7 @@
 //! The dataset's tables and how one normalized record becomes a row.
 //! `docs/dataset.md` documents every column.
 
-use std::borrow::Cow;
-
-use super::columns::{table, Micros, StrLists};
+use super::columns::{table, Micros, StrLists, Strs};
 use crate::record::{Discovery, Handshake};
 use crate::x509::CertFacts;
 
@@ -12,19 +10,19 @@ table! {
     pub struct HandshakeRows {
         input_id: Vec<u32>,
         line: Vec<u64>,
-        ip: Vec<Option<String>>,
-        domain: Vec<Option<String>>,
+        ip: Strs,
+        domain: Strs,
         port: Vec<u16>,
         port_source: Vec<&'static str>,
-        protocol: Vec<String>,
+        protocol: Strs,
         tls_mode: Vec<&'static str>,
         timestamp: Micros,
         status: Vec<&'static str>,
-        scanner_status: Vec<Option<String>>,
-        error: Vec<Option<String>>,
-        banner: Vec<Option<String>>,
-        ehlo: Vec<Option<String>>,
-        starttls_reply: Vec<Option<String>>,
+        scanner_status: Strs,
+        error: Strs,
+        banner: Strs,
+        ehlo: Strs,
+        starttls_reply: Strs,
         starttls_offered: Vec<Option<bool>>,
         starttls_accepted: Vec<Option<bool>>,
         starttls_stripped: Vec<bool>,
@@ -32,17 +30,17 @@ table! {
         cipher_id: Vec<Option<u16>>,
         server_kex: Vec<Option<&'static str>>,
         dh_prime_bits: Vec<Option<u32>>,
-        dh_prime_sha256: Vec<Option<String>>,
-        ecdh_curve: Vec<Option<String>>,
+        dh_prime_sha256: Strs,
+        ecdh_curve: Strs,
         rsa_export_bits: Vec<Option<u32>>,
         ocsp_stapling: Vec<Option<bool>>,
         secure_renegotiation: Vec<Option<bool>>,
         heartbeat: Vec<Option<bool>>,
-        leaf_sha256: Vec<Option<String>>,
+        leaf_sha256: Strs,
         chain_sha256: StrLists,
-        chain_hash: Vec<Option<String>>,
+        chain_hash: Strs,
         browser_trusted: Vec<Option<bool>>,
-        browser_error: Vec<Option<String>>,
+        browser_error: Strs,
         matches_domain: Vec<Option<bool>>,
     }
 }
@@ -57,21 +55,19 @@ impl HandshakeRows {
         self.rows += 1;
         self.input_id.push(input_id);
         self.line.push(line);
-        self.ip.push(h.ip.map(Cow::into_owned));
-        self.domain.push(h.domain.map(Cow::into_owned));
+        self.ip.push(h.ip.as_deref());
+        self.domain.push(h.domain.as_deref());
         self.port.push(h.port);
         self.port_source.push(h.port_source.name());
-        self.protocol.push(h.protocol.into_owned());
+        self.protocol.push(Some(&h.protocol));
         self.tls_mode.push(h.tls_mode.name());
         self.timestamp.0.push(h.timestamp_us);
         self.status.push(h.status.name());
-        self.scanner_status
-            .push(h.scanner_status.map(Cow::into_owned));
-        self.error.push(h.error.map(Cow::into_owned));
-        self.banner.push(h.banner.map(Cow::into_owned));
-        self.ehlo.push(h.ehlo.map(Cow::into_owned));
-        self.starttls_reply
-            .push(h.starttls_reply.map(Cow::into_owned));
+        self.scanner_status.push(h.scanner_status.as_deref());
+        self.error.push(h.error.as_deref());
+        self.banner.push(h.banner.as_deref());
+        self.ehlo.push(h.ehlo.as_deref());
+        self.starttls_reply.push(h.starttls_reply.as_deref());
         self.starttls_offered.push(h.starttls_offered);
         self.starttls_accepted.push(h.starttls_accepted);
         self.starttls_stripped.push(h.starttls_stripped);
@@ -80,18 +76,18 @@ impl HandshakeRows {
         self.cipher_id.push(t.cipher_id);
         self.server_kex.push(t.server_kex);
         self.dh_prime_bits.push(t.dh_prime_bits);
-        self.dh_prime_sha256.push(t.dh_prime_sha256);
-        self.ecdh_curve.push(t.ecdh_curve);
+        self.dh_prime_sha256.push(t.dh_prime_sha256.as_deref());
+        self.ecdh_curve.push(t.ecdh_curve.as_deref());
         self.rsa_export_bits.push(t.rsa_export_bits);
         self.ocsp_stapling.push(t.ocsp_stapling);
         self.secure_renegotiation.push(t.secure_renegotiation);
         self.heartbeat.push(t.heartbeat);
-        self.leaf_sha256.push(chain.first().cloned());
+        self.leaf_sha256.push(chain.first().map(String::as_str));
         self.chain_hash
-            .push(crate::trust::table::chain_hash(&chain));
+            .push(crate::trust::table::chain_hash(&chain).as_deref());
         self.chain_sha256.0.push(chain);
         self.browser_trusted.push(t.browser_trusted);
-        self.browser_error.push(t.browser_error);
+        self.browser_error.push(t.browser_error.as_deref());
         self.matches_domain.push(t.matches_domain);
     }
 }

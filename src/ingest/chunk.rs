@@ -97,6 +97,16 @@ pub struct ChunkOutput {
 /// Port, protocol and TLS mode: what identifies a series within a file.
 type SeriesKey<'k> = (u16, &'k str, TlsMode);
 
+/// The value under `key`, made first if missing. Unlike `entry`, the key is
+/// only copied when it is new: this runs for every record.
+fn slot<'m, V>(map: &'m mut BTreeMap<String, V>, key: &str, make: impl FnOnce() -> V) -> &'m mut V {
+    if !map.contains_key(key) {
+        map.insert(key.to_owned(), make());
+    }
+    map.get_mut(key)
+        .unwrap_or_else(|| unreachable!("the key was inserted above"))
+}
+
 fn touch_scan<'m>(
     scans: &'m mut BTreeMap<String, ScanEntry>,
     file: &FileInfo,
@@ -105,9 +115,7 @@ fn touch_scan<'m>(
     layout: Layout,
     timestamp: Option<i64>,
 ) -> &'m mut ScanEntry {
-    let entry = scans
-        .entry(id.to_owned())
-        .or_insert_with(|| file.scan_entry(port, protocol, mode));
+    let entry = slot(scans, id, || file.scan_entry(port, protocol, mode));
     let name = layout.name();
     if !entry.layouts.iter().any(|l| l == name) {
         entry.layouts.push(name.to_owned());
@@ -148,6 +156,7 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResul
             text: o.preview.clone(),
         });
     }
+    let mut last_series: Option<((u16, String, TlsMode), String)> = None;
     for span in &chunk.spans {
         let text = &chunk.data[span.start..span.end];
         if text.iter().all(u8::is_ascii_whitespace) {
@@ -166,20 +175,34 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResul
                 *out.layouts.entry(layout).or_default() += 1;
                 out.ignored_services += u64::from(parsed.ignored_services);
                 for (h, chain) in parsed.handshakes.into_iter().zip(chains) {
-                    let id = file.scan_id(h.port, &h.protocol, h.tls_mode);
+                    // Records of a file nearly always share one series.
+                    let key = (h.port, h.protocol.as_ref(), h.tls_mode);
+                    if last_series
+                        .as_ref()
+                        .is_none_or(|(k, _)| (k.0, k.1.as_str(), k.2) != key)
+                    {
+                        let id = file.scan_id(h.port, &h.protocol, h.tls_mode);
+                        last_series = Some(((h.port, h.protocol.to_string(), h.tls_mode), id));
+                    }
+                    let id = last_series
+                        .as_ref()
+                        .map(|(_, id)| id.as_str())
+                        .unwrap_or_default();
                     touch_scan(
                         &mut out.scans,
                         file,
-                        &id,
+                        id,
                         (h.port, &h.protocol, h.tls_mode),
                         layout,
                         h.timestamp_us,
                     )
                     .handshakes += 1;
-                    rows.handshakes
-                        .entry(id)
-                        .or_default()
-                        .push(file.input_id, span.line, h, chain);
+                    slot(&mut rows.handshakes, id, HandshakeRows::default).push(
+                        file.input_id,
+                        span.line,
+                        h,
+                        chain,
+                    );
                 }
                 for d in &parsed.discoveries {
                     let mode = file.ctx.mode().unwrap_or(TlsMode::Starttls);

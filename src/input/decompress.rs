@@ -153,14 +153,19 @@ pub fn open(path: &Path) -> io::Result<Opened> {
         count: Arc::clone(&stored_read),
         hash: Arc::clone(&hash),
     };
-    let buffered = BufReader::with_capacity(1 << 20, raw);
+    // Decoders read small pieces and want a buffer below them; plain text
+    // goes straight into the chunk buffers, as a buffer there would copy
+    // every byte once more.
+    let buffered = |raw| BufReader::with_capacity(1 << 20, raw);
     let reader: Box<dyn Read + Send> = match codec {
-        Codec::Plain => Box::new(buffered),
-        Codec::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(buffered)),
-        Codec::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(buffered)?),
-        Codec::Lz4 => Box::new(lz4_flex::frame::FrameDecoder::new(buffered)),
-        Codec::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(buffered)),
-        Codec::Xz => Box::new(liblzma::bufread::XzDecoder::new_multi_decoder(buffered)),
+        Codec::Plain => Box::new(raw),
+        Codec::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(buffered(raw))),
+        Codec::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(buffered(raw))?),
+        Codec::Lz4 => Box::new(lz4_flex::frame::FrameDecoder::new(buffered(raw))),
+        Codec::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(buffered(raw))),
+        Codec::Xz => Box::new(liblzma::bufread::XzDecoder::new_multi_decoder(buffered(
+            raw,
+        ))),
     };
     Ok(Opened {
         reader,
