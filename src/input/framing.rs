@@ -212,6 +212,56 @@ fn split_oversized(
     (keep, long)
 }
 
+/// A read buffer whose bytes past `filled` stay allocated and initialized
+/// between chunks, so refilling it neither grows nor zeroes memory (reading
+/// into spare capacity would zero it first, at every chunk).
+struct Buffer {
+    bytes: Vec<u8>,
+    filled: usize,
+}
+
+impl Buffer {
+    fn data(&self) -> &[u8] {
+        &self.bytes[..self.filled]
+    }
+
+    /// Reads until `target` bytes are held or the stream ends (`Ok(true)`).
+    fn fill(&mut self, reader: &mut impl Read, target: usize) -> io::Result<bool> {
+        if self.bytes.len() < target {
+            self.bytes.resize(target, 0);
+        }
+        while self.filled < target {
+            match reader.read(&mut self.bytes[self.filled..target]) {
+                Ok(0) => return Ok(true),
+                Ok(n) => self.filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(false)
+    }
+
+    /// Drops the first `n` bytes.
+    fn discard(&mut self, n: usize) {
+        self.bytes.copy_within(n..self.filled, 0);
+        self.filled -= n;
+    }
+
+    /// Hands out the first `n` bytes as a vector of their own; the rest
+    /// moves to `spare`, which becomes this buffer.
+    fn split_off_front(&mut self, n: usize, mut spare: Vec<u8>) -> Vec<u8> {
+        let rest = self.filled - n;
+        if spare.len() < rest {
+            spare.resize(rest, 0);
+        }
+        spare[..rest].copy_from_slice(&self.bytes[n..self.filled]);
+        let mut front = std::mem::replace(&mut self.bytes, spare);
+        front.truncate(n);
+        self.filled = rest;
+        front
+    }
+}
+
 /// Reads `reader` to the end, sending chunks of whole records to `tx`.
 /// `head` holds bytes already read from it, `head_error` the error that
 /// stopped that first read. Buffers of consumed chunks come back through
@@ -227,8 +277,11 @@ pub fn read_chunks(
     tx: &SyncSender<Chunk>,
     recycle: &Receiver<Vec<u8>>,
 ) -> Result<u64, StreamError> {
-    let mut buf = head;
-    let mut offset = 0u64; // decompressed offset of buf[0]
+    let mut buf = Buffer {
+        filled: head.len(),
+        bytes: head,
+    };
+    let mut offset = 0u64; // decompressed offset of the buffer's first byte
     let mut line = 1u64;
     let mut target = limits.chunk_bytes;
     let mut oversized: Vec<Oversized> = Vec::new();
@@ -236,30 +289,24 @@ pub fn read_chunks(
     let mut eof = false;
     let mut error: Option<io::Error> = head_error;
     loop {
-        while buf.len() < target && !eof && error.is_none() {
-            let want = target - buf.len();
-            let before = buf.len();
-            // Room for all of it plus one byte, so `read_to_end` never grows
-            // (and copies) the buffer: it stops at the `take` limit instead.
-            buf.reserve(want + 1);
-            // read_to_end fills spare capacity without zeroing it first.
-            match (&mut reader).take(want as u64).read_to_end(&mut buf) {
-                Ok(_) => eof = buf.len() - before < want,
+        if !eof && error.is_none() {
+            match buf.fill(&mut reader, target) {
+                Ok(ended) => eof = ended,
                 Err(e) => error = Some(e),
             }
         }
         let finished = eof || error.is_some();
         if skipping {
-            match memchr::memchr(b'\n', &buf) {
+            match memchr::memchr(b'\n', buf.data()) {
                 Some(nl) => {
                     offset += nl as u64 + 1;
                     line += 1;
-                    buf.drain(..=nl);
+                    buf.discard(nl + 1);
                     skipping = false;
                 }
                 None => {
-                    offset += buf.len() as u64;
-                    buf.clear();
+                    offset += buf.filled as u64;
+                    buf.filled = 0;
                     if finished {
                         break;
                     }
@@ -267,27 +314,28 @@ pub fn read_chunks(
                 }
             }
         }
+        let data = buf.data();
         let (spans, consumed, next_line) = match framing {
             Framing::Lines => {
                 let cut = if finished && error.is_none() {
-                    buf.len()
+                    data.len()
                 } else {
-                    memchr::memrchr(b'\n', &buf).map_or(0, |nl| nl + 1)
+                    memchr::memrchr(b'\n', data).map_or(0, |nl| nl + 1)
                 };
-                let (spans, next_line) = line_spans(&buf[..cut], line);
+                let (spans, next_line) = line_spans(&data[..cut], line);
                 (spans, cut, next_line)
             }
-            Framing::Documents => document_spans(&buf, line),
+            Framing::Documents => document_spans(data, line),
         };
         if consumed == 0 && !finished {
-            if buf.len() >= limits.max_record_bytes {
+            if data.len() >= limits.max_record_bytes {
                 oversized.push(Oversized {
                     line,
                     offset,
-                    preview: buf[..PREVIEW.min(buf.len())].to_vec(),
+                    preview: data[..PREVIEW.min(data.len())].to_vec(),
                 });
-                offset += buf.len() as u64;
-                buf.clear();
+                offset += data.len() as u64;
+                buf.filled = 0;
                 skipping = framing == Framing::Lines;
                 target = limits.chunk_bytes;
             } else {
@@ -295,15 +343,12 @@ pub fn read_chunks(
             }
             continue;
         }
-        let (spans, too_long) = split_oversized(&buf, spans, offset, limits.max_record_bytes);
+        let (spans, too_long) = split_oversized(data, spans, offset, limits.max_record_bytes);
         oversized.extend(too_long);
         // Start the next buffer from a returned one: no fresh allocation, no page faults.
-        let mut next = recycle.try_recv().unwrap_or_default();
-        next.clear();
-        next.extend_from_slice(&buf[consumed..]);
-        buf.truncate(consumed);
+        let spare = recycle.try_recv().unwrap_or_default();
         let chunk = Chunk {
-            data: std::mem::replace(&mut buf, next),
+            data: buf.split_off_front(consumed, spare),
             offset,
             spans,
             oversized: std::mem::take(&mut oversized),
@@ -327,30 +372,28 @@ pub fn read_chunks(
             oversized,
         });
     }
-    let lead = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
-    let leftover = lead < buf.len();
-    line += memchr::memchr_iter(b'\n', &buf[..lead]).count() as u64;
+    let rest = buf.data();
+    let lead = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let leftover = lead < rest.len();
+    line += memchr::memchr_iter(b'\n', &rest[..lead]).count() as u64;
     let cut_offset = offset + lead as u64;
-    let buf = buf.split_off(lead);
+    let rest = &rest[lead..];
+    let cut_record = || Oversized {
+        line,
+        offset: cut_offset,
+        preview: rest[..PREVIEW.min(rest.len())].to_vec(),
+    };
     match error {
         None if leftover => Err(StreamError {
-            decompressed_offset: offset + buf.len() as u64,
+            decompressed_offset: offset + rest.len() as u64,
             message: "the stream ended inside a JSON document".into(),
-            cut_record: Some(Oversized {
-                line,
-                offset: cut_offset,
-                preview: buf[..PREVIEW.min(buf.len())].to_vec(),
-            }),
+            cut_record: Some(cut_record()),
         }),
-        None => Ok(offset + buf.len() as u64),
+        None => Ok(offset + rest.len() as u64),
         Some(e) => Err(StreamError {
-            decompressed_offset: offset + buf.len() as u64,
+            decompressed_offset: offset + rest.len() as u64,
             message: e.to_string(),
-            cut_record: leftover.then(|| Oversized {
-                line,
-                offset: cut_offset,
-                preview: buf[..PREVIEW.min(buf.len())].to_vec(),
-            }),
+            cut_record: leftover.then(cut_record),
         }),
     }
 }
