@@ -17,8 +17,24 @@ use serde::Deserialize;
 /// Deepest nesting accepted; deeper input is an error, not a stack overflow.
 pub const MAX_DEPTH: u32 = 128;
 
-/// Strings up to this long are searched byte by byte.
-const SHORT: usize = 24;
+/// Strings up to this long are searched a word at a time.
+const SHORT: usize = 32;
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The bytes of `word` (little-endian) that end a string's plain run — a
+/// quote, a backslash, a control character — marked by their high bit.
+/// Marks above the first true one may be spurious (a borrow carries into
+/// them), so only the lowest mark is to be read.
+#[inline]
+fn specials(word: u64) -> u64 {
+    let zero_bytes = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let quote = zero_bytes(word ^ (ONES * u64::from(b'"')));
+    let backslash = zero_bytes(word ^ (ONES * u64::from(b'\\')));
+    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+    quote | backslash | control
+}
 
 /// The newtype-struct name through which [`super::Raw`] asks for a value's text.
 pub(crate) const RAW_TOKEN: &str = "$mailtls::json::Raw";
@@ -181,25 +197,51 @@ impl<'de> Reader<'de> {
     #[inline]
     fn plain_run(&mut self) -> Result<usize> {
         let rest = &self.bytes[self.pos..];
-        // Most strings (keys, codes, names) end within a few bytes, where a
-        // plain loop beats setting up a vector search.
-        for (i, &b) in rest.iter().take(SHORT).enumerate() {
-            match b {
-                b'"' | b'\\' => return Ok(i),
-                0..0x20 => return Err(self.control_character(i)),
-                _ => {}
+        // Most strings (keys, codes, names) end within a few words, where
+        // looking at eight bytes at a time beats setting up a vector search.
+        let mut i = 0;
+        while let Some(word) = rest.get(i..).and_then(|r| r.first_chunk::<8>()) {
+            let hits = specials(u64::from_le_bytes(*word));
+            if hits != 0 {
+                return self.run_end(i + hits.trailing_zeros() as usize / 8);
+            }
+            i += 8;
+            if i >= SHORT {
+                return self.long_run(i);
             }
         }
-        if rest.len() <= SHORT {
-            self.pos = self.bytes.len();
-            return Err(self.error("unterminated string"));
+        match rest[i..]
+            .iter()
+            .position(|&b| matches!(b, b'"' | b'\\' | 0..0x20))
+        {
+            Some(at) => self.run_end(i + at),
+            None => {
+                self.pos = self.bytes.len();
+                Err(self.error("unterminated string"))
+            }
         }
-        let Some(n) = memchr::memchr2(b'"', b'\\', &rest[SHORT..]).map(|n| n + SHORT) else {
+    }
+
+    /// The run ends at `at` (relative to `pos`): fine at a quote or
+    /// backslash, an error at a control character.
+    #[inline]
+    fn run_end(&mut self, at: usize) -> Result<usize> {
+        match self.bytes[self.pos + at] {
+            b'"' | b'\\' => Ok(at),
+            _ => Err(self.control_character(at)),
+        }
+    }
+
+    /// [`Self::plain_run`] for a string longer than [`SHORT`], whose first
+    /// `from` bytes are plain: a vector search.
+    fn long_run(&mut self, from: usize) -> Result<usize> {
+        let rest = &self.bytes[self.pos..];
+        let Some(n) = memchr::memchr2(b'"', b'\\', &rest[from..]).map(|n| n + from) else {
             self.pos = self.bytes.len();
             return Err(self.error("unterminated string"));
         };
         // A minimum over the run vectorizes; the position is only looked for on failure.
-        if rest[SHORT..n].iter().fold(u8::MAX, |m, &b| m.min(b)) < 0x20 {
+        if rest[from..n].iter().fold(u8::MAX, |m, &b| m.min(b)) < 0x20 {
             let at = rest.iter().position(|&b| b < 0x20).unwrap_or(0);
             return Err(self.control_character(at));
         }
@@ -668,6 +710,29 @@ mod tests {
         let c: Sample =
             from_str(r#"{"name":"a\nb","n":null,"list":[],"f":0,"flag":false}"#).unwrap();
         assert!(matches!(c.name, Cow::Owned(_)));
+    }
+
+    #[test]
+    fn word_search_finds_the_first_special_byte() {
+        for count in 0..40 {
+            for special in ['"', '\\', '\n', '\0', '\u{1f}'] {
+                for filler in ["a", " ", "\u{7f}", "é", "€"] {
+                    let text = format!("{}{special}\"\\\u{1} tail", filler.repeat(count));
+                    let len = filler.len() * count;
+                    let mut reader = Reader::new(&text);
+                    let got = reader.plain_run();
+                    let case = format!("{count} × {filler:?} then {special:?}");
+                    if special < ' ' {
+                        assert!(got.is_err(), "{case}");
+                        assert_eq!(reader.pos, len, "{case}");
+                    } else {
+                        assert_eq!(got, Ok(len), "{case}");
+                    }
+                }
+            }
+        }
+        let mut unterminated = Reader::new("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH");
+        assert!(unterminated.plain_run().is_err());
     }
 
     #[test]
