@@ -772,6 +772,50 @@ mod tests {
             .contains("nested too deeply"));
     }
 
+    /// Mutated records are accepted exactly when serde_json accepts them,
+    /// and never make the reader panic.
+    #[test]
+    fn agrees_with_serde_json_on_mutated_text() {
+        let seeds = [
+            r#"{"ip":"192.0.2.1","data":{"banner":"220 mx\r\n\u00e9","tls":{"n":[1,-2,3.5e-1,0],"ok":true,"no":null}},"x":[{},[],""]}"#,
+            r#"[{"a":"\ud83d\ude00","b":"long string long string long string long string"},-0.0,1E+2,false]"#,
+        ];
+        const ALPHABET: &[u8] = b"{}[]:,\"\\ntrufalse0123456789-+.eEu x\t\n/";
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut accepted = [0usize; 2];
+        let mut next = |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound as u64) as usize
+        };
+        for round in 0..20_000 {
+            let mut text = seeds[round % seeds.len()].as_bytes().to_vec();
+            for _ in 0..1 + next(3) {
+                let at = next(text.len() + 1);
+                match next(4) {
+                    0 if at < text.len() => text[at] = ALPHABET[next(ALPHABET.len())],
+                    1 if at < text.len() => {
+                        text.remove(at);
+                    }
+                    2 => text.insert(at, ALPHABET[next(ALPHABET.len())]),
+                    _ => text.truncate(at),
+                }
+            }
+            let Ok(text) = std::str::from_utf8(&text) else {
+                continue;
+            };
+            let ours = from_str::<IgnoredAny>(text).is_ok();
+            let theirs = serde_json::from_str::<IgnoredAny>(text).is_ok();
+            assert_eq!(ours, theirs, "{text}");
+            let typed = from_str::<serde_json::Value>(text).is_ok();
+            assert_eq!(typed, theirs, "read into values: {text}");
+            accepted[usize::from(ours)] += 1;
+        }
+        // Both outcomes were really exercised.
+        assert!(accepted.iter().all(|&n| n > 1000), "{accepted:?}");
+    }
+
     #[test]
     fn type_errors_are_data_errors() {
         let e = from_str::<Sample>(r#"{"name":"x","n":70000,"list":[],"f":1,"flag":true}"#)
