@@ -70,6 +70,25 @@ impl IntoColumn for Strs {
     }
 }
 
+/// A list of SHA-256 digests per row, stored as lists of hex strings.
+#[derive(Default)]
+pub struct DigestLists(pub Vec<Vec<[u8; 64]>>);
+
+impl IntoColumn for DigestLists {
+    fn into_column(self, name: &str) -> Column {
+        let values: usize = self.0.iter().map(Vec::len).sum();
+        let mut builder = ListStringChunkedBuilder::new(name.into(), self.0.len(), values);
+        for row in &self.0 {
+            // Hex digits are ASCII, so every digest is valid text.
+            builder.append_values_iter(
+                row.iter()
+                    .map(|h| std::str::from_utf8(h).unwrap_or_default()),
+            );
+        }
+        builder.finish().into_series().into()
+    }
+}
+
 /// A list of strings per row.
 #[derive(Default)]
 pub struct StrLists(pub Vec<Vec<String>>);

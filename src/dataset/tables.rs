@@ -1,9 +1,9 @@
 //! The dataset's tables and how one normalized record becomes a row.
 //! `docs/dataset.md` documents every column.
 
-use super::columns::{table, Micros, StrLists, Strs};
+use super::columns::{table, DigestLists, Micros, StrLists, Strs};
 use crate::record::{Discovery, Handshake};
-use crate::x509::CertFacts;
+use crate::x509::{hex32, CertFacts};
 
 table! {
     /// `handshakes`: one row per endpoint scan (partitioned by `scan_id`).
@@ -37,7 +37,7 @@ table! {
         secure_renegotiation: Vec<Option<bool>>,
         heartbeat: Vec<Option<bool>>,
         leaf_sha256: Strs,
-        chain_sha256: StrLists,
+        chain_sha256: DigestLists,
         chain_hash: Strs,
         browser_trusted: Vec<Option<bool>>,
         browser_error: Strs,
@@ -51,7 +51,7 @@ fn owned(s: &Option<std::borrow::Cow<'_, str>>) -> Option<String> {
 
 impl HandshakeRows {
     /// Appends one handshake; `chain` holds the SHA-256 of each presented certificate, leaf first.
-    pub fn push(&mut self, input_id: u32, line: u64, h: Handshake<'_>, chain: Vec<String>) {
+    pub fn push(&mut self, input_id: u32, line: u64, h: Handshake<'_>, chain: Vec<[u8; 32]>) {
         self.rows += 1;
         self.input_id.push(input_id);
         self.line.push(line);
@@ -82,10 +82,14 @@ impl HandshakeRows {
         self.ocsp_stapling.push(t.ocsp_stapling);
         self.secure_renegotiation.push(t.secure_renegotiation);
         self.heartbeat.push(t.heartbeat);
-        self.leaf_sha256.push(chain.first().map(String::as_str));
+        let chain_hex: Vec<[u8; 64]> = chain.iter().map(hex32).collect();
+        let leaf = chain_hex
+            .first()
+            .map(|h| std::str::from_utf8(h).unwrap_or_default());
+        self.leaf_sha256.push(leaf);
         self.chain_hash
-            .push(crate::trust::table::chain_hash(&chain).as_deref());
-        self.chain_sha256.0.push(chain);
+            .push(crate::trust::table::chain_hash(&chain_hex).as_deref());
+        self.chain_sha256.0.push(chain_hex);
         self.browser_trusted.push(t.browser_trusted);
         self.browser_error.push(t.browser_error.as_deref());
         self.matches_domain.push(t.matches_domain);

@@ -10,9 +10,12 @@ use sha2::{Digest, Sha256};
 use crate::dataset::tables::CertificateRows;
 use crate::formats::RecordError;
 use crate::record::CertInput;
-use crate::x509::{facts_from_der, hex_lower};
+use crate::x509::facts_from_der;
 
 const SHARDS: usize = 64;
+
+/// A certificate's identity: the SHA-256 of its DER.
+pub type Sha256Digest = [u8; 32];
 
 /// The set of certificates already in the dataset or seen in this run.
 pub struct CertStore {
@@ -57,20 +60,20 @@ impl CertStore {
         lock(&self.known[key[0] as usize % SHARDS]).insert(key)
     }
 
-    /// The SHA-256 (hex) of a presented certificate; a row is added to
-    /// `rows` the first time a certificate is seen.
+    /// The SHA-256 of a presented certificate; a row is added to `rows`
+    /// the first time a certificate is seen.
     pub fn resolve(
         &self,
         cert: CertInput<'_>,
         input_id: u32,
         rows: &mut CertificateRows,
-    ) -> Result<String, RecordError> {
+    ) -> Result<Sha256Digest, RecordError> {
         match cert {
             CertInput::Base64Der(text) => {
                 let text_key = xxhash_rust::xxh3::xxh3_128(text.as_bytes());
                 let shard = &self.by_text[(text_key as usize) % SHARDS];
                 if let Some(sha) = lock(shard).get(&text_key) {
-                    return Ok(hex_lower(sha));
+                    return Ok(*sha);
                 }
                 let der = base64::engine::general_purpose::STANDARD
                     .decode(text.as_bytes())
@@ -82,17 +85,16 @@ impl CertStore {
                 if self.insert_known(sha) {
                     rows.push(facts_from_der(der), input_id);
                 }
-                Ok(hex_lower(&sha))
+                Ok(sha)
             }
             CertInput::ScannerParsed(facts) => {
                 let key = decode_hex32(&facts.sha256).ok_or_else(|| {
                     RecordError::new("parsed certificate fingerprint is not 64 hex digits")
                 })?;
-                let hex = facts.sha256.clone();
                 if self.insert_known(key) {
                     rows.push(*facts, input_id);
                 }
-                Ok(hex)
+                Ok(key)
             }
         }
     }

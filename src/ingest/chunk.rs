@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use polars::prelude::{DataFrame, PolarsResult};
 
-use super::certs::CertStore;
+use super::certs::{CertStore, Sha256Digest};
 use crate::dataset::manifest::ScanEntry;
 use crate::dataset::tables::{CertificateRows, DiscoveryRows, HandshakeRows};
 use crate::dataset::writer::path_safe;
@@ -132,7 +132,7 @@ fn resolve_chain(
     certs: &CertStore,
     input_id: u32,
     rows: &mut CertificateRows,
-) -> Result<Vec<String>, RecordError> {
+) -> Result<Vec<Sha256Digest>, RecordError> {
     let Some(tls) = h.tls.as_mut() else {
         return Ok(Vec::new());
     };

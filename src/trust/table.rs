@@ -79,8 +79,17 @@ impl TrustSetting {
 /// Hex SHA-256 over a presented chain: the certificates' SHA-256 hex
 /// strings, leaf first, joined by commas. `handshakes.chain_hash` and
 /// `chain_trust.chain_hash` hold it.
-pub fn chain_hash(chain: &[String]) -> Option<String> {
-    (!chain.is_empty()).then(|| hex_lower(&Sha256::digest(chain.join(",").as_bytes())))
+pub fn chain_hash<T: AsRef<[u8]>>(chain_hex: impl IntoIterator<Item = T>) -> Option<String> {
+    let mut hasher = Sha256::new();
+    let mut empty = true;
+    for hex in chain_hex {
+        if !empty {
+            hasher.update(b",");
+        }
+        hasher.update(hex.as_ref());
+        empty = false;
+    }
+    (!empty).then(|| hex_lower(&hasher.finalize()))
 }
 
 table! {

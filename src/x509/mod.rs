@@ -70,16 +70,27 @@ fn hex_digest<D: Digest>(bytes: &[u8]) -> String {
     hex_lower(&D::digest(bytes))
 }
 
-/// Lower-case hex, table-driven: it runs for every certificate of every record.
+/// Lower-case hex.
 pub fn hex_lower(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = Vec::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)]);
-        out.push(DIGITS[usize::from(b & 0x0f)]);
-    }
-    // Only ASCII digits were pushed.
+    let mut out = vec![0u8; bytes.len() * 2];
+    hex_into(bytes, &mut out);
+    // Only ASCII digits were written.
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// Lower-case hex of a SHA-256 digest, without allocating.
+pub fn hex32(digest: &[u8; 32]) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    hex_into(digest, &mut out);
+    out
+}
+
+fn hex_into(bytes: &[u8], out: &mut [u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = DIGITS[usize::from(b >> 4)];
+        pair[1] = DIGITS[usize::from(b & 0x0f)];
+    }
 }
 
 /// SHA-256 of `bytes` as lower-case hex.
