@@ -60,12 +60,12 @@ pub fn run(dataset: &Path, sql: &str) -> Result<DataFrame> {
     let tables = ctx.get_tables();
     let plan = ctx.execute(sql).map_err(|e| explain(e, &tables))?;
     // polars' streaming engine does not run every plan its in-memory
-    // engine runs (it says so with a compute or invalid-operation error);
-    // those run in memory rather than not at all. Other errors are the
-    // query's own and are reported at once.
-    match plan.clone().with_streaming(true).collect() {
-        Ok(df) => Ok(df),
-        Err(e)
+    // engine runs (it says so with a compute or invalid-operation error, or
+    // a "not yet implemented" panic); those run in memory rather than not
+    // at all. Other errors are the query's own and are reported at once.
+    match collect_streaming(plan.clone()) {
+        Some(Ok(df)) => Ok(df),
+        Some(Err(e))
             if !matches!(
                 e,
                 PolarsError::ComputeError(_) | PolarsError::InvalidOperation(_)
@@ -73,11 +73,24 @@ pub fn run(dataset: &Path, sql: &str) -> Result<DataFrame> {
         {
             Err(explain(e, &tables)).context("the query failed")
         }
-        Err(_) => plan
+        _ => plan
             .collect()
             .map_err(|e| explain(e, &tables))
             .context("the query failed"),
     }
+}
+
+/// Runs `plan` on polars' streaming engine, which keeps memory bounded
+/// (`collect` alone runs in memory: a group-by over every handshake then
+/// holds every row). `None` when the engine lacks part of the plan.
+fn collect_streaming(plan: LazyFrame) -> Option<PolarsResult<DataFrame>> {
+    // A query has one sink, so one result; `unwrap_single` cannot fail here,
+    // and a panic of any kind only sends the query to the in-memory engine.
+    let run = std::panic::AssertUnwindSafe(|| {
+        plan.collect_with_engine(Engine::Streaming)
+            .map(|result| result.unwrap_single())
+    });
+    std::panic::catch_unwind(run).ok()
 }
 
 /// Runs `sql` over an answer already computed, registered as table `t`.
