@@ -61,8 +61,8 @@ pub fn run(dataset: &Path, sql: &str) -> Result<DataFrame> {
     let plan = ctx.execute(sql).map_err(|e| explain(e, &tables))?;
     // polars' streaming engine does not run every plan its in-memory
     // engine runs (it says so with a compute or invalid-operation error, or
-    // a "not yet implemented" panic); those run in memory rather than not
-    // at all. Other errors are the query's own and are reported at once.
+    // by panicking); those run in memory rather than not at all. Other
+    // errors are the query's own and are reported at once.
     match collect_streaming(plan.clone()) {
         Some(Ok(df)) => Ok(df),
         Some(Err(e))

@@ -70,35 +70,41 @@ impl IntoColumn for Strs {
     }
 }
 
-/// A list of SHA-256 digests per row, stored as lists of hex strings.
-#[derive(Default)]
-pub struct DigestLists(pub Vec<Vec<[u8; 64]>>);
+/// A value stored as text.
+pub trait AsText {
+    /// The text.
+    fn as_text(&self) -> &str;
+}
 
-impl IntoColumn for DigestLists {
-    fn into_column(self, name: &str) -> Column {
-        let values: usize = self.0.iter().map(Vec::len).sum();
-        let mut builder = ListStringChunkedBuilder::new(name.into(), self.0.len(), values);
-        for row in &self.0 {
-            // Hex digits are ASCII, so every digest is valid text.
-            builder.append_values_iter(
-                row.iter()
-                    .map(|h| std::str::from_utf8(h).unwrap_or_default()),
-            );
-        }
-        builder.finish().into_series().into()
+impl AsText for String {
+    fn as_text(&self) -> &str {
+        self
     }
 }
 
-/// A list of strings per row.
-#[derive(Default)]
-pub struct StrLists(pub Vec<Vec<String>>);
+/// A SHA-256 digest in hex (see [`crate::x509::hex32`]).
+impl AsText for [u8; 64] {
+    fn as_text(&self) -> &str {
+        // Hex digits are ASCII, so a hex digest is always valid text.
+        std::str::from_utf8(self).unwrap_or_default()
+    }
+}
 
-impl IntoColumn for StrLists {
+/// A list of texts per row.
+pub struct StrLists<T = String>(pub Vec<Vec<T>>);
+
+impl<T> Default for StrLists<T> {
+    fn default() -> Self {
+        StrLists(Vec::new())
+    }
+}
+
+impl<T: AsText> IntoColumn for StrLists<T> {
     fn into_column(self, name: &str) -> Column {
         let values: usize = self.0.iter().map(Vec::len).sum();
         let mut builder = ListStringChunkedBuilder::new(name.into(), self.0.len(), values);
         for row in &self.0 {
-            builder.append_values_iter(row.iter().map(String::as_str));
+            builder.append_values_iter(row.iter().map(AsText::as_text));
         }
         builder.finish().into_series().into()
     }

@@ -1,9 +1,9 @@
 //! The dataset's tables and how one normalized record becomes a row.
 //! `docs/dataset.md` documents every column.
 
-use super::columns::{table, DigestLists, Micros, StrLists, Strs};
+use super::columns::{table, AsText, Micros, StrLists, Strs};
 use crate::record::{Discovery, Handshake};
-use crate::x509::{hex32, CertFacts};
+use crate::x509::{hex32, CertFacts, Sha256Digest};
 
 table! {
     /// `handshakes`: one row per endpoint scan (partitioned by `scan_id`).
@@ -37,7 +37,7 @@ table! {
         secure_renegotiation: Vec<Option<bool>>,
         heartbeat: Vec<Option<bool>>,
         leaf_sha256: Strs,
-        chain_sha256: DigestLists,
+        chain_sha256: StrLists<[u8; 64]>,
         chain_hash: Strs,
         browser_trusted: Vec<Option<bool>>,
         browser_error: Strs,
@@ -51,7 +51,7 @@ fn owned(s: &Option<std::borrow::Cow<'_, str>>) -> Option<String> {
 
 impl HandshakeRows {
     /// Appends one handshake; `chain` holds the SHA-256 of each presented certificate, leaf first.
-    pub fn push(&mut self, input_id: u32, line: u64, h: Handshake<'_>, chain: Vec<[u8; 32]>) {
+    pub fn push(&mut self, input_id: u32, line: u64, h: Handshake<'_>, chain: Vec<Sha256Digest>) {
         self.rows += 1;
         self.input_id.push(input_id);
         self.line.push(line);
@@ -83,10 +83,8 @@ impl HandshakeRows {
         self.secure_renegotiation.push(t.secure_renegotiation);
         self.heartbeat.push(t.heartbeat);
         let chain_hex: Vec<[u8; 64]> = chain.iter().map(hex32).collect();
-        let leaf = chain_hex
-            .first()
-            .map(|h| std::str::from_utf8(h).unwrap_or_default());
-        self.leaf_sha256.push(leaf);
+        self.leaf_sha256
+            .push(chain_hex.first().map(AsText::as_text));
         self.chain_hash
             .push(crate::trust::table::chain_hash(&chain_hex).as_deref());
         self.chain_sha256.0.push(chain_hex);

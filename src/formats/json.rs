@@ -174,13 +174,18 @@ impl<'de> Reader<'de> {
         }
     }
 
-    fn enter(&mut self) -> Result<()> {
+    /// Reads an object or array whose opening bracket is at `pos`: `body`
+    /// reads the entries, then the closing bracket must follow.
+    fn nested<T>(&mut self, close: u8, body: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(self.error("nested too deeply"));
         }
         self.pos += 1;
-        Ok(())
+        let value = body(self)?;
+        self.expect(close, separator_expected(close))?;
+        self.depth -= 1;
+        Ok(value)
     }
 
     fn literal(&mut self, word: &[u8]) -> Result<()> {
@@ -426,48 +431,45 @@ impl<'de> Reader<'de> {
     fn skip_value(&mut self) -> Result<()> {
         match self.peek()? {
             b'"' => self.skip_str(),
-            b'{' => {
-                self.enter()?;
-                if self.peek()? != b'}' {
-                    loop {
-                        if self.peek()? != b'"' {
-                            return Err(self.error("expected a key"));
-                        }
-                        self.skip_str()?;
-                        self.expect(b':', "expected `:`")?;
-                        self.skip_value()?;
-                        match self.peek()? {
-                            b',' => self.pos += 1,
-                            b'}' => break,
-                            _ => return Err(self.error("expected `,` or `}`")),
-                        }
-                    }
-                }
-                self.pos += 1;
-                self.depth -= 1;
-                Ok(())
-            }
-            b'[' => {
-                self.enter()?;
-                if self.peek()? != b']' {
-                    loop {
-                        self.skip_value()?;
-                        match self.peek()? {
-                            b',' => self.pos += 1,
-                            b']' => break,
-                            _ => return Err(self.error("expected `,` or `]`")),
-                        }
-                    }
-                }
-                self.pos += 1;
-                self.depth -= 1;
-                Ok(())
-            }
+            b'{' => self.nested(b'}', |r| {
+                r.skip_entries(b'}', |r| {
+                    r.key_start()?;
+                    r.skip_str()?;
+                    r.expect(b':', "expected `:`")?;
+                    r.skip_value()
+                })
+            }),
+            b'[' => self.nested(b']', |r| r.skip_entries(b']', Self::skip_value)),
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),
             b'n' => self.literal(b"null"),
             b'-' | b'0'..=b'9' => self.scan_number().map(drop),
             _ => Err(self.error("expected a value")),
+        }
+    }
+
+    /// Skips the entries of an object or array, each with `entry`.
+    fn skip_entries(
+        &mut self,
+        close: u8,
+        mut entry: impl FnMut(&mut Self) -> Result<()>,
+    ) -> Result<()> {
+        let mut entries = Entries {
+            reader: self,
+            first: true,
+        };
+        while entries.advance(close)? {
+            entry(entries.reader)?;
+        }
+        Ok(())
+    }
+
+    /// Checks that an object key starts at `pos`.
+    fn key_start(&mut self) -> Result<()> {
+        if self.peek()? == b'"' {
+            Ok(())
+        } else {
+            Err(self.error("expected a key"))
         }
     }
 
@@ -485,26 +487,18 @@ impl<'de> Deserializer<'de> for &mut Reader<'de> {
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.peek()? {
             b'"' => self.visit_str(visitor),
-            b'{' => {
-                self.enter()?;
-                let value = visitor.visit_map(Entries {
-                    reader: &mut *self,
+            b'{' => self.nested(b'}', |r| {
+                visitor.visit_map(Entries {
+                    reader: r,
                     first: true,
-                })?;
-                self.expect(b'}', "expected `,` or `}`")?;
-                self.depth -= 1;
-                Ok(value)
-            }
-            b'[' => {
-                self.enter()?;
-                let value = visitor.visit_seq(Entries {
-                    reader: &mut *self,
+                })
+            }),
+            b'[' => self.nested(b']', |r| {
+                visitor.visit_seq(Entries {
+                    reader: r,
                     first: true,
-                })?;
-                self.expect(b']', "expected `,` or `]`")?;
-                self.depth -= 1;
-                Ok(value)
-            }
+                })
+            }),
             b't' => self.literal(b"true").and_then(|_| visitor.visit_bool(true)),
             b'f' => self
                 .literal(b"false")
@@ -574,7 +568,7 @@ struct Entries<'r, 'de> {
 
 impl<'de> Entries<'_, 'de> {
     /// Moves past the separator; false at the closing bracket (not consumed).
-    fn advance(&mut self, close: u8, what: &str) -> Result<bool> {
+    fn advance(&mut self, close: u8) -> Result<bool> {
         let next = self.reader.peek()?;
         if next == close {
             return Ok(false);
@@ -584,9 +578,18 @@ impl<'de> Entries<'_, 'de> {
         } else if next == b',' {
             self.reader.pos += 1;
         } else {
-            return Err(self.reader.error(what));
+            return Err(self.reader.error(separator_expected(close)));
         }
         Ok(true)
+    }
+}
+
+/// The error text when neither a separator nor `close` follows an entry.
+fn separator_expected(close: u8) -> &'static str {
+    if close == b'}' {
+        "expected `,` or `}`"
+    } else {
+        "expected `,` or `]`"
     }
 }
 
@@ -594,7 +597,7 @@ impl<'de> SeqAccess<'de> for Entries<'_, 'de> {
     type Error = Error;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
-        if !self.advance(b']', "expected `,` or `]`")? {
+        if !self.advance(b']')? {
             return Ok(None);
         }
         seed.deserialize(&mut *self.reader).map(Some)
@@ -605,12 +608,10 @@ impl<'de> MapAccess<'de> for Entries<'_, 'de> {
     type Error = Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
-        if !self.advance(b'}', "expected `,` or `}`")? {
+        if !self.advance(b'}')? {
             return Ok(None);
         }
-        if self.reader.peek()? != b'"' {
-            return Err(self.reader.error("expected a key"));
-        }
+        self.reader.key_start()?;
         seed.deserialize(Key(&mut *self.reader)).map(Some)
     }
 

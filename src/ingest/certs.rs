@@ -10,19 +10,16 @@ use sha2::{Digest, Sha256};
 use crate::dataset::tables::CertificateRows;
 use crate::formats::RecordError;
 use crate::record::CertInput;
-use crate::x509::facts_from_der;
+use crate::x509::{facts_from_der, Sha256Digest};
 
 const SHARDS: usize = 64;
-
-/// A certificate's identity: the SHA-256 of its DER.
-pub type Sha256Digest = [u8; 32];
 
 /// The set of certificates already in the dataset or seen in this run.
 pub struct CertStore {
     /// XXH3-128 of a base64 text → SHA-256 of its DER.
-    by_text: Vec<Mutex<HashMap<u128, [u8; 32]>>>,
+    by_text: Vec<Mutex<HashMap<u128, Sha256Digest>>>,
     /// SHA-256 of every certificate that has a row.
-    known: Vec<Mutex<HashSet<[u8; 32]>>>,
+    known: Vec<Mutex<HashSet<Sha256Digest>>>,
 }
 
 impl Default for CertStore {
@@ -56,7 +53,7 @@ impl CertStore {
         self.len() == 0
     }
 
-    fn insert_known(&self, key: [u8; 32]) -> bool {
+    fn insert_known(&self, key: Sha256Digest) -> bool {
         lock(&self.known[key[0] as usize % SHARDS]).insert(key)
     }
 
@@ -80,7 +77,7 @@ impl CertStore {
                     .map_err(|e| {
                         RecordError::new(format!("certificate `raw` is not base64: {e}"))
                     })?;
-                let sha: [u8; 32] = Sha256::digest(&der).into();
+                let sha: Sha256Digest = Sha256::digest(&der).into();
                 lock(shard).insert(text_key, sha);
                 if self.insert_known(sha) {
                     rows.push(facts_from_der(der), input_id);
@@ -100,7 +97,7 @@ impl CertStore {
     }
 }
 
-fn decode_hex32(text: &str) -> Option<[u8; 32]> {
+fn decode_hex32(text: &str) -> Option<Sha256Digest> {
     let mut out = [0u8; 32];
     hex::decode_to_slice(text, &mut out).ok()?;
     Some(out)

@@ -4,13 +4,14 @@ use std::collections::BTreeMap;
 
 use polars::prelude::{DataFrame, PolarsResult};
 
-use super::certs::{CertStore, Sha256Digest};
+use super::certs::CertStore;
 use crate::dataset::manifest::ScanEntry;
 use crate::dataset::tables::{CertificateRows, DiscoveryRows, HandshakeRows};
 use crate::dataset::writer::path_safe;
 use crate::formats::{parse_record, Context, RecordError};
 use crate::input::framing::Chunk;
 use crate::record::{Handshake, Layout, TlsMode};
+use crate::x509::Sha256Digest;
 
 /// One input file as the workers see it.
 pub struct FileInfo {

@@ -78,8 +78,11 @@ pub fn hex_lower(bytes: &[u8]) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// A certificate's identity: the SHA-256 of its DER.
+pub type Sha256Digest = [u8; 32];
+
 /// Lower-case hex of a SHA-256 digest, without allocating.
-pub fn hex32(digest: &[u8; 32]) -> [u8; 64] {
+pub fn hex32(digest: &Sha256Digest) -> [u8; 64] {
     let mut out = [0u8; 64];
     hex_into(digest, &mut out);
     out
