@@ -78,12 +78,7 @@ impl<'a> Draft<'a> {
         });
         let (offered, accepted, stripped) = if self.mode == TlsMode::Starttls {
             let reply = self.starttls_reply.as_deref();
-            let stripped = mail::starttls_stripped(capabilities, reply);
-            let offered = if stripped {
-                Some(false)
-            } else {
-                mail::starttls_offered(protocol, capabilities)
-            };
+            let (offered, stripped) = mail::starttls_advertised(protocol, capabilities, reply);
             (offered, mail::starttls_accepted(protocol, reply), stripped)
         } else {
             (None, None, false)

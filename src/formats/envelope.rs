@@ -131,9 +131,15 @@ impl<'de: 'a, 'a> Deserialize<'de> for Data<'a> {
                 while let Some(KeyText(key)) = map.next_key::<KeyText<'de>>()? {
                     let flat_key = FLAT_KEYS.contains(&key.as_ref());
                     match key.as_ref() {
-                        "banner" => flat.banner = map.next_value()?,
-                        "ehlo" => flat.ehlo = map.next_value()?,
-                        "starttls" => flat.starttls = map.next_value()?,
+                        "banner" => {
+                            flat.banner = map.next_value::<Option<KeyText<'de>>>()?.map(|t| t.0)
+                        }
+                        "ehlo" => {
+                            flat.ehlo = map.next_value::<Option<KeyText<'de>>>()?.map(|t| t.0)
+                        }
+                        "starttls" => {
+                            flat.starttls = map.next_value::<Option<KeyText<'de>>>()?.map(|t| t.0)
+                        }
                         "smtp_help" => {
                             flat.smtp_help = map.next_value::<Option<IgnoredAny>>()?.is_some()
                         }
@@ -233,6 +239,22 @@ fn named<T>(key: &'static str) -> Named<T> {
     Named(key, std::marker::PhantomData)
 }
 
+/// An optional string borrowed from the record when it has no escapes
+/// (serde's own `Cow<str>` always copies), naming `key` if it fails.
+struct NamedText(&'static str);
+
+impl<'de> DeserializeSeed<'de> for NamedText {
+    type Value = Option<Cow<'de, str>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        let text = named::<Option<KeyText<'de>>>(self.0).deserialize(d)?;
+        Ok(text.map(|t| t.0))
+    }
+}
+
+fn named_text(key: &'static str) -> NamedText {
+    NamedText(key)
+}
+
 impl<'de: 'a, 'a> Deserialize<'de> for Envelope<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V<'a>(std::marker::PhantomData<&'a ()>);
@@ -245,19 +267,22 @@ impl<'de: 'a, 'a> Deserialize<'de> for Envelope<'a> {
                 let mut env = Envelope::default();
                 while let Some(KeyText(key)) = map.next_key::<KeyText<'de>>()? {
                     match key.as_ref() {
-                        "host" => env.host = map.next_value_seed(named("host"))?,
-                        "time" => env.time = map.next_value_seed(named("time"))?,
+                        "host" => env.host = map.next_value_seed(named_text("host"))?,
+                        "time" => env.time = map.next_value_seed(named_text("time"))?,
                         "log" => env.log = map.next_value_seed(named("log"))?,
-                        "ip" => env.ip = map.next_value_seed(named("ip"))?,
-                        "domain" => env.domain = map.next_value_seed(named("domain"))?,
-                        "timestamp" => env.timestamp = map.next_value_seed(named("timestamp"))?,
+                        "ip" => env.ip = map.next_value_seed(named_text("ip"))?,
+                        "domain" => env.domain = map.next_value_seed(named_text("domain"))?,
+                        "timestamp" => {
+                            env.timestamp = map.next_value_seed(named_text("timestamp"))?
+                        }
                         "port" => env.port = map.next_value_seed(named("port"))?,
-                        "error" => env.error = map.next_value_seed(named("error"))?,
+                        "error" => env.error = map.next_value_seed(named_text("error"))?,
                         "error_component" => {
-                            env.error_component = map.next_value_seed(named("error_component"))?
+                            env.error_component =
+                                map.next_value_seed(named_text("error_component"))?
                         }
                         "updated_at" => {
-                            env.updated_at = map.next_value_seed(named("updated_at"))?
+                            env.updated_at = map.next_value_seed(named_text("updated_at"))?
                         }
                         "data" => env.data = map.next_value_seed(named("data"))?,
                         k => match port_key(k) {

@@ -87,41 +87,56 @@ pub fn starttls_accepted(protocol: &str, reply: Option<&str>) -> Option<bool> {
     Some(head.eq_ignore_ascii_case(prefix))
 }
 
+/// The lines of a reply, without their line breaks. Byte-wise: the lines
+/// are short, and a vector search per line costs more than it saves.
+fn reply_lines(text: &str) -> impl Iterator<Item = &[u8]> {
+    text.as_bytes()
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+}
+
+/// The first whitespace-separated word of `text`.
+fn first_word(text: &[u8]) -> Option<&[u8]> {
+    text.split(u8::is_ascii_whitespace).find(|w| !w.is_empty())
+}
+
 /// Looks through the keywords a server advertised, as written: EHLO lines
 /// after the reply code for SMTP, CAPA lines for POP3, the `CAPABILITY`
 /// list for IMAP. `None` when the text advertises nothing; else whether
 /// `wanted` held for a keyword. (A visitor, not a list: this runs for every
 /// record, and the answer rarely needs more than a few lines.)
-fn find_advertised(protocol: &str, text: &str, wanted: impl Fn(&str) -> bool) -> Option<bool> {
+fn find_advertised(protocol: &str, text: &str, wanted: impl FnMut(&[u8]) -> bool) -> Option<bool> {
     let mut any = false;
-    let mut look = |word: &str| {
+    let mut wanted = wanted;
+    let mut look = |word: &[u8]| {
         any = true;
         wanted(word)
     };
     let found = match protocol {
-        "smtp" => text
-            .lines()
-            .filter(|l| l.len() >= 4 && l.as_bytes()[0].is_ascii_digit())
+        "smtp" => reply_lines(text)
+            .filter(|l| l.len() >= 4 && l[0].is_ascii_digit())
             .skip(1)
-            .filter_map(|l| l.get(4..))
-            .filter_map(|rest| rest.split_whitespace().next())
+            .filter_map(|l| first_word(&l[4..]))
             .any(&mut look),
         "imap" => {
             const KEY: &[u8] = b"CAPABILITY";
-            let at = text
-                .as_bytes()
+            let bytes = text.as_bytes();
+            let at = bytes
                 .windows(KEY.len())
                 .position(|w| w.eq_ignore_ascii_case(KEY));
             at.is_some_and(|at| {
-                let list = &text[at + KEY.len()..];
-                let end = list.find([']', '\r', '\n']).unwrap_or(list.len());
-                list[..end].split_whitespace().any(&mut look)
+                let list = &bytes[at + KEY.len()..];
+                let end = list
+                    .iter()
+                    .position(|b| matches!(b, b']' | b'\r' | b'\n'))
+                    .unwrap_or(list.len());
+                list[..end]
+                    .split(u8::is_ascii_whitespace)
+                    .filter(|w| !w.is_empty())
+                    .any(&mut look)
             })
         }
-        "pop3" => text
-            .lines()
-            .filter_map(|l| l.split_whitespace().next())
-            .any(&mut look),
+        "pop3" => reply_lines(text).filter_map(first_word).any(&mut look),
         _ => false,
     };
     any.then_some(found)
@@ -140,26 +155,79 @@ fn upgrade_keyword(protocol: &str) -> Option<&'static str> {
 /// greeting or CAPABILITY reply, POP3 CAPA)? `None` when the text says nothing.
 pub fn starttls_offered(protocol: &str, capabilities: Option<&str>) -> Option<bool> {
     let text = capabilities?;
-    let keyword = upgrade_keyword(protocol)?;
-    match find_advertised(protocol, text, |w| w.eq_ignore_ascii_case(keyword)) {
+    let keyword = upgrade_keyword(protocol)?.as_bytes();
+    let found = find_advertised(protocol, text, |w| w.eq_ignore_ascii_case(keyword));
+    offered_from(protocol, found)
+}
+
+/// What a keyword search means: for SMTP, a complete EHLO reply (2xx)
+/// without the keyword and a failed EHLO both mean "not offered"; for the
+/// others only a capability list that was actually sent tells anything.
+fn offered_from(protocol: &str, found: Option<bool>) -> Option<bool> {
+    match found {
         Some(true) => Some(true),
-        // A complete EHLO reply (2xx) without the keyword, or a failed EHLO, both mean "not offered".
         _ if protocol == "smtp" => Some(false),
-        // Only a capability list that was actually sent tells us anything.
         found => found,
     }
+}
+
+/// A keyword a middlebox overwrote: `XXXXXXXA`, `XXXB`.
+fn masked(word: &[u8]) -> bool {
+    let trim = |w: &[u8], c: u8| -> usize {
+        w.len()
+            - w.iter()
+                .rev()
+                .take_while(|b| b.eq_ignore_ascii_case(&c))
+                .count()
+    };
+    let x = &word[..trim(word, b'A')];
+    let x = &x[..trim(x, b'B')];
+    x.len() >= 4 && x.iter().all(|b| b.eq_ignore_ascii_case(&b'X'))
 }
 
 /// A middlebox overwrote the STARTTLS advertisement or command
 /// (`250-XXXXXXXA`, replies quoting `"XXXXXXXX"`).
 pub fn starttls_stripped(capabilities: Option<&str>, reply: Option<&str>) -> bool {
-    let masked = |w: &str| {
-        let x = w.trim_end_matches(['A', 'a']).trim_end_matches(['B', 'b']);
-        x.len() >= 4 && x.bytes().all(|b| b.eq_ignore_ascii_case(&b'X'))
-    };
     let in_caps = capabilities.is_some_and(|t| find_advertised("smtp", t, masked) == Some(true));
-    let in_reply = reply.is_some_and(|r| r.contains("XXXXXXXX"));
-    in_caps || in_reply
+    in_caps || reply_masked(reply)
+}
+
+fn reply_masked(reply: Option<&str>) -> bool {
+    reply.is_some_and(|r| memchr::memmem::find(r.as_bytes(), b"XXXXXXXX").is_some())
+}
+
+/// STARTTLS as advertised: whether it was offered (`None` when the text
+/// says nothing) and whether a middlebox stripped it, in which case it
+/// counts as not offered. SMTP's EHLO reply is read once for both.
+pub fn starttls_advertised(
+    protocol: &str,
+    capabilities: Option<&str>,
+    reply: Option<&str>,
+) -> (Option<bool>, bool) {
+    if protocol != "smtp" {
+        let stripped = starttls_stripped(capabilities, reply);
+        let offered = if stripped {
+            Some(false)
+        } else {
+            starttls_offered(protocol, capabilities)
+        };
+        return (offered, stripped);
+    }
+    let (mut keyword_seen, mut masked_seen) = (false, false);
+    let found = capabilities.and_then(|text| {
+        find_advertised("smtp", text, |w| {
+            keyword_seen |= w.eq_ignore_ascii_case(b"STARTTLS");
+            masked_seen |= masked(w);
+            false
+        })
+    });
+    let stripped = masked_seen || reply_masked(reply);
+    let offered = match (stripped, capabilities) {
+        (true, _) => Some(false),
+        (false, None) => None,
+        (false, Some(_)) => offered_from("smtp", found.map(|_| keyword_seen)),
+    };
+    (offered, stripped)
 }
 
 #[cfg(test)]
@@ -238,6 +306,47 @@ mod tests {
             Some("250-a\r\n250 STARTTLS\r\n"),
             Some("220 go\r\n")
         ));
+    }
+
+    #[test]
+    fn one_pass_agrees_with_the_separate_checks() {
+        let caps = [
+            None,
+            Some("250-mx.example\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n"),
+            Some("250-mx.example\r\n250-XXXXXXXXA\r\n250 8BITMIME\r\n"),
+            Some("250-mx.example\r\n250-STARTTLS\r\n250 XXXXB\r\n"),
+            Some("501 5.5.4 Invalid argument\r\n"),
+            Some("* OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\n"),
+            Some("+OK\r\nUSER\r\nSTLS\r\n.\r\n"),
+            Some(""),
+        ];
+        let replies = [None, Some("220 go\r\n"), Some("500 \"XXXXXXXX\"\r\n")];
+        for protocol in ["smtp", "imap", "pop3", "ftp"] {
+            for c in caps {
+                for r in replies {
+                    let stripped = starttls_stripped(c, r);
+                    let offered = if stripped {
+                        Some(false)
+                    } else {
+                        starttls_offered(protocol, c)
+                    };
+                    assert_eq!(
+                        starttls_advertised(protocol, c, r),
+                        (offered, stripped),
+                        "{protocol} {c:?} {r:?}"
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            starttls_advertised("smtp", caps[1], replies[1]),
+            (Some(true), false)
+        );
+        assert_eq!(
+            starttls_advertised("smtp", caps[3], None),
+            (Some(false), true)
+        );
+        assert_eq!(starttls_advertised("smtp", None, None), (None, false));
     }
 
     #[test]
