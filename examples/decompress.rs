@@ -7,6 +7,8 @@
 use std::io::Read;
 use std::path::PathBuf;
 
+use mailtls::input::decompress::Stream;
+
 fn main() {
     let files: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
     let total: u64 = std::thread::scope(|scope| {
@@ -14,11 +16,15 @@ fn main() {
             .iter()
             .map(|path| {
                 scope.spawn(move || -> std::io::Result<u64> {
-                    let mut opened = mailtls::input::decompress::open(path)?;
+                    let mut reader = match mailtls::input::decompress::open(path)?.stream {
+                        Stream::Read(reader) => reader,
+                        // Plain files are mapped: nothing to decompress.
+                        Stream::Mapped(map) => return Ok(map.len() as u64),
+                    };
                     let mut buf = vec![0u8; 1 << 20];
                     let mut n = 0u64;
                     loop {
-                        match opened.reader.read(&mut buf)? {
+                        match reader.read(&mut buf)? {
                             0 => return Ok(n),
                             got => n += got as u64,
                         }

@@ -320,6 +320,128 @@ fn results_do_not_depend_on_jobs() {
     assert!(c1.equals_missing(&c2));
 }
 
+/// One ingest of [`plain_and_gzip`], with the folders it lives in.
+struct Ingested {
+    _input_dir: tempfile::TempDir,
+    _dataset_dir: tempfile::TempDir,
+    input: PathBuf,
+    ds: PathBuf,
+    summary: mailtls::ingest::Summary,
+}
+
+/// Ingests `data` twice under the same file name: as it is (a plain file
+/// this large is mapped) and gzip-compressed (read through the decoder), in
+/// small chunks so records cross chunk boundaries.
+fn plain_and_gzip(name: &str, data: &[u8]) -> [Ingested; 2] {
+    ["plain", "gz"].map(|codec| {
+        let input_dir = tempfile::tempdir().unwrap();
+        let input = input_dir.path().join(name);
+        std::fs::write(&input, compress(codec, data)).unwrap();
+        let stream = mailtls::input::decompress::open(&input).unwrap().stream;
+        assert_eq!(
+            matches!(stream, mailtls::input::decompress::Stream::Mapped(_)),
+            codec == "plain"
+        );
+        let (dataset_dir, ds, summary) = ingest(|out| {
+            let mut o = options(vec![input.clone()], out);
+            o.limits = Limits {
+                chunk_bytes: 16 * 1024,
+                max_record_bytes: 64 * 1024,
+            };
+            o
+        });
+        Ingested {
+            _input_dir: input_dir,
+            _dataset_dir: dataset_dir,
+            input,
+            ds,
+            summary,
+        }
+    })
+}
+
+/// The quarantine of a dataset's first run, without the file names.
+fn quarantined(ds: &Path) -> Vec<serde_json::Value> {
+    let dir = ds.join("_quarantine/r0001");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        for line in std::fs::read_to_string(entry.unwrap().path())
+            .unwrap()
+            .lines()
+        {
+            let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+            v.as_object_mut().unwrap().remove("file");
+            out.push(v);
+        }
+    }
+    out
+}
+
+#[test]
+fn mapped_plain_files_read_like_decoded_ones() {
+    let mut data = many_records(4000);
+    // Bad lines and an over-long one, past the first chunks.
+    let mut tail = Vec::new();
+    for (bad, _) in bad_lines() {
+        tail.extend(bad);
+        tail.push(b'\n');
+    }
+    tail.extend(std::iter::repeat_n(b'x', 100_000));
+    tail.push(b'\n');
+    tail.extend(many_records(3));
+    data.extend(tail);
+    let [mapped, decoded] = plain_and_gzip(FLAT_NAME, &data);
+    assert_eq!(mapped.summary.bad_total(), 5);
+    assert_eq!(mapped.summary.bad, decoded.summary.bad);
+    let q = quarantined(&mapped.ds);
+    assert_eq!(q, quarantined(&decoded.ds));
+    let long = q.iter().find(|v| v["line"] == 4005).unwrap();
+    assert_eq!(
+        long["offset"],
+        data.len() as u64 - 100_001 - many_records(3).len() as u64
+    );
+    let rows = |ds: &Path| {
+        table(ds, "handshakes")
+            .sort(["line"], Default::default())
+            .unwrap()
+    };
+    let (h1, h2) = (rows(&mapped.ds), rows(&decoded.ds));
+    assert_eq!(h1.height(), 4003);
+    assert!(h1.equals_missing(&h2));
+    let m = mailtls::dataset::manifest::Manifest::load(&mapped.ds).unwrap();
+    assert_eq!(m.inputs[0].codec, "plain");
+    assert_eq!(m.inputs[0].decompressed, data.len() as u64);
+    assert_eq!(
+        m.inputs[0].xxh3_128,
+        mailtls::input::decompress::hash_file(&mapped.input).unwrap()
+    );
+}
+
+#[test]
+fn mapped_csv_skips_its_header_and_keeps_line_numbers() {
+    let mut data = b"saddr,sport,classification,success\n".to_vec();
+    for i in 0..50_000u32 {
+        data.extend(format!("10.1.{}.{},25,synack,1\n", i / 256, i % 256).into_bytes());
+    }
+    let name = "k-25-smtp-starttls-full_ipv4-20150803T040000-zmap-results.csv";
+    let [mapped, decoded] = plain_and_gzip(name, &data);
+    assert_eq!(
+        (mapped.summary.bad_total(), decoded.summary.bad_total()),
+        (0, 0)
+    );
+    let rows = |ds: &Path| {
+        table(ds, "discovery")
+            .sort(["line"], Default::default())
+            .unwrap()
+    };
+    let (d1, d2) = (rows(&mapped.ds), rows(&decoded.ds));
+    assert_eq!(d1.height(), 50_000);
+    assert!(d1.equals_missing(&d2));
+    let lines = d1.column("line").unwrap().u64().unwrap();
+    assert_eq!((lines.get(0), lines.get(49_999)), (Some(2), Some(50_001)));
+    assert_eq!(s(&d1, "ip", 0).as_deref(), Some("10.1.0.0"));
+}
+
 #[test]
 fn zgrab2_statuses() {
     let tls = full_tls();

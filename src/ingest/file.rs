@@ -19,8 +19,8 @@ use super::chunk::{process, BadRecord, ChunkOutput, FileInfo};
 use crate::dataset::manifest::{InputEntry, Part, ScanEntry};
 use crate::dataset::writer::{partition_dir, Pending};
 use crate::formats::zmap;
-use crate::input::decompress;
-use crate::input::framing::{self, Framing, Limits};
+use crate::input::decompress::{self, Stream};
+use crate::input::framing::{self, ChunkBytes, Framing, Limits};
 
 /// Counters the progress display reads while files are processed.
 #[derive(Default)]
@@ -243,10 +243,13 @@ fn reason_class(reason: &str) -> String {
     head.trim().to_owned()
 }
 
+/// How much of a stream's start is looked at to choose its framing.
+const HEAD_BYTES: usize = 64 * 1024;
+
 /// Reads the first bytes of the decompressed stream (to choose the framing
 /// and find a CSV header), with the error that stopped it, if any.
 fn read_head(reader: &mut dyn Read) -> (Vec<u8>, Option<std::io::Error>) {
-    let mut head = vec![0u8; 64 * 1024];
+    let mut head = vec![0u8; HEAD_BYTES];
     let mut got = 0;
     let mut error = None;
     while got < head.len() {
@@ -264,6 +267,23 @@ fn read_head(reader: &mut dyn Read) -> (Vec<u8>, Option<std::io::Error>) {
     (head, error)
 }
 
+/// An opened input with the first bytes its framing is chosen by.
+enum Source {
+    /// A decoder, the bytes read from it and the error that stopped them.
+    Read(Box<dyn Read + Send>, Vec<u8>, Option<std::io::Error>),
+    /// A mapped plain file.
+    Mapped(Arc<memmap2::Mmap>),
+}
+
+impl Source {
+    fn head(&self) -> &[u8] {
+        match self {
+            Source::Read(_, head, _) => head,
+            Source::Mapped(map) => &map[..map.len().min(HEAD_BYTES)],
+        }
+    }
+}
+
 /// Parses chunks on the worker pool as they arrive (at most `batch` in
 /// flight) and hands the outputs to `absorb` in chunk order, so the workers
 /// never wait for the writer and the rows do not depend on `--jobs`.
@@ -276,7 +296,7 @@ fn parse_in_order(
 ) -> Result<()> {
     settings.pool.in_place_scope(|scope| {
         let (done_tx, done_rx) =
-            channel::<(u64, polars::prelude::PolarsResult<ChunkOutput>, Vec<u8>)>();
+            channel::<(u64, polars::prelude::PolarsResult<ChunkOutput>, ChunkBytes)>();
         let mut waiting: BTreeMap<u64, ChunkOutput> = BTreeMap::new();
         let (mut sent, mut written, mut in_flight) = (0u64, 0u64, 0usize);
         let mut more = true;
@@ -310,7 +330,9 @@ fn parse_in_order(
                 break;
             };
             in_flight -= 1;
-            let _ = recycle.send(buffer);
+            if let ChunkBytes::Owned(buffer) = buffer {
+                let _ = recycle.send(buffer);
+            }
             waiting.insert(seq, out?);
             while let Some(out) = waiting.remove(&written) {
                 written += 1;
@@ -331,22 +353,29 @@ pub fn ingest_file(
     let opened =
         decompress::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     entry.codec = opened.codec.name().to_owned();
-    let stored = Arc::clone(&opened.stored_read);
+    let stored = opened.stored_read();
     let stored_hash = opened.hash_handle();
-    let mut reader = opened.reader;
-    let (head, head_error) = read_head(&mut reader);
-    let framing = framing::sniff(&head);
+    let tally = opened.tally;
+    let source = match opened.stream {
+        Stream::Read(mut reader) => {
+            let (head, head_error) = read_head(&mut reader);
+            Source::Read(reader, head, head_error)
+        }
+        Stream::Mapped(map) => Source::Mapped(map),
+    };
+    let head = source.head();
+    let framing = framing::sniff(head);
     let first_line = head
         .split(|&b| b == b'\n')
         .next()
         .map(|l| String::from_utf8_lossy(l).into_owned())
         .unwrap_or_default();
-    let mut head = head;
+    // A CSV header is not a record: the window starts at its line break,
+    // so the header counts as a blank line and line numbers stay true.
+    let mut start = 0;
     if framing == Framing::Lines && zmap::is_header(&first_line) {
         info.ctx.csv_columns = Some(zmap::header_columns(first_line.trim_end()));
-        // The header is not a record: blank it so line numbers stay true.
-        let len = first_line.len();
-        head[..len].fill(b' ');
+        start = first_line.len();
     }
     let mut sink = Sink {
         settings,
@@ -371,7 +400,19 @@ pub fn ingest_file(
         let reader_thread = std::thread::Builder::new()
             .name("mailtls-read".into())
             .spawn_scoped(scope, move || {
-                framing::read_chunks(reader, framing, head, head_error, limits, &tx, &recycle_rx)
+                let offset = start as u64;
+                match source {
+                    Source::Read(reader, mut head, head_error) => {
+                        // Bytes already read go through the window too.
+                        head.drain(..start);
+                        let window = framing::ReadWindow::new(reader, head, head_error);
+                        framing::read_chunks(window, framing, offset, limits, &tx, &recycle_rx)
+                    }
+                    Source::Mapped(map) => {
+                        let window = framing::MapWindow::new(map, tally, start);
+                        framing::read_chunks(window, framing, offset, limits, &tx, &recycle_rx)
+                    }
+                }
             })?;
         let parsed = parse_in_order(rx, recycle_tx, settings, &info, |out| {
             let records = out.layouts.values().sum::<u64>() + out.bad.len() as u64;

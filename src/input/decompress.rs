@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use memmap2::{Advice, Mmap};
 use xxhash_rust::xxh3::Xxh3;
 
 /// A codec, with the magic bytes that announce it.
@@ -65,23 +66,37 @@ impl Codec {
     }
 }
 
-/// A reader that counts and hashes the stored bytes consumed, so errors and
-/// progress can name an offset in the file as stored, and the manifest can
-/// record the file's content hash without a second read.
-struct Counting<R> {
-    inner: R,
+/// The count and running hash of a file's stored bytes as they are
+/// consumed, so errors and progress can name an offset in the file as
+/// stored, and the manifest can record the file's content hash without a
+/// second read.
+#[derive(Clone, Default)]
+pub struct Tally {
     count: Arc<AtomicU64>,
     hash: Arc<Mutex<Xxh3>>,
+}
+
+impl Tally {
+    /// Counts and hashes the next stored bytes.
+    pub fn add(&self, bytes: &[u8]) {
+        self.count.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        self.hash
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .update(bytes);
+    }
+}
+
+/// A reader that tallies the stored bytes it hands on.
+struct Counting<R> {
+    inner: R,
+    tally: Tally,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.count.fetch_add(n as u64, Ordering::Relaxed);
-        self.hash
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .update(&buf[..n]);
+        self.tally.add(&buf[..n]);
         Ok(n)
     }
 }
@@ -101,21 +116,34 @@ pub fn hash_file(path: &Path) -> io::Result<String> {
     Ok(format!("{:032x}", hasher.digest128()))
 }
 
+/// How an opened input's decompressed bytes are reached.
+pub enum Stream {
+    /// Through the decoder its codec calls for.
+    Read(Box<dyn Read + Send>),
+    /// A plain regular file, mapped into memory: its records are parsed
+    /// where they lie, with no copy. Whoever consumes the map tallies it.
+    Mapped(Arc<Mmap>),
+}
+
 /// An opened input: decompressed bytes, plus the count of stored bytes read.
 pub struct Opened {
-    /// The decompressed stream.
-    pub reader: Box<dyn Read + Send>,
+    /// The decompressed bytes.
+    pub stream: Stream,
     /// The detected codec.
     pub codec: Codec,
-    /// Stored (compressed) bytes consumed so far.
-    pub stored_read: Arc<AtomicU64>,
-    hash: Arc<Mutex<Xxh3>>,
+    /// Stored bytes consumed so far, and their hash.
+    pub tally: Tally,
 }
 
 impl Opened {
     /// A handle that yields the stored bytes' hash once the stream is read.
     pub fn hash_handle(&self) -> StoredHash {
-        StoredHash(Arc::clone(&self.hash))
+        StoredHash(Arc::clone(&self.tally.hash))
+    }
+
+    /// Stored bytes consumed so far.
+    pub fn stored_read(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.tally.count)
     }
 }
 
@@ -146,12 +174,19 @@ pub fn open(path: &Path) -> io::Result<Opened> {
         got += n;
     }
     let codec = Codec::sniff(&head[..got])?;
-    let stored_read = Arc::new(AtomicU64::new(0));
-    let hash = Arc::new(Mutex::new(Xxh3::new()));
+    let tally = Tally::default();
+    if codec == Codec::Plain {
+        if let Some(map) = map_plain(&file)? {
+            return Ok(Opened {
+                stream: Stream::Mapped(Arc::new(map)),
+                codec,
+                tally,
+            });
+        }
+    }
     let raw = Counting {
         inner: io::Cursor::new(head[..got].to_vec()).chain(file),
-        count: Arc::clone(&stored_read),
-        hash: Arc::clone(&hash),
+        tally: tally.clone(),
     };
     // Decoders read small pieces and want a buffer below them; plain text
     // goes straight into the chunk buffers, as a buffer there would copy
@@ -168,11 +203,34 @@ pub fn open(path: &Path) -> io::Result<Opened> {
         ))),
     };
     Ok(Opened {
-        reader,
+        stream: Stream::Read(reader),
         codec,
-        stored_read,
-        hash,
+        tally,
     })
+}
+
+/// Plain files at least this large are mapped; smaller ones are read, as
+/// a map costs more to set up than reading them does.
+const MAP_AT_LEAST: u64 = 1 << 20;
+
+/// Maps a plain regular file, or `None` when it should be read instead
+/// (small, not a regular file, or the map was refused).
+fn map_plain(file: &File) -> io::Result<Option<Mmap>> {
+    let meta = file.metadata()?;
+    if !meta.is_file() || meta.len() < MAP_AT_LEAST {
+        return Ok(None);
+    }
+    // SAFETY: the map is read-only and lives as long as the chunks that
+    // borrow from it. Its bytes could change under us only if another
+    // program rewrote the input during the ingest; shrinking it would end
+    // the process with SIGBUS (the limitation every mapping reader has,
+    // documented in docs/architecture.md).
+    let Ok(map) = (unsafe { Mmap::map(file) }) else {
+        return Ok(None);
+    };
+    // Read ahead generously: the file is read once, front to back.
+    map.advise(Advice::Sequential).ok();
+    Ok(Some(map))
 }
 
 #[cfg(test)]

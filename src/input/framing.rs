@@ -7,6 +7,11 @@
 
 use std::io::{self, Read};
 use std::sync::mpsc::{Receiver, SyncSender};
+use std::sync::Arc;
+
+use memmap2::{Mmap, UncheckedAdvice};
+
+use super::decompress::Tally;
 
 /// How records are delimited in a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,10 +44,54 @@ pub struct Oversized {
     pub preview: Vec<u8>,
 }
 
+/// A chunk's bytes: a buffer of its own, or a range of a mapped file.
+pub enum ChunkBytes {
+    /// Read (and decompressed) into a buffer, which is reused afterwards.
+    Owned(Vec<u8>),
+    /// Parsed where it lies in a mapped plain file.
+    Mapped(MappedRange),
+}
+
+impl std::ops::Deref for ChunkBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            ChunkBytes::Owned(v) => v,
+            ChunkBytes::Mapped(r) => &r.map[r.start..r.end],
+        }
+    }
+}
+
+/// A range of a mapped file. Once its chunk is parsed, its pages leave the
+/// process (they stay in the page cache), so resident memory stays bounded
+/// by the chunks in flight, not by the file's size.
+pub struct MappedRange {
+    map: Arc<Mmap>,
+    start: usize,
+    end: usize,
+}
+
+impl Drop for MappedRange {
+    fn drop(&mut self) {
+        // SAFETY: the map is a read-only private mapping of a file, so
+        // dropping pages discards nothing: a later read of them (another
+        // chunk sharing a boundary page) faults them in again from the file.
+        unsafe {
+            self.map
+                .unchecked_advise_range(
+                    UncheckedAdvice::DontNeed,
+                    self.start,
+                    self.end - self.start,
+                )
+                .ok();
+        }
+    }
+}
+
 /// A run of whole records.
 pub struct Chunk {
     /// The bytes.
-    pub data: Vec<u8>,
+    pub data: ChunkBytes,
     /// Decompressed offset of `data[0]` in the file.
     pub offset: u64,
     /// The records in `data`.
@@ -212,26 +261,56 @@ fn split_oversized(
     (keep, long)
 }
 
-/// A read buffer whose bytes past `filled` stay allocated and initialized
-/// between chunks, so refilling it neither grows nor zeroes memory (reading
-/// into spare capacity would zero it first, at every chunk).
-struct Buffer {
-    bytes: Vec<u8>,
-    filled: usize,
+/// Where [`read_chunks`] finds the stream's bytes: a window onto its
+/// unconsumed front, grown on demand and consumed from the front.
+pub trait Window {
+    /// Shows at least `target` bytes unless the stream ends first
+    /// (`Ok(true)`).
+    fn fill(&mut self, target: usize) -> io::Result<bool>;
+    /// The bytes shown and not consumed.
+    fn data(&self) -> &[u8];
+    /// Consumes the first `n` bytes without keeping them.
+    fn discard(&mut self, n: usize);
+    /// Consumes the first `n` bytes as a chunk's bytes; `recycle` offers
+    /// buffers of parsed chunks for reuse.
+    fn take_front(&mut self, n: usize, recycle: &Receiver<Vec<u8>>) -> ChunkBytes;
 }
 
-impl Buffer {
-    fn data(&self) -> &[u8] {
-        &self.bytes[..self.filled]
-    }
+/// A [`Window`] on a reader: a buffer whose bytes past `filled` stay
+/// allocated and initialized between chunks, so refilling it neither grows
+/// nor zeroes memory (reading into spare capacity would zero it first, at
+/// every chunk).
+pub struct ReadWindow<R> {
+    reader: R,
+    bytes: Vec<u8>,
+    filled: usize,
+    /// The error that stopped an earlier read, reported at the next fill.
+    error: Option<io::Error>,
+}
 
-    /// Reads until `target` bytes are held or the stream ends (`Ok(true)`).
-    fn fill(&mut self, reader: &mut impl Read, target: usize) -> io::Result<bool> {
+impl<R: Read> ReadWindow<R> {
+    /// A window on `reader`, from which `head` was already read, up to the
+    /// error `head_error` if that first read ended in one.
+    pub fn new(reader: R, head: Vec<u8>, head_error: Option<io::Error>) -> Self {
+        ReadWindow {
+            reader,
+            filled: head.len(),
+            bytes: head,
+            error: head_error,
+        }
+    }
+}
+
+impl<R: Read> Window for ReadWindow<R> {
+    fn fill(&mut self, target: usize) -> io::Result<bool> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
         if self.bytes.len() < target {
             self.bytes.resize(target, 0);
         }
         while self.filled < target {
-            match reader.read(&mut self.bytes[self.filled..target]) {
+            match self.reader.read(&mut self.bytes[self.filled..target]) {
                 Ok(0) => return Ok(true),
                 Ok(n) => self.filled += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -241,15 +320,20 @@ impl Buffer {
         Ok(false)
     }
 
-    /// Drops the first `n` bytes.
+    fn data(&self) -> &[u8] {
+        &self.bytes[..self.filled]
+    }
+
     fn discard(&mut self, n: usize) {
         self.bytes.copy_within(n..self.filled, 0);
         self.filled -= n;
     }
 
     /// Hands out the first `n` bytes as a vector of their own; the rest
-    /// moves to `spare`, which becomes this buffer.
-    fn split_off_front(&mut self, n: usize, mut spare: Vec<u8>) -> Vec<u8> {
+    /// moves to a recycled buffer, which becomes this window's.
+    fn take_front(&mut self, n: usize, recycle: &Receiver<Vec<u8>>) -> ChunkBytes {
+        // A returned buffer means no fresh allocation and no page faults.
+        let mut spare = recycle.try_recv().unwrap_or_default();
         let rest = self.filled - n;
         if spare.len() < rest {
             spare.resize(rest, 0);
@@ -258,55 +342,105 @@ impl Buffer {
         let mut front = std::mem::replace(&mut self.bytes, spare);
         front.truncate(n);
         self.filled = rest;
-        front
+        ChunkBytes::Owned(front)
     }
 }
 
-/// Reads `reader` to the end, sending chunks of whole records to `tx`.
-/// `head` holds bytes already read from it, `head_error` the error that
-/// stopped that first read. Buffers of consumed chunks come back through
-/// `recycle`.
+/// A [`Window`] on a mapped plain file: growing it only moves its end, and
+/// chunks are ranges of the map. The bytes are tallied (counted and hashed)
+/// as the window first shows them.
+pub struct MapWindow {
+    map: Arc<Mmap>,
+    tally: Tally,
+    start: usize,
+    end: usize,
+}
+
+impl MapWindow {
+    /// A window on `map` starting at byte `start`; bytes before it are
+    /// tallied too, so the file's hash covers all of it.
+    pub fn new(map: Arc<Mmap>, tally: Tally, start: usize) -> Self {
+        let start = start.min(map.len());
+        tally.add(&map[..start]);
+        MapWindow {
+            map,
+            tally,
+            start,
+            end: start,
+        }
+    }
+}
+
+impl Window for MapWindow {
+    fn fill(&mut self, target: usize) -> io::Result<bool> {
+        let end = self
+            .start
+            .saturating_add(target)
+            .min(self.map.len())
+            .max(self.end);
+        self.tally.add(&self.map[self.end..end]);
+        self.end = end;
+        Ok(end == self.map.len())
+    }
+
+    fn data(&self) -> &[u8] {
+        &self.map[self.start..self.end]
+    }
+
+    fn discard(&mut self, n: usize) {
+        self.start += n;
+    }
+
+    fn take_front(&mut self, n: usize, _: &Receiver<Vec<u8>>) -> ChunkBytes {
+        let range = MappedRange {
+            map: Arc::clone(&self.map),
+            start: self.start,
+            end: self.start + n,
+        };
+        self.start += n;
+        ChunkBytes::Mapped(range)
+    }
+}
+
+/// Reads the stream behind `window` to the end, sending chunks of whole
+/// records to `tx`; `offset` is the decompressed offset of the window's
+/// first byte. Buffers of consumed chunks come back through `recycle`.
 /// Returns the decompressed size, or the error that ended the stream
 /// (after sending every complete record read before it).
 pub fn read_chunks(
-    mut reader: impl Read,
+    mut window: impl Window,
     framing: Framing,
-    head: Vec<u8>,
-    head_error: Option<io::Error>,
+    mut offset: u64,
     limits: Limits,
     tx: &SyncSender<Chunk>,
     recycle: &Receiver<Vec<u8>>,
 ) -> Result<u64, StreamError> {
-    let mut buf = Buffer {
-        filled: head.len(),
-        bytes: head,
-    };
-    let mut offset = 0u64; // decompressed offset of the buffer's first byte
     let mut line = 1u64;
     let mut target = limits.chunk_bytes;
     let mut oversized: Vec<Oversized> = Vec::new();
     let mut skipping = false;
     let mut eof = false;
-    let mut error: Option<io::Error> = head_error;
+    let mut error: Option<io::Error> = None;
     loop {
         if !eof && error.is_none() {
-            match buf.fill(&mut reader, target) {
+            match window.fill(target) {
                 Ok(ended) => eof = ended,
                 Err(e) => error = Some(e),
             }
         }
         let finished = eof || error.is_some();
         if skipping {
-            match memchr::memchr(b'\n', buf.data()) {
+            match memchr::memchr(b'\n', window.data()) {
                 Some(nl) => {
                     offset += nl as u64 + 1;
                     line += 1;
-                    buf.discard(nl + 1);
+                    window.discard(nl + 1);
                     skipping = false;
                 }
                 None => {
-                    offset += buf.filled as u64;
-                    buf.filled = 0;
+                    let all = window.data().len();
+                    offset += all as u64;
+                    window.discard(all);
                     if finished {
                         break;
                     }
@@ -314,7 +448,7 @@ pub fn read_chunks(
                 }
             }
         }
-        let data = buf.data();
+        let data = window.data();
         let (spans, consumed, next_line) = match framing {
             Framing::Lines => {
                 let cut = if finished && error.is_none() {
@@ -334,8 +468,9 @@ pub fn read_chunks(
                     offset,
                     preview: data[..PREVIEW.min(data.len())].to_vec(),
                 });
-                offset += data.len() as u64;
-                buf.filled = 0;
+                let all = data.len();
+                offset += all as u64;
+                window.discard(all);
                 skipping = framing == Framing::Lines;
                 target = limits.chunk_bytes;
             } else {
@@ -345,10 +480,8 @@ pub fn read_chunks(
         }
         let (spans, too_long) = split_oversized(data, spans, offset, limits.max_record_bytes);
         oversized.extend(too_long);
-        // Start the next buffer from a returned one: no fresh allocation, no page faults.
-        let spare = recycle.try_recv().unwrap_or_default();
         let chunk = Chunk {
-            data: buf.split_off_front(consumed, spare),
+            data: window.take_front(consumed, recycle),
             offset,
             spans,
             oversized: std::mem::take(&mut oversized),
@@ -366,13 +499,13 @@ pub fn read_chunks(
     }
     if !oversized.is_empty() {
         let _ = tx.send(Chunk {
-            data: Vec::new(),
+            data: ChunkBytes::Owned(Vec::new()),
             offset,
             spans: Vec::new(),
             oversized,
         });
     }
-    let rest = buf.data();
+    let rest = window.data();
     let lead = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
     let leftover = lead < rest.len();
     line += memchr::memchr_iter(b'\n', &rest[..lead]).count() as u64;
@@ -408,7 +541,8 @@ mod tests {
     fn collect(input: &[u8], framing: Framing, limits: Limits) -> Collected {
         let (tx, rx) = sync_channel(1024);
         let (_keep, recycle) = std::sync::mpsc::channel();
-        let result = read_chunks(input, framing, Vec::new(), None, limits, &tx, &recycle);
+        let window = ReadWindow::new(input, Vec::new(), None);
+        let result = read_chunks(window, framing, 0, limits, &tx, &recycle);
         drop(tx);
         let mut records = Vec::new();
         let mut dropped = Vec::new();
