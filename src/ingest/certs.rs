@@ -67,7 +67,7 @@ impl CertStore {
     ) -> Result<Sha256Digest, RecordError> {
         match cert {
             CertInput::Base64Der(text) => {
-                let text_key = xxhash_rust::xxh3::xxh3_128(text.as_bytes());
+                let text_key = twox_hash::XxHash3_128::oneshot(text.as_bytes());
                 let shard = &self.by_text[(text_key as usize) % SHARDS];
                 if let Some(sha) = lock(shard).get(&text_key) {
                     return Ok(*sha);

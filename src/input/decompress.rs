@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use memmap2::{Advice, Mmap};
-use xxhash_rust::xxh3::Xxh3;
+use twox_hash::XxHash3_128;
 
 /// A codec, with the magic bytes that announce it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,7 +73,7 @@ impl Codec {
 #[derive(Clone, Default)]
 pub struct Tally {
     count: Arc<AtomicU64>,
-    hash: Arc<Mutex<Xxh3>>,
+    hash: Arc<Mutex<XxHash3_128>>,
 }
 
 impl Tally {
@@ -83,7 +83,7 @@ impl Tally {
         self.hash
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .update(bytes);
+            .write(bytes);
     }
 }
 
@@ -104,16 +104,16 @@ impl<R: Read> Read for Counting<R> {
 /// XXH3-128 of a whole file, lower-case hex.
 pub fn hash_file(path: &Path) -> io::Result<String> {
     let mut file = File::open(path)?;
-    let mut hasher = Xxh3::new();
+    let mut hasher = XxHash3_128::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
         let n = file.read(&mut buf)?;
         if n == 0 {
             break;
         }
-        hasher.update(&buf[..n]);
+        hasher.write(&buf[..n]);
     }
-    Ok(format!("{:032x}", hasher.digest128()))
+    Ok(format!("{:032x}", hasher.finish_128()))
 }
 
 /// How an opened input's decompressed bytes are reached.
@@ -148,7 +148,7 @@ impl Opened {
 }
 
 /// The running hash of an opened file's stored bytes.
-pub struct StoredHash(Arc<Mutex<Xxh3>>);
+pub struct StoredHash(Arc<Mutex<XxHash3_128>>);
 
 impl StoredHash {
     /// XXH3-128 of the bytes consumed so far, lower-case hex.
@@ -157,7 +157,7 @@ impl StoredHash {
             .0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        format!("{:032x}", h.digest128())
+        format!("{:032x}", h.finish_128())
     }
 }
 
