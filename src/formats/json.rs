@@ -98,7 +98,15 @@ type Result<T> = std::result::Result<T, Error>;
 
 /// Reads `T` from JSON text: one value, optionally surrounded by whitespace.
 pub fn from_str<'de, T: Deserialize<'de>>(text: &'de str) -> Result<T> {
-    let mut reader = Reader::new(text);
+    from_bytes(text.as_bytes())
+}
+
+/// Reads `T` from bytes that should be JSON text. Only the strings are
+/// checked for UTF-8, as they are read: bytes outside strings must be
+/// ASCII anyway, so text that is not UTF-8 is always an error, though the
+/// error may name the JSON problem it causes rather than the encoding.
+pub fn from_bytes<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T> {
+    let mut reader = Reader::new(bytes);
     let value = T::deserialize(&mut reader).map_err(|mut e| {
         e.offset = e.offset.or(Some(reader.pos));
         e
@@ -118,7 +126,6 @@ enum Str<'de, 's> {
 
 /// The cursor over one JSON text; implements [`Deserializer`].
 pub struct Reader<'de> {
-    text: &'de str,
     bytes: &'de [u8],
     pos: usize,
     depth: u32,
@@ -126,14 +133,25 @@ pub struct Reader<'de> {
 }
 
 impl<'de> Reader<'de> {
-    fn new(text: &'de str) -> Self {
+    fn new(bytes: &'de [u8]) -> Self {
         Reader {
-            text,
-            bytes: text.as_bytes(),
+            bytes,
             pos: 0,
             depth: 0,
             scratch: Vec::new(),
         }
+    }
+
+    /// The text of `start..end`, a range the reader has read through whose
+    /// ends are token boundaries or the ends of a string's plain run.
+    fn text(&self, start: usize, end: usize) -> &'de str {
+        let bytes = &self.bytes[start..end];
+        debug_assert!(std::str::from_utf8(bytes).is_ok());
+        // SAFETY: every string's plain runs were checked as read (see
+        // `plain_run`), and outside strings the grammar admits only ASCII,
+        // so a range that was read through, cut at such boundaries, holds
+        // whole UTF-8 characters only.
+        unsafe { std::str::from_utf8_unchecked(bytes) }
     }
 
     fn error(&self, message: &str) -> Error {
@@ -198,28 +216,37 @@ impl<'de> Reader<'de> {
     }
 
     /// Finds the end of a string's run of plain characters: the next quote
-    /// or backslash. Raw control characters are not allowed in JSON strings.
+    /// or backslash. Raw control characters are not allowed in JSON
+    /// strings, and a run with non-ASCII bytes must be UTF-8: this check is
+    /// what makes the whole text UTF-8 once read, as everything outside
+    /// strings is ASCII by the grammar.
     #[inline]
     fn plain_run(&mut self) -> Result<usize> {
         let rest = &self.bytes[self.pos..];
         // Most strings (keys, codes, names) end within a few words, where
         // looking at eight bytes at a time beats setting up a vector search.
         let mut i = 0;
+        let mut high = 0;
         while let Some(word) = rest.get(i..).and_then(|r| r.first_chunk::<8>()) {
-            let hits = specials(u64::from_le_bytes(*word));
+            let word = u64::from_le_bytes(*word);
+            let hits = specials(word);
             if hits != 0 {
-                return self.run_end(i + hits.trailing_zeros() as usize / 8);
+                let at = hits.trailing_zeros() as usize / 8;
+                // Only the bytes before the run's end count.
+                high |= word & HIGHS & ((1u64 << (8 * at)) - 1);
+                return self.run_end(i + at, high != 0);
             }
+            high |= word & HIGHS;
             i += 8;
             if i >= SHORT {
-                return self.long_run(i);
+                return self.long_run(i, high != 0);
             }
         }
         match rest[i..]
             .iter()
             .position(|&b| matches!(b, b'"' | b'\\' | 0..0x20))
         {
-            Some(at) => self.run_end(i + at),
+            Some(at) => self.run_end(i + at, true),
             None => {
                 self.pos = self.bytes.len();
                 Err(self.error("unterminated string"))
@@ -228,27 +255,48 @@ impl<'de> Reader<'de> {
     }
 
     /// The run ends at `at` (relative to `pos`): fine at a quote or
-    /// backslash, an error at a control character.
+    /// backslash, an error at a control character. `maybe_non_ascii` says
+    /// whether its bytes still need the UTF-8 check.
     #[inline]
-    fn run_end(&mut self, at: usize) -> Result<usize> {
+    fn run_end(&mut self, at: usize, maybe_non_ascii: bool) -> Result<usize> {
         match self.bytes[self.pos + at] {
+            b'"' | b'\\' if maybe_non_ascii => self.utf8_run(at),
             b'"' | b'\\' => Ok(at),
             _ => Err(self.control_character(at)),
         }
     }
 
+    /// Checks that the run of `len` bytes at `pos` is UTF-8. A run ends at
+    /// an ASCII byte, so it holds whole characters when the text is UTF-8.
+    fn utf8_run(&mut self, len: usize) -> Result<usize> {
+        let run = &self.bytes[self.pos..self.pos + len];
+        if simdutf8::basic::from_utf8(run).is_ok() {
+            return Ok(len);
+        }
+        let valid = std::str::from_utf8(run).map_or_else(|e| e.valid_up_to(), |_| len);
+        self.pos += valid;
+        Err(self.error("invalid UTF-8 in a string"))
+    }
+
     /// [`Self::plain_run`] for a string longer than [`SHORT`], whose first
     /// `from` bytes are plain: a vector search.
-    fn long_run(&mut self, from: usize) -> Result<usize> {
+    fn long_run(&mut self, from: usize, maybe_non_ascii: bool) -> Result<usize> {
         let rest = &self.bytes[self.pos..];
         let Some(n) = memchr::memchr2(b'"', b'\\', &rest[from..]).map(|n| n + from) else {
             self.pos = self.bytes.len();
             return Err(self.error("unterminated string"));
         };
-        // A minimum over the run vectorizes; the position is only looked for on failure.
-        if rest[from..n].iter().fold(u8::MAX, |m, &b| m.min(b)) < 0x20 {
+        // A minimum and an or over the run vectorize together; the position
+        // of a control character is only looked for on failure.
+        let (lowest, any) = rest[from..n]
+            .iter()
+            .fold((u8::MAX, 0u8), |(m, o), &b| (m.min(b), o | b));
+        if lowest < 0x20 {
             let at = rest.iter().position(|&b| b < 0x20).unwrap_or(0);
             return Err(self.control_character(at));
+        }
+        if maybe_non_ascii || any >= 0x80 {
+            return self.utf8_run(n);
         }
         Ok(n)
     }
@@ -266,7 +314,7 @@ impl<'de> Reader<'de> {
         let n = self.plain_run()?;
         if self.bytes[start + n] == b'"' {
             self.pos = start + n + 1;
-            return Ok(Str::Borrowed(&self.text[start..start + n]));
+            return Ok(Str::Borrowed(self.text(start, start + n)));
         }
         self.scratch.clear();
         self.scratch
@@ -412,7 +460,7 @@ impl<'de> Reader<'de> {
     fn visit_number<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
         let start = self.pos;
         let float = self.scan_number()?;
-        let text = &self.text[start..self.pos];
+        let text = self.text(start, self.pos);
         if !float {
             if let Ok(v) = text.parse::<u64>() {
                 return visitor.visit_u64(v);
@@ -532,7 +580,7 @@ impl<'de> Deserializer<'de> for &mut Reader<'de> {
             self.skip_whitespace();
             let start = self.pos;
             self.skip_value()?;
-            return visitor.visit_borrowed_str(&self.text[start..self.pos]);
+            return visitor.visit_borrowed_str(self.text(start, self.pos));
         }
         visitor.visit_newtype_struct(self)
     }
@@ -720,7 +768,7 @@ mod tests {
                 for filler in ["a", " ", "\u{7f}", "é", "€"] {
                     let text = format!("{}{special}\"\\\u{1} tail", filler.repeat(count));
                     let len = filler.len() * count;
-                    let mut reader = Reader::new(&text);
+                    let mut reader = Reader::new(text.as_bytes());
                     let got = reader.plain_run();
                     let case = format!("{count} × {filler:?} then {special:?}");
                     if special < ' ' {
@@ -732,8 +780,39 @@ mod tests {
                 }
             }
         }
-        let mut unterminated = Reader::new("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH");
+        let mut unterminated = Reader::new(b"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH");
         assert!(unterminated.plain_run().is_err());
+    }
+
+    #[test]
+    fn strings_must_be_utf8_wherever_they_are() {
+        // Short and long runs, before a quote and before an escape, read or skipped.
+        for len in [1, 7, 8, 9, 31, 32, 33, 100] {
+            for end in ["\"", "\\n\""] {
+                let mut good = "é".repeat(len).into_bytes();
+                good.extend(end.as_bytes());
+                let mut bad = "a".repeat(len).into_bytes();
+                bad.push(0xff);
+                bad.extend(end.as_bytes());
+                for (body, ok) in [(good, true), (bad, false)] {
+                    let mut text = b"[\"".to_vec();
+                    text.extend(&body);
+                    text.push(b']');
+                    let read = from_bytes::<Vec<Cow<str>>>(&text);
+                    let skipped = from_bytes::<IgnoredAny>(&text);
+                    assert_eq!((read.is_ok(), skipped.is_ok()), (ok, ok), "{len} {end}");
+                    if let Err(e) = read {
+                        assert!(e.to_string().contains("invalid UTF-8 in a string"), "{e}");
+                        assert!(
+                            e.to_string().contains(&format!("at byte {}", 2 + len)),
+                            "{e}"
+                        );
+                    }
+                }
+            }
+        }
+        // Outside strings, a non-ASCII byte is a syntax error.
+        assert!(from_bytes::<IgnoredAny>(b"[1,\xc3\xa9]").is_err());
     }
 
     #[test]
@@ -780,10 +859,13 @@ mod tests {
         let seeds = [
             r#"{"ip":"192.0.2.1","data":{"banner":"220 mx\r\n\u00e9","tls":{"n":[1,-2,3.5e-1,0],"ok":true,"no":null}},"x":[{},[],""]}"#,
             r#"[{"a":"\ud83d\ude00","b":"long string long string long string long string"},-0.0,1E+2,false]"#,
+            r#"{"é":"€ raw text, long enough for the vector search: ééééééééé","k":["ü",{"ß":1}]}"#,
         ];
-        const ALPHABET: &[u8] = b"{}[]:,\"\\ntrufalse0123456789-+.eEu x\t\n/";
+        const ALPHABET: &[u8] =
+            b"{}[]:,\"\\ntrufalse0123456789-+.eEu x\t\n/\xc3\xa9\xe2\x82\xac\xff\x80";
         let mut state = 0x9e37_79b9_7f4a_7c15_u64;
         let mut accepted = [0usize; 2];
+        let mut bad_encoding_only = 0;
         let mut next = |bound: usize| {
             state ^= state << 13;
             state ^= state >> 7;
@@ -803,18 +885,23 @@ mod tests {
                     _ => text.truncate(at),
                 }
             }
-            let Ok(text) = std::str::from_utf8(&text) else {
-                continue;
-            };
-            let ours = from_str::<IgnoredAny>(text).is_ok();
-            let theirs = serde_json::from_str::<IgnoredAny>(text).is_ok();
-            assert_eq!(ours, theirs, "{text}");
-            let typed = from_str::<serde_json::Value>(text).is_ok();
-            assert_eq!(typed, theirs, "read into values: {text}");
+            // serde_json judges the syntax (its values would also refuse
+            // lone surrogates, which we read as U+FFFD); the encoding must
+            // be UTF-8 throughout, inside strings as elsewhere.
+            let syntax_ok = serde_json::from_slice::<IgnoredAny>(&text).is_ok();
+            let theirs = syntax_ok && std::str::from_utf8(&text).is_ok();
+            bad_encoding_only += usize::from(syntax_ok && !theirs);
+            let shown = String::from_utf8_lossy(&text);
+            let ours = from_bytes::<IgnoredAny>(&text).is_ok();
+            assert_eq!(ours, theirs, "{shown}");
+            let typed = from_bytes::<serde_json::Value>(&text).is_ok();
+            assert_eq!(typed, theirs, "read into values: {shown}");
             accepted[usize::from(ours)] += 1;
         }
-        // Both outcomes were really exercised.
+        // Both outcomes were really exercised, and well-formed JSON whose
+        // strings are not UTF-8 was among the rejected.
         assert!(accepted.iter().all(|&n| n > 1000), "{accepted:?}");
+        assert!(bad_encoding_only > 100, "{bad_encoding_only}");
     }
 
     #[test]

@@ -144,30 +144,39 @@ pub(crate) fn port_key(key: &str) -> Option<u16> {
     digits.parse().ok()
 }
 
-/// Parses one record (a JSON object or a CSV row) of any supported layout.
-pub fn parse_record<'a>(
-    text: &'a [u8],
-    ctx: &Context,
-) -> Result<(Layout, Parsed<'a>), RecordError> {
-    // Every byte of every record passes here: the vectorized check first,
-    // the standard one only to find where a bad record goes wrong.
-    let text = simdutf8::basic::from_utf8(text).or_else(|_| {
+/// The record as text, or why it is not UTF-8: the vectorized check first,
+/// the standard one only to find where a bad record goes wrong.
+fn utf8(text: &[u8]) -> Result<&str, RecordError> {
+    simdutf8::basic::from_utf8(text).or_else(|_| {
         std::str::from_utf8(text).map_err(|e| {
             RecordError::new(format!(
                 "not UTF-8 text (invalid byte at column {})",
                 e.valid_up_to() + 1
             ))
         })
-    })?;
-    let first = text.bytes().find(|b| !b.is_ascii_whitespace());
-    if first != Some(b'{') {
-        if first == Some(b'[') {
+    })
+}
+
+/// Parses one record (a JSON object or a CSV row) of any supported layout.
+pub fn parse_record<'a>(
+    text: &'a [u8],
+    ctx: &Context,
+) -> Result<(Layout, Parsed<'a>), RecordError> {
+    let first = text.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        if first == Some(&b'[') {
             return Err(RecordError::new("a JSON array, not a record object"));
         }
+        let text = utf8(text)?;
         return zmap::parse_row(text.trim_start(), ctx).map(|p| (Layout::ZmapCsv, p));
     }
     envelope::failed_key();
-    let mut env: Envelope<'a> = json::from_str(text).map_err(|e| {
+    // The JSON reader checks the encoding of the strings it passes, which
+    // is all a record's text outside its ASCII punctuation: no separate pass.
+    let mut env: Envelope<'a> = json::from_bytes(text).map_err(|e| {
+        if let Err(not_utf8) = utf8(text) {
+            return not_utf8;
+        }
         let key = envelope::failed_key();
         match (e.kind(), key) {
             (json::ErrorKind::Data, Some(key)) => {
