@@ -360,6 +360,21 @@ fn plain_and_gzip(name: &str, data: &[u8]) -> [Ingested; 2] {
     })
 }
 
+/// The rows of table `name`, sorted by line, which both ingests of
+/// [`plain_and_gzip`] must have alike.
+fn same_rows(both: &[Ingested; 2], name: &str) -> DataFrame {
+    let [a, b] = both.each_ref().map(|i| {
+        table(&i.ds, name)
+            .sort(["line"], Default::default())
+            .unwrap()
+    });
+    assert!(
+        a.equals_missing(&b),
+        "{name} differs between the mapped and the decoded file"
+    );
+    a
+}
+
 /// The quarantine of a dataset's first run, without the file names.
 fn quarantined(ds: &Path) -> Vec<serde_json::Value> {
     let dir = ds.join("_quarantine/r0001");
@@ -390,7 +405,8 @@ fn mapped_plain_files_read_like_decoded_ones() {
     tail.push(b'\n');
     tail.extend(many_records(3));
     data.extend(tail);
-    let [mapped, decoded] = plain_and_gzip(FLAT_NAME, &data);
+    let both = plain_and_gzip(FLAT_NAME, &data);
+    let [mapped, decoded] = &both;
     assert_eq!(mapped.summary.bad_total(), 5);
     assert_eq!(mapped.summary.bad, decoded.summary.bad);
     let q = quarantined(&mapped.ds);
@@ -400,14 +416,7 @@ fn mapped_plain_files_read_like_decoded_ones() {
         long["offset"],
         data.len() as u64 - 100_001 - many_records(3).len() as u64
     );
-    let rows = |ds: &Path| {
-        table(ds, "handshakes")
-            .sort(["line"], Default::default())
-            .unwrap()
-    };
-    let (h1, h2) = (rows(&mapped.ds), rows(&decoded.ds));
-    assert_eq!(h1.height(), 4003);
-    assert!(h1.equals_missing(&h2));
+    assert_eq!(same_rows(&both, "handshakes").height(), 4003);
     let m = mailtls::dataset::manifest::Manifest::load(&mapped.ds).unwrap();
     assert_eq!(m.inputs[0].codec, "plain");
     assert_eq!(m.inputs[0].decompressed, data.len() as u64);
@@ -424,19 +433,14 @@ fn mapped_csv_skips_its_header_and_keeps_line_numbers() {
         data.extend(format!("10.1.{}.{},25,synack,1\n", i / 256, i % 256).into_bytes());
     }
     let name = "k-25-smtp-starttls-full_ipv4-20150803T040000-zmap-results.csv";
-    let [mapped, decoded] = plain_and_gzip(name, &data);
+    let both = plain_and_gzip(name, &data);
+    let [mapped, decoded] = &both;
     assert_eq!(
         (mapped.summary.bad_total(), decoded.summary.bad_total()),
         (0, 0)
     );
-    let rows = |ds: &Path| {
-        table(ds, "discovery")
-            .sort(["line"], Default::default())
-            .unwrap()
-    };
-    let (d1, d2) = (rows(&mapped.ds), rows(&decoded.ds));
+    let d1 = same_rows(&both, "discovery");
     assert_eq!(d1.height(), 50_000);
-    assert!(d1.equals_missing(&d2));
     let lines = d1.column("line").unwrap().u64().unwrap();
     assert_eq!((lines.get(0), lines.get(49_999)), (Some(2), Some(50_001)));
     assert_eq!(s(&d1, "ip", 0).as_deref(), Some("10.1.0.0"));
