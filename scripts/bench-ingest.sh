@@ -21,10 +21,12 @@ measure() { # label, command...
   local label=$1; shift
   local log; log=$(mktemp)
   /usr/bin/time -v "$@" >/dev/null 2>"$log"
-  local secs rss
+  local secs rss cpu
   secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$log")
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
-  printf '%-44s %8.2f s  %8.0f MB/s  peak RSS %6.0f MiB\n' "$label" "$secs" "$(echo "$bytes / 1000000 / $secs" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
+  # CPU time varies less than wall time on a shared machine.
+  cpu=$(awk -F': ' '/(User|System) time \(seconds\)/ {s+=$2} END {print s}' "$log")
+  printf '%-44s %8.2f s  %8.0f MB/s  CPU %6.2f s  peak RSS %6.0f MiB\n' "$label" "$secs" "$(echo "$bytes / 1000000 / $secs" | bc -l)" "$cpu" "$(echo "$rss / 1024" | bc -l)"
   rm -f "$log"
 }
 
