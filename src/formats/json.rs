@@ -24,16 +24,36 @@ const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
 /// The bytes of `word` (little-endian) that end a string's plain run — a
-/// quote, a backslash, a control character — marked by their high bit.
-/// Marks above the first true one may be spurious (a borrow carries into
-/// them), so only the lowest mark is to be read.
+/// quote, a backslash, a control character — or need a closer look (a
+/// non-ASCII byte), marked by their high bit. Marks above the first true
+/// one may be spurious (a borrow carries into them), so only the lowest
+/// mark is to be read.
 #[inline]
 fn specials(word: u64) -> u64 {
     let zero_bytes = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
     let quote = zero_bytes(word ^ (ONES * u64::from(b'"')));
     let backslash = zero_bytes(word ^ (ONES * u64::from(b'\\')));
     let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-    quote | backslash | control
+    quote | backslash | control | (word & HIGHS)
+}
+
+/// [`specials`] for 16 bytes at once, with SSE2: bit `i` of the result
+/// marks byte `i`, exactly.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline]
+#[target_feature(enable = "sse2")]
+fn specials16(block: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        _mm_set_epi64x,
+    };
+    let bits = u128::from_le_bytes(*block);
+    let v = _mm_set_epi64x((bits >> 64) as i64, bits as i64);
+    let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+    let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+    // Signed: below 0x20 are the control characters and, as negatives, the non-ASCII bytes.
+    let below = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+    _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), below)) as u32
 }
 
 /// The newtype-struct name through which [`super::Raw`] asks for a value's text.
@@ -223,30 +243,38 @@ impl<'de> Reader<'de> {
     #[inline]
     fn plain_run(&mut self) -> Result<usize> {
         let rest = &self.bytes[self.pos..];
-        // Most strings (keys, codes, names) end within a few words, where
-        // looking at eight bytes at a time beats setting up a vector search.
+        // Most strings (keys, codes, names) end within a few blocks, where
+        // looking at a block at a time beats setting up a vector search.
         let mut i = 0;
-        let mut high = 0;
-        while let Some(word) = rest.get(i..).and_then(|r| r.first_chunk::<8>()) {
-            let word = u64::from_le_bytes(*word);
-            let hits = specials(word);
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        while let Some(block) = rest.get(i..).and_then(|r| r.first_chunk::<16>()) {
+            // SAFETY: this build targets SSE2 (the cfg above; every x86-64
+            // processor has it), which is all `specials16` requires.
+            let hits = unsafe { specials16(block) };
             if hits != 0 {
-                let at = hits.trailing_zeros() as usize / 8;
-                // Only the bytes before the run's end count.
-                high |= word & HIGHS & ((1u64 << (8 * at)) - 1);
-                return self.run_end(i + at, high != 0);
+                return self.run_end(i + hits.trailing_zeros() as usize);
             }
-            high |= word & HIGHS;
+            i += 16;
+            if i >= SHORT {
+                return self.long_run(i, false);
+            }
+        }
+        // Near the end of the text (or off x86-64): a word, then bytes.
+        while let Some(word) = rest.get(i..).and_then(|r| r.first_chunk::<8>()) {
+            let hits = specials(u64::from_le_bytes(*word));
+            if hits != 0 {
+                return self.run_end(i + hits.trailing_zeros() as usize / 8);
+            }
             i += 8;
             if i >= SHORT {
-                return self.long_run(i, high != 0);
+                return self.long_run(i, false);
             }
         }
         match rest[i..]
             .iter()
-            .position(|&b| matches!(b, b'"' | b'\\' | 0..0x20))
+            .position(|&b| matches!(b, b'"' | b'\\' | 0..0x20 | 0x80..))
         {
-            Some(at) => self.run_end(i + at, true),
+            Some(at) => self.run_end(i + at),
             None => {
                 self.pos = self.bytes.len();
                 Err(self.error("unterminated string"))
@@ -254,14 +282,15 @@ impl<'de> Reader<'de> {
         }
     }
 
-    /// The run ends at `at` (relative to `pos`): fine at a quote or
-    /// backslash, an error at a control character. `maybe_non_ascii` says
-    /// whether its bytes still need the UTF-8 check.
+    /// The first special byte of the run is at `at` (relative to `pos`): a
+    /// quote or backslash ends the run; from a non-ASCII byte on, the rest
+    /// is searched and checked as a long run; a control character is an
+    /// error.
     #[inline]
-    fn run_end(&mut self, at: usize, maybe_non_ascii: bool) -> Result<usize> {
+    fn run_end(&mut self, at: usize) -> Result<usize> {
         match self.bytes[self.pos + at] {
-            b'"' | b'\\' if maybe_non_ascii => self.utf8_run(at),
             b'"' | b'\\' => Ok(at),
+            0x80.. => self.long_run(at, true),
             _ => Err(self.control_character(at)),
         }
     }
@@ -278,8 +307,9 @@ impl<'de> Reader<'de> {
         Err(self.error("invalid UTF-8 in a string"))
     }
 
-    /// [`Self::plain_run`] for a string longer than [`SHORT`], whose first
-    /// `from` bytes are plain: a vector search.
+    /// The rest of a run whose first `from` bytes are plain ASCII (a string
+    /// longer than [`SHORT`], or one with a non-ASCII byte at `from`): a
+    /// vector search, then the checks over what it passed.
     fn long_run(&mut self, from: usize, maybe_non_ascii: bool) -> Result<usize> {
         let rest = &self.bytes[self.pos..];
         let Some(n) = memchr::memchr2(b'"', b'\\', &rest[from..]).map(|n| n + from) else {
