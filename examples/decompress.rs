@@ -16,7 +16,7 @@ fn main() {
             .iter()
             .map(|path| {
                 scope.spawn(move || -> std::io::Result<u64> {
-                    let mut reader = match mailtls::input::decompress::open(path)?.stream {
+                    let mut reader = match mailtls::input::decompress::open(path, true)?.stream {
                         Stream::Read(reader) => reader,
                         // Plain files are mapped: nothing to decompress.
                         Stream::Mapped(map) => return Ok(map.len() as u64),

@@ -106,6 +106,11 @@ pub struct IngestArgs {
     /// Longest record kept, in MiB; longer ones are quarantined by their start.
     #[arg(long, default_value_t = 64)]
     pub max_record_mb: usize,
+    /// Read plain files instead of mapping them into memory: slower, but a
+    /// file that shrinks or fails to read mid-ingest (network or removable
+    /// storage, a file still being written) is then an error, not a crash.
+    #[arg(long)]
+    pub no_mmap: bool,
     /// Root store for the `chain_trust` table: `mozilla` (the built-in
     /// snapshot in force at the as-of date; the default), a snapshot name
     /// from `mailtls roots`, or a PEM file (copied into the dataset).

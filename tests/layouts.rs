@@ -320,7 +320,7 @@ fn results_do_not_depend_on_jobs() {
     assert!(c1.equals_missing(&c2));
 }
 
-/// One ingest of [`plain_and_gzip`], with the folders it lives in.
+/// One ingest of [`three_ways`], with the folders it lives in.
 struct Ingested {
     _input_dir: tempfile::TempDir,
     _dataset_dir: tempfile::TempDir,
@@ -329,18 +329,21 @@ struct Ingested {
     summary: mailtls::ingest::Summary,
 }
 
-/// Ingests `data` twice under the same file name: as it is (a plain file
-/// this large is mapped) and gzip-compressed (read through the decoder), in
-/// small chunks so records cross chunk boundaries.
-fn plain_and_gzip(name: &str, data: &[u8]) -> [Ingested; 2] {
-    ["plain", "gz"].map(|codec| {
+/// Ingests `data` three ways under the same file name: as it is, mapped
+/// (a plain file this large is) and read (`--no-mmap`), and
+/// gzip-compressed (through the decoder); in small chunks, so records
+/// cross chunk boundaries.
+fn three_ways(name: &str, data: &[u8]) -> [Ingested; 3] {
+    [("plain", true), ("plain", false), ("gz", true)].map(|(codec, map_plain)| {
         let input_dir = tempfile::tempdir().unwrap();
         let input = input_dir.path().join(name);
         std::fs::write(&input, compress(codec, data)).unwrap();
-        let stream = mailtls::input::decompress::open(&input).unwrap().stream;
+        let stream = mailtls::input::decompress::open(&input, map_plain)
+            .unwrap()
+            .stream;
         assert_eq!(
             matches!(stream, mailtls::input::decompress::Stream::Mapped(_)),
-            codec == "plain"
+            codec == "plain" && map_plain
         );
         let (dataset_dir, ds, summary) = ingest(|out| {
             let mut o = options(vec![input.clone()], out);
@@ -348,6 +351,7 @@ fn plain_and_gzip(name: &str, data: &[u8]) -> [Ingested; 2] {
                 chunk_bytes: 16 * 1024,
                 max_record_bytes: 64 * 1024,
             };
+            o.map_plain = map_plain;
             o
         });
         Ingested {
@@ -360,18 +364,20 @@ fn plain_and_gzip(name: &str, data: &[u8]) -> [Ingested; 2] {
     })
 }
 
-/// The rows of table `name`, sorted by line, which both ingests of
-/// [`plain_and_gzip`] must have alike.
-fn same_rows(both: &[Ingested; 2], name: &str) -> DataFrame {
-    let [a, b] = both.each_ref().map(|i| {
+/// The rows of table `name`, sorted by line, which every ingest of
+/// [`three_ways`] must have alike.
+fn same_rows(all: &[Ingested; 3], name: &str) -> DataFrame {
+    let [a, rest @ ..] = all.each_ref().map(|i| {
         table(&i.ds, name)
             .sort(["line"], Default::default())
             .unwrap()
     });
-    assert!(
-        a.equals_missing(&b),
-        "{name} differs between the mapped and the decoded file"
-    );
+    for other in rest {
+        assert!(
+            a.equals_missing(&other),
+            "{name} differs between mapped, read and decoded"
+        );
+    }
     a
 }
 
@@ -393,7 +399,7 @@ fn quarantined(ds: &Path) -> Vec<serde_json::Value> {
 }
 
 #[test]
-fn mapped_plain_files_read_like_decoded_ones() {
+fn mapped_read_and_decoded_files_give_the_same_rows() {
     let mut data = many_records(4000);
     // Bad lines and an over-long one, past the first chunks.
     let mut tail = Vec::new();
@@ -405,18 +411,20 @@ fn mapped_plain_files_read_like_decoded_ones() {
     tail.push(b'\n');
     tail.extend(many_records(3));
     data.extend(tail);
-    let both = plain_and_gzip(FLAT_NAME, &data);
-    let [mapped, decoded] = &both;
+    let all = three_ways(FLAT_NAME, &data);
+    let [mapped, read, decoded] = &all;
     assert_eq!(mapped.summary.bad_total(), 5);
     assert_eq!(mapped.summary.bad, decoded.summary.bad);
+    assert_eq!(mapped.summary.bad, read.summary.bad);
     let q = quarantined(&mapped.ds);
     assert_eq!(q, quarantined(&decoded.ds));
+    assert_eq!(q, quarantined(&read.ds));
     let long = q.iter().find(|v| v["line"] == 4005).unwrap();
     assert_eq!(
         long["offset"],
         data.len() as u64 - 100_001 - many_records(3).len() as u64
     );
-    assert_eq!(same_rows(&both, "handshakes").height(), 4003);
+    assert_eq!(same_rows(&all, "handshakes").height(), 4003);
     let m = mailtls::dataset::manifest::Manifest::load(&mapped.ds).unwrap();
     assert_eq!(m.inputs[0].codec, "plain");
     assert_eq!(m.inputs[0].decompressed, data.len() as u64);
@@ -427,19 +435,15 @@ fn mapped_plain_files_read_like_decoded_ones() {
 }
 
 #[test]
-fn mapped_csv_skips_its_header_and_keeps_line_numbers() {
+fn csv_header_is_skipped_alike_mapped_read_and_decoded() {
     let mut data = b"saddr,sport,classification,success\n".to_vec();
     for i in 0..50_000u32 {
         data.extend(format!("10.1.{}.{},25,synack,1\n", i / 256, i % 256).into_bytes());
     }
     let name = "k-25-smtp-starttls-full_ipv4-20150803T040000-zmap-results.csv";
-    let both = plain_and_gzip(name, &data);
-    let [mapped, decoded] = &both;
-    assert_eq!(
-        (mapped.summary.bad_total(), decoded.summary.bad_total()),
-        (0, 0)
-    );
-    let d1 = same_rows(&both, "discovery");
+    let all = three_ways(name, &data);
+    assert_eq!(all.each_ref().map(|i| i.summary.bad_total()), [0, 0, 0]);
+    let d1 = same_rows(&all, "discovery");
     assert_eq!(d1.height(), 50_000);
     let lines = d1.column("line").unwrap().u64().unwrap();
     assert_eq!((lines.get(0), lines.get(49_999)), (Some(2), Some(50_001)));

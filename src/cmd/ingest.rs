@@ -24,6 +24,7 @@ pub fn execute(args: IngestArgs) -> Result<()> {
             max_record_bytes: args.max_record_mb.max(1) << 20,
             ..Limits::default()
         },
+        map_plain: !args.no_mmap,
         roots: args.roots,
         as_of: args.as_of,
     };

@@ -53,6 +53,8 @@ pub struct RunSettings<'a> {
     pub batch: usize,
     /// Chunk and record size limits.
     pub limits: Limits,
+    /// Map plain files into memory.
+    pub map_plain: bool,
     /// Stop at the first problem.
     pub strict: bool,
     /// Certificate deduplication.
@@ -350,8 +352,8 @@ pub fn ingest_file(
     mut info: FileInfo,
     settings: &RunSettings<'_>,
 ) -> Result<FileResult> {
-    let opened =
-        decompress::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let opened = decompress::open(path, settings.map_plain)
+        .with_context(|| format!("cannot open {}", path.display()))?;
     entry.codec = opened.codec.name().to_owned();
     let stored = opened.stored_read();
     let stored_hash = opened.hash_handle();

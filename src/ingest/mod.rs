@@ -56,6 +56,8 @@ pub struct Options {
     pub quiet: bool,
     /// Chunk and record limits.
     pub limits: Limits,
+    /// Map plain files into memory (else read them like compressed ones).
+    pub map_plain: bool,
     /// `--roots`: `mozilla`, a built-in snapshot name, or a PEM file.
     pub roots: Option<String>,
     /// `--as-of`: `scan` or a date `YYYY-MM-DD`.
@@ -182,6 +184,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
         pool: &pool,
         batch: jobs * 4,
         limits: opts.limits,
+        map_plain: opts.map_plain,
         strict: opts.strict,
         certs: &certs,
         progress: &progress,

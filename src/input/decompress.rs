@@ -161,8 +161,9 @@ impl StoredHash {
     }
 }
 
-/// Opens a file and wraps it in the decoder its magic bytes call for.
-pub fn open(path: &Path) -> io::Result<Opened> {
+/// Opens a file and wraps it in the decoder its magic bytes call for; a
+/// plain file is mapped when `map_plain` allows it and it is large enough.
+pub fn open(path: &Path, map_plain: bool) -> io::Result<Opened> {
     let mut file = File::open(path)?;
     let mut head = [0u8; 6];
     let mut got = 0;
@@ -175,8 +176,8 @@ pub fn open(path: &Path) -> io::Result<Opened> {
     }
     let codec = Codec::sniff(&head[..got])?;
     let tally = Tally::default();
-    if codec == Codec::Plain {
-        if let Some(map) = map_plain(&file)? {
+    if codec == Codec::Plain && map_plain {
+        if let Some(map) = map_file(&file)? {
             return Ok(Opened {
                 stream: Stream::Mapped(Arc::new(map)),
                 codec,
@@ -215,7 +216,7 @@ const MAP_AT_LEAST: u64 = 1 << 20;
 
 /// Maps a plain regular file, or `None` when it should be read instead
 /// (small, not a regular file, or the map was refused).
-fn map_plain(file: &File) -> io::Result<Option<Mmap>> {
+fn map_file(file: &File) -> io::Result<Option<Mmap>> {
     let meta = file.metadata()?;
     if !meta.is_file() || meta.len() < MAP_AT_LEAST {
         return Ok(None);

@@ -43,6 +43,7 @@ pub fn options(inputs: Vec<PathBuf>, out: &Path) -> Options {
         tls_mode: None,
         quiet: true,
         limits: Limits::default(),
+        map_plain: true,
         roots: None,
         as_of: None,
     }
