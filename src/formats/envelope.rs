@@ -131,15 +131,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for Data<'a> {
                 while let Some(KeyText(key)) = map.next_key::<KeyText<'de>>()? {
                     let flat_key = FLAT_KEYS.contains(&key.as_ref());
                     match key.as_ref() {
-                        "banner" => {
-                            flat.banner = map.next_value::<Option<KeyText<'de>>>()?.map(|t| t.0)
-                        }
-                        "ehlo" => {
-                            flat.ehlo = map.next_value::<Option<KeyText<'de>>>()?.map(|t| t.0)
-                        }
-                        "starttls" => {
-                            flat.starttls = map.next_value::<Option<KeyText<'de>>>()?.map(|t| t.0)
-                        }
+                        "banner" => flat.banner = text_value(&mut map)?,
+                        "ehlo" => flat.ehlo = text_value(&mut map)?,
+                        "starttls" => flat.starttls = text_value(&mut map)?,
                         "smtp_help" => {
                             flat.smtp_help = map.next_value::<Option<IgnoredAny>>()?.is_some()
                         }
@@ -239,8 +233,13 @@ fn named<T>(key: &'static str) -> Named<T> {
     Named(key, std::marker::PhantomData)
 }
 
-/// An optional string borrowed from the record when it has no escapes
-/// (serde's own `Cow<str>` always copies), naming `key` if it fails.
+/// The next value as an optional string, borrowed from the record when it
+/// has no escapes (serde's own `Cow<str>` always copies).
+fn text_value<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Cow<'de, str>>, A::Error> {
+    Ok(map.next_value::<Option<KeyText<'de>>>()?.map(|t| t.0))
+}
+
+/// [`text_value`] naming `key` if it fails.
 struct NamedText(&'static str);
 
 impl<'de> DeserializeSeed<'de> for NamedText {

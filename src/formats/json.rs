@@ -56,6 +56,14 @@ fn specials16(block: &[u8; 16]) -> u32 {
     _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), below)) as u32
 }
 
+/// `bytes` as text, or the length of its longest valid UTF-8 prefix: the
+/// vectorized check first, the standard one only to find where bad text
+/// goes wrong.
+pub fn utf8(bytes: &[u8]) -> std::result::Result<&str, usize> {
+    simdutf8::basic::from_utf8(bytes)
+        .or_else(|_| std::str::from_utf8(bytes).map_err(|e| e.valid_up_to()))
+}
+
 /// The newtype-struct name through which [`super::Raw`] asks for a value's text.
 pub(crate) const RAW_TOKEN: &str = "$mailtls::json::Raw";
 
@@ -298,13 +306,13 @@ impl<'de> Reader<'de> {
     /// Checks that the run of `len` bytes at `pos` is UTF-8. A run ends at
     /// an ASCII byte, so it holds whole characters when the text is UTF-8.
     fn utf8_run(&mut self, len: usize) -> Result<usize> {
-        let run = &self.bytes[self.pos..self.pos + len];
-        if simdutf8::basic::from_utf8(run).is_ok() {
-            return Ok(len);
+        match utf8(&self.bytes[self.pos..self.pos + len]) {
+            Ok(_) => Ok(len),
+            Err(valid) => {
+                self.pos += valid;
+                Err(self.error("invalid UTF-8 in a string"))
+            }
         }
-        let valid = std::str::from_utf8(run).map_or_else(|e| e.valid_up_to(), |_| len);
-        self.pos += valid;
-        Err(self.error("invalid UTF-8 in a string"))
     }
 
     /// The rest of a run whose first `from` bytes are plain ASCII (a string

@@ -105,9 +105,12 @@ fn first_word(text: &[u8]) -> Option<&[u8]> {
 /// list for IMAP. `None` when the text advertises nothing; else whether
 /// `wanted` held for a keyword. (A visitor, not a list: this runs for every
 /// record, and the answer rarely needs more than a few lines.)
-fn find_advertised(protocol: &str, text: &str, wanted: impl FnMut(&[u8]) -> bool) -> Option<bool> {
+fn find_advertised(
+    protocol: &str,
+    text: &str,
+    mut wanted: impl FnMut(&[u8]) -> bool,
+) -> Option<bool> {
     let mut any = false;
-    let mut wanted = wanted;
     let mut look = |word: &[u8]| {
         any = true;
         wanted(word)

@@ -144,16 +144,13 @@ pub(crate) fn port_key(key: &str) -> Option<u16> {
     digits.parse().ok()
 }
 
-/// The record as text, or why it is not UTF-8: the vectorized check first,
-/// the standard one only to find where a bad record goes wrong.
+/// The record as text, or why it is not UTF-8.
 fn utf8(text: &[u8]) -> Result<&str, RecordError> {
-    simdutf8::basic::from_utf8(text).or_else(|_| {
-        std::str::from_utf8(text).map_err(|e| {
-            RecordError::new(format!(
-                "not UTF-8 text (invalid byte at column {})",
-                e.valid_up_to() + 1
-            ))
-        })
+    json::utf8(text).map_err(|valid| {
+        RecordError::new(format!(
+            "not UTF-8 text (invalid byte at column {})",
+            valid + 1
+        ))
     })
 }
 

@@ -98,6 +98,28 @@ pub struct ChunkOutput {
 /// Port, protocol and TLS mode: what identifies a series within a file.
 type SeriesKey<'k> = (u16, &'k str, TlsMode);
 
+/// The scan id of the last series seen: records of a file nearly always
+/// share one, so its id is made once, not per record.
+#[derive(Default)]
+struct LastSeries {
+    key: Option<(u16, String, TlsMode)>,
+    id: String,
+}
+
+impl LastSeries {
+    fn id(&mut self, file: &FileInfo, (port, protocol, mode): SeriesKey<'_>) -> &str {
+        let same = self
+            .key
+            .as_ref()
+            .is_some_and(|(p, proto, m)| (*p, proto.as_str(), *m) == (port, protocol, mode));
+        if !same {
+            self.id = file.scan_id(port, protocol, mode);
+            self.key = Some((port, protocol.to_owned(), mode));
+        }
+        &self.id
+    }
+}
+
 /// The value under `key`, made first if missing. Unlike `entry`, the key is
 /// only copied when it is new: this runs for every record.
 fn slot<'m, V>(map: &'m mut BTreeMap<String, V>, key: &str, make: impl FnOnce() -> V) -> &'m mut V {
@@ -157,7 +179,7 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResul
             text: o.preview.clone(),
         });
     }
-    let mut last_series: Option<((u16, String, TlsMode), String)> = None;
+    let mut series = LastSeries::default();
     for span in &chunk.spans {
         let text = &chunk.data[span.start..span.end];
         if text.iter().all(u8::is_ascii_whitespace) {
@@ -176,19 +198,7 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResul
                 *out.layouts.entry(layout).or_default() += 1;
                 out.ignored_services += u64::from(parsed.ignored_services);
                 for (h, chain) in parsed.handshakes.into_iter().zip(chains) {
-                    // Records of a file nearly always share one series.
-                    let key = (h.port, h.protocol.as_ref(), h.tls_mode);
-                    if last_series
-                        .as_ref()
-                        .is_none_or(|(k, _)| (k.0, k.1.as_str(), k.2) != key)
-                    {
-                        let id = file.scan_id(h.port, &h.protocol, h.tls_mode);
-                        last_series = Some(((h.port, h.protocol.to_string(), h.tls_mode), id));
-                    }
-                    let id = last_series
-                        .as_ref()
-                        .map(|(_, id)| id.as_str())
-                        .unwrap_or_default();
+                    let id = series.id(file, (h.port, &h.protocol, h.tls_mode));
                     touch_scan(
                         &mut out.scans,
                         file,
