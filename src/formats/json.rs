@@ -77,8 +77,14 @@ pub enum ErrorKind {
 }
 
 /// Why a text could not be read into the requested type.
+///
+/// Boxed, so that every `Result` the reader passes around is one register
+/// wide: errors are rare, and the reader returns a result per token.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Error {
+pub struct Error(Box<ErrorImpl>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ErrorImpl {
     message: String,
     /// Byte offset in the text where the problem was found.
     offset: Option<usize>,
@@ -86,24 +92,25 @@ pub struct Error {
 }
 
 impl Error {
+    #[cold]
     fn syntax(message: impl Into<String>, offset: usize) -> Self {
-        Error {
+        Error(Box::new(ErrorImpl {
             message: message.into(),
             offset: Some(offset),
             kind: ErrorKind::Syntax,
-        }
+        }))
     }
 
     /// What kind of problem this is.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
-        match self.offset {
+        f.write_str(&self.0.message)?;
+        match self.0.offset {
             Some(at) => write!(f, " at byte {at}"),
             None => Ok(()),
         }
@@ -114,11 +121,11 @@ impl std::error::Error for Error {}
 
 impl de::Error for Error {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        Error {
+        Error(Box::new(ErrorImpl {
             message: msg.to_string(),
             offset: None,
             kind: ErrorKind::Data,
-        }
+        }))
     }
 }
 
@@ -136,7 +143,7 @@ pub fn from_str<'de, T: Deserialize<'de>>(text: &'de str) -> Result<T> {
 pub fn from_bytes<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T> {
     let mut reader = Reader::new(bytes);
     let value = T::deserialize(&mut reader).map_err(|mut e| {
-        e.offset = e.offset.or(Some(reader.pos));
+        e.0.offset = e.0.offset.or(Some(reader.pos));
         e
     })?;
     reader.skip_whitespace();
@@ -203,6 +210,15 @@ impl<'de> Reader<'de> {
     /// The next byte that is not whitespace, not consumed.
     #[inline]
     fn peek(&mut self) -> Result<u8> {
+        // Scan records are compact: the next byte is nearly always a token.
+        match self.bytes.get(self.pos) {
+            Some(&b) if b > b' ' => Ok(b),
+            _ => self.peek_past_whitespace(),
+        }
+    }
+
+    #[inline(never)]
+    fn peek_past_whitespace(&mut self) -> Result<u8> {
         self.skip_whitespace();
         self.bytes
             .get(self.pos)
@@ -248,35 +264,58 @@ impl<'de> Reader<'de> {
     /// strings, and a run with non-ASCII bytes must be UTF-8: this check is
     /// what makes the whole text UTF-8 once read, as everything outside
     /// strings is ASCII by the grammar.
-    #[inline]
+    ///
+    /// Most strings (keys, codes, names) end within their first 16 bytes:
+    /// that block is looked at here, inlined into the callers, and only
+    /// longer runs or special bytes other than the closing quote leave it.
+    #[inline(always)]
     fn plain_run(&mut self) -> Result<usize> {
-        let rest = &self.bytes[self.pos..];
-        // Most strings (keys, codes, names) end within a few blocks, where
-        // looking at a block at a time beats setting up a vector search.
-        let mut i = 0;
         #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-        while let Some(block) = rest.get(i..).and_then(|r| r.first_chunk::<16>()) {
+        if let Some(block) = self.bytes[self.pos..].first_chunk::<16>() {
             // SAFETY: this build targets SSE2 (the cfg above; every x86-64
             // processor has it), which is all `specials16` requires.
+            let hits = unsafe { specials16(block) };
+            if hits == 0 {
+                return self.plain_run_from(16);
+            }
+            let at = hits.trailing_zeros() as usize;
+            if block[at] == b'"' {
+                return Ok(at);
+            }
+            return self.run_end(at);
+        }
+        self.plain_run_from(0)
+    }
+
+    /// [`Self::plain_run`] past the first `from` bytes, which are plain.
+    #[inline(never)]
+    fn plain_run_from(&mut self, from: usize) -> Result<usize> {
+        let rest = &self.bytes[self.pos..];
+        // Up to [`SHORT`] bytes, looking at a block at a time beats setting
+        // up a vector search.
+        let mut i = from;
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        while let Some(block) = rest.get(i..).and_then(|r| r.first_chunk::<16>()) {
+            if i >= SHORT {
+                return self.long_run(i, false);
+            }
+            // SAFETY: as in `plain_run`.
             let hits = unsafe { specials16(block) };
             if hits != 0 {
                 return self.run_end(i + hits.trailing_zeros() as usize);
             }
             i += 16;
-            if i >= SHORT {
-                return self.long_run(i, false);
-            }
         }
         // Near the end of the text (or off x86-64): a word, then bytes.
         while let Some(word) = rest.get(i..).and_then(|r| r.first_chunk::<8>()) {
+            if i >= SHORT {
+                return self.long_run(i, false);
+            }
             let hits = specials(u64::from_le_bytes(*word));
             if hits != 0 {
                 return self.run_end(i + hits.trailing_zeros() as usize / 8);
             }
             i += 8;
-            if i >= SHORT {
-                return self.long_run(i, false);
-            }
         }
         match rest[i..]
             .iter()
