@@ -56,9 +56,11 @@ impl<'de> Deserialize<'de> for Code {
                 while let Some(KeyText(key)) = map.next_key::<KeyText<'de>>()? {
                     match key.as_ref() {
                         "value" => by_value = map.next_value::<Code>()?.0,
-                        "hex" | "id" | "name" => {
-                            let c = map.next_value::<Code>()?.0;
-                            by_text = by_text.or(c);
+                        // The first of these that reads as a code is the
+                        // fallback; later ones are skipped, not parsed (a
+                        // cipher suite's long `name` follows its `hex`).
+                        "hex" | "id" | "name" if by_text.is_none() => {
+                            by_text = map.next_value::<Code>()?.0;
                         }
                         _ => {
                             map.next_value::<IgnoredAny>()?;
@@ -210,7 +212,7 @@ mod tests {
     #[test]
     fn codes_in_every_shape() {
         let c: Vec<Code> =
-            crate::formats::json::from_str(r#"[771,"0x0035",{"hex":"0xC02F","name":"x","value":49199},{"id":"0x0005","name":"TLS_RSA_WITH_RC4_128_SHA"},"TLSv1.0",{"name":"SSLv3","value":768},null]"#)
+            crate::formats::json::from_str(r#"[771,"0x0035",{"hex":"0xC02F","name":"x","value":49199},{"id":"0x0005","name":"TLS_RSA_WITH_RC4_128_SHA"},"TLSv1.0",{"name":"SSLv3","value":768},null,{"name":"no code","hex":"0x0035","id":"0x0005"},{"hex":"0x0035","name":"TLSv1.0"},{"name":"x","hex":"0x0035","value":"TLSv1.1"}]"#)
                 .unwrap();
         let got: Vec<_> = c.into_iter().map(|c| c.0).collect();
         assert_eq!(
@@ -222,7 +224,11 @@ mod tests {
                 Some(5),
                 Some(769),
                 Some(768),
-                None
+                None,
+                // Without `value`, the first text that reads as a code.
+                Some(0x35),
+                Some(0x35),
+                Some(770),
             ]
         );
     }
