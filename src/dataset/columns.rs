@@ -35,7 +35,6 @@ plain_columns!(
 );
 
 /// Microseconds since the epoch, stored as `Datetime(us, UTC)`.
-#[derive(Default)]
 pub struct Micros(pub Vec<Option<i64>>);
 
 impl IntoColumn for Micros {
@@ -50,12 +49,6 @@ impl IntoColumn for Micros {
 /// once, into the column's own buffer, instead of into a `String` per row
 /// (the handshake table's texts cost an allocation each otherwise).
 pub struct Strs(StringChunkedBuilder);
-
-impl Default for Strs {
-    fn default() -> Self {
-        Strs(StringChunkedBuilder::new(PlSmallStr::EMPTY, 0))
-    }
-}
 
 impl Strs {
     /// Appends one value (or a null).
@@ -90,23 +83,78 @@ impl AsText for [u8; 64] {
     }
 }
 
-/// A list of texts per row.
-pub struct StrLists<T = String>(pub Vec<Vec<T>>);
+/// A list of texts per row, kept flat: every row's values in one vector
+/// and where each row ends, so a row costs no allocation of its own.
+pub struct StrLists<T = String> {
+    values: Vec<T>,
+    ends: Vec<usize>,
+}
 
-impl<T> Default for StrLists<T> {
-    fn default() -> Self {
-        StrLists(Vec::new())
+impl<T> StrLists<T> {
+    /// Appends one row.
+    pub fn push(&mut self, row: impl IntoIterator<Item = T>) {
+        self.values.extend(row);
+        self.ends.push(self.values.len());
+    }
+
+    /// The values of the row pushed last (empty before the first).
+    pub fn last(&self) -> &[T] {
+        let end = self.ends.last().copied().unwrap_or(0);
+        let start = match self.ends.len() {
+            0 | 1 => 0,
+            n => self.ends[n - 2],
+        };
+        &self.values[start..end]
     }
 }
 
 impl<T: AsText> IntoColumn for StrLists<T> {
     fn into_column(self, name: &str) -> Column {
-        let values: usize = self.0.iter().map(Vec::len).sum();
-        let mut builder = ListStringChunkedBuilder::new(name.into(), self.0.len(), values);
-        for row in &self.0 {
-            builder.append_values_iter(row.iter().map(AsText::as_text));
+        let mut builder =
+            ListStringChunkedBuilder::new(name.into(), self.ends.len(), self.values.len());
+        let mut start = 0;
+        for &end in &self.ends {
+            builder.append_values_iter(self.values[start..end].iter().map(AsText::as_text));
+            start = end;
         }
         builder.finish().into_series().into()
+    }
+}
+
+/// A column builder that can be made with room for a known number of rows,
+/// so that filling it does not grow it step by step.
+pub trait ColumnBuilder: IntoColumn {
+    /// An empty builder with room for `rows` rows.
+    fn with_rows(rows: usize) -> Self;
+}
+
+impl<T> ColumnBuilder for Vec<T>
+where
+    Vec<T>: IntoColumn,
+{
+    fn with_rows(rows: usize) -> Self {
+        Vec::with_capacity(rows)
+    }
+}
+
+impl ColumnBuilder for Micros {
+    fn with_rows(rows: usize) -> Self {
+        Micros(Vec::with_capacity(rows))
+    }
+}
+
+impl ColumnBuilder for Strs {
+    fn with_rows(rows: usize) -> Self {
+        Strs(StringChunkedBuilder::new(PlSmallStr::EMPTY, rows))
+    }
+}
+
+impl<T: AsText> ColumnBuilder for StrLists<T> {
+    fn with_rows(rows: usize) -> Self {
+        StrLists {
+            values: Vec::with_capacity(rows),
+            ends: Vec::with_capacity(rows),
+        }
     }
 }
 
@@ -115,7 +163,6 @@ impl<T: AsText> IntoColumn for StrLists<T> {
 macro_rules! table {
     ($(#[$meta:meta])* pub struct $name:ident { $($(#[$fmeta:meta])* $field:ident : $ty:ty,)* }) => {
         $(#[$meta])*
-        #[derive(Default)]
         pub struct $name {
             /// Rows pushed so far.
             pub rows: usize,
@@ -123,11 +170,25 @@ macro_rules! table {
         }
 
         impl $name {
+            /// An empty table with room for `rows` rows in every column.
+            pub fn with_rows(rows: usize) -> Self {
+                $name {
+                    rows: 0,
+                    $($field: $crate::dataset::columns::ColumnBuilder::with_rows(rows),)*
+                }
+            }
+
             /// The columns as a `DataFrame`.
             pub fn into_frame(self) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
                 polars::prelude::DataFrame::new(self.rows, vec![
                     $($crate::dataset::columns::IntoColumn::into_column(self.$field, stringify!($field)),)*
                 ])
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::with_rows(0)
             }
         }
     };

@@ -82,12 +82,12 @@ impl HandshakeRows {
         self.ocsp_stapling.push(t.ocsp_stapling);
         self.secure_renegotiation.push(t.secure_renegotiation);
         self.heartbeat.push(t.heartbeat);
-        let chain_hex: Vec<[u8; 64]> = chain.iter().map(hex32).collect();
+        self.chain_sha256.push(chain.iter().map(hex32));
+        let chain_hex = self.chain_sha256.last();
         self.leaf_sha256
             .push(chain_hex.first().map(AsText::as_text));
         self.chain_hash
-            .push(crate::trust::table::chain_hash(&chain_hex).as_deref());
-        self.chain_sha256.0.push(chain_hex);
+            .push(crate::trust::table::chain_hash(chain_hex).as_deref());
         self.browser_trusted.push(t.browser_trusted);
         self.browser_error.push(t.browser_error.as_deref());
         self.matches_domain.push(t.matches_domain);
@@ -141,9 +141,9 @@ impl CertificateRows {
         self.subject_cn.push(f.subject_cn);
         self.issuer_dn.push(f.issuer_dn);
         self.issuer_cn.push(f.issuer_cn);
-        self.san_dns.0.push(f.san_dns);
-        self.san_ip.0.push(f.san_ip);
-        self.eku.0.push(f.eku);
+        self.san_dns.push(f.san_dns);
+        self.san_ip.push(f.san_ip);
+        self.eku.push(f.eku);
         self.not_before.0.push(f.not_before_us);
         self.not_after.0.push(f.not_after_us);
         self.key_alg.push(f.key_alg);
