@@ -35,6 +35,7 @@ plain_columns!(
 );
 
 /// Microseconds since the epoch, stored as `Datetime(us, UTC)`.
+#[derive(Default)]
 pub struct Micros(pub Vec<Option<i64>>);
 
 impl IntoColumn for Micros {
@@ -49,6 +50,12 @@ impl IntoColumn for Micros {
 /// once, into the column's own buffer, instead of into a `String` per row
 /// (the handshake table's texts cost an allocation each otherwise).
 pub struct Strs(StringChunkedBuilder);
+
+impl Default for Strs {
+    fn default() -> Self {
+        Strs(StringChunkedBuilder::new(PlSmallStr::EMPTY, 0))
+    }
+}
 
 impl Strs {
     /// Appends one value (or a null).
@@ -90,6 +97,15 @@ pub struct StrLists<T = String> {
     ends: Vec<usize>,
 }
 
+impl<T> Default for StrLists<T> {
+    fn default() -> Self {
+        StrLists {
+            values: Vec::new(),
+            ends: Vec::new(),
+        }
+    }
+}
+
 impl<T> StrLists<T> {
     /// Appends one row.
     pub fn push(&mut self, row: impl IntoIterator<Item = T>) {
@@ -121,48 +137,12 @@ impl<T: AsText> IntoColumn for StrLists<T> {
     }
 }
 
-/// A column builder that can be made with room for a known number of rows,
-/// so that filling it does not grow it step by step.
-pub trait ColumnBuilder: IntoColumn {
-    /// An empty builder with room for `rows` rows.
-    fn with_rows(rows: usize) -> Self;
-}
-
-impl<T> ColumnBuilder for Vec<T>
-where
-    Vec<T>: IntoColumn,
-{
-    fn with_rows(rows: usize) -> Self {
-        Vec::with_capacity(rows)
-    }
-}
-
-impl ColumnBuilder for Micros {
-    fn with_rows(rows: usize) -> Self {
-        Micros(Vec::with_capacity(rows))
-    }
-}
-
-impl ColumnBuilder for Strs {
-    fn with_rows(rows: usize) -> Self {
-        Strs(StringChunkedBuilder::new(PlSmallStr::EMPTY, rows))
-    }
-}
-
-impl<T: AsText> ColumnBuilder for StrLists<T> {
-    fn with_rows(rows: usize) -> Self {
-        StrLists {
-            values: Vec::with_capacity(rows),
-            ends: Vec::with_capacity(rows),
-        }
-    }
-}
-
 /// Declares a table: a struct with one vector per column, in order, and
 /// its conversion to a `DataFrame`.
 macro_rules! table {
     ($(#[$meta:meta])* pub struct $name:ident { $($(#[$fmeta:meta])* $field:ident : $ty:ty,)* }) => {
         $(#[$meta])*
+        #[derive(Default)]
         pub struct $name {
             /// Rows pushed so far.
             pub rows: usize,
@@ -170,14 +150,6 @@ macro_rules! table {
         }
 
         impl $name {
-            /// An empty table with room for `rows` rows in every column.
-            pub fn with_rows(rows: usize) -> Self {
-                $name {
-                    rows: 0,
-                    $($field: $crate::dataset::columns::ColumnBuilder::with_rows(rows),)*
-                }
-            }
-
             /// The columns as a `DataFrame`.
             pub fn into_frame(self) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
                 polars::prelude::DataFrame::new(self.rows, vec![
@@ -185,13 +157,37 @@ macro_rules! table {
                 ])
             }
         }
-
-        impl Default for $name {
-            fn default() -> Self {
-                Self::with_rows(0)
-            }
-        }
     };
 }
 
 pub(crate) use table;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flat_lists_keep_their_rows() {
+        let mut lists = StrLists::<String>::default();
+        assert!(lists.last().is_empty());
+        lists.push(["a".to_owned(), "b".to_owned()]);
+        assert_eq!(lists.last(), ["a", "b"]);
+        lists.push([]);
+        assert!(lists.last().is_empty());
+        lists.push(["c".to_owned()]);
+        assert_eq!(lists.last(), ["c"]);
+        let column = lists.into_column("names");
+        let list = column.list().unwrap();
+        let rows: Vec<Vec<String>> = (0..list.len())
+            .map(|i| {
+                let row = list.get_as_series(i).unwrap();
+                row.str()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.unwrap().to_owned())
+                    .collect()
+            })
+            .collect();
+        assert_eq!(rows, [vec!["a", "b"], vec![], vec!["c"]]);
+    }
+}

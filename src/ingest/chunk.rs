@@ -208,15 +208,7 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResul
                         h.timestamp_us,
                     )
                     .handshakes += 1;
-                    // Room for the whole chunk goes to the first series
-                    // only: most files hold one, and a file of many
-                    // series must not reserve the chunk for each.
-                    let room = if rows.handshakes.is_empty() {
-                        chunk.spans.len()
-                    } else {
-                        0
-                    };
-                    slot(&mut rows.handshakes, id, || HandshakeRows::with_rows(room)).push(
+                    slot(&mut rows.handshakes, id, HandshakeRows::default).push(
                         file.input_id,
                         span.line,
                         h,
