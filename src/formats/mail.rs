@@ -97,7 +97,13 @@ fn reply_lines(text: &str) -> impl Iterator<Item = &[u8]> {
 
 /// The first whitespace-separated word of `text`.
 fn first_word(text: &[u8]) -> Option<&[u8]> {
-    text.split(u8::is_ascii_whitespace).find(|w| !w.is_empty())
+    let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
+    let rest = &text[start..];
+    let len = rest
+        .iter()
+        .position(u8::is_ascii_whitespace)
+        .unwrap_or(rest.len());
+    Some(&rest[..len])
 }
 
 /// Looks through the keywords a server advertised, as written: EHLO lines
@@ -176,6 +182,10 @@ fn offered_from(protocol: &str, found: Option<bool>) -> Option<bool> {
 
 /// A keyword a middlebox overwrote: `XXXXXXXA`, `XXXB`.
 fn masked(word: &[u8]) -> bool {
+    // Nearly every keyword fails on its first letter.
+    if !word.first().is_some_and(|b| b.eq_ignore_ascii_case(&b'X')) {
+        return false;
+    }
     let trim = |w: &[u8], c: u8| -> usize {
         w.len()
             - w.iter()
@@ -196,7 +206,12 @@ pub fn starttls_stripped(capabilities: Option<&str>, reply: Option<&str>) -> boo
 }
 
 fn reply_masked(reply: Option<&str>) -> bool {
-    reply.is_some_and(|r| memchr::memmem::find(r.as_bytes(), b"XXXXXXXX").is_some())
+    // Replies are short and rarely hold an `X`: look for one first, rather
+    // than set up a substring search per record.
+    reply.is_some_and(|r| {
+        let bytes = r.as_bytes();
+        memchr::memchr_iter(b'X', bytes).any(|at| bytes[at..].starts_with(b"XXXXXXXX"))
+    })
 }
 
 /// STARTTLS as advertised: whether it was offered (`None` when the text
@@ -309,6 +324,20 @@ mod tests {
             Some("250-a\r\n250 STARTTLS\r\n"),
             Some("220 go\r\n")
         ));
+        // A reply is searched past its first `X`; seven are not a mask.
+        assert!(reply_masked(Some("500 XX \"XXXXXXXX\"")));
+        assert!(!reply_masked(Some("500 XXXXXXX unknown")));
+        // Keywords: case does not matter; other `X` words are not masks.
+        for (word, is_masked) in [
+            ("xxxxa", true),
+            ("XXXXXXXXB", true),
+            ("XXX", false),
+            ("X-EXPS", false),
+            ("XCLIENT", false),
+            ("", false),
+        ] {
+            assert_eq!(masked(word.as_bytes()), is_masked, "{word}");
+        }
     }
 
     #[test]
