@@ -829,6 +829,41 @@ mod tests {
     }
 
     #[test]
+    fn whitespace_anywhere_between_tokens_reads_alike() {
+        let compact = r#"{"name":"mx","n":25,"skip":{"a":[1,{"b":null}]},"list":[-1,2],"f":1.5e2,"flag":true}"#;
+        let expected: Sample = from_str(compact).unwrap();
+        for space in [" ", "\t", "\r\n", " \n\t "] {
+            // Whitespace before and after every structural byte.
+            let spaced: String = compact
+                .chars()
+                .flat_map(|c| {
+                    match c {
+                        '{' | '}' | '[' | ']' | ':' | ',' => format!("{space}{c}{space}"),
+                        c => c.to_string(),
+                    }
+                    .chars()
+                    .collect::<Vec<_>>()
+                })
+                .collect();
+            let s: Sample = from_str(&spaced).unwrap();
+            assert_eq!(
+                (s.name, s.n, s.list, s.f, s.flag),
+                (
+                    expected.name.clone(),
+                    expected.n,
+                    expected.list.clone(),
+                    expected.f,
+                    expected.flag
+                ),
+                "{spaced:?}"
+            );
+        }
+        // A control character that is not whitespace is no token.
+        let e = from_str::<Sample>("{\u{1}}").unwrap_err();
+        assert_eq!(e.to_string(), "expected a key at byte 1");
+    }
+
+    #[test]
     fn unescapes_strings() {
         let v: Vec<String> =
             from_str(r#"["a\r\nb","\"q\"\\\/","\u00e9\ud83d\ude00","\ud800x","\t"]"#).unwrap();
