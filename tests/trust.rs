@@ -372,6 +372,18 @@ fn an_append_adds_a_trust_setting_and_keeps_the_first() {
             .unwrap()
     };
     let before = count("SELECT COUNT(*) AS n FROM chain_trust");
+    let verdicts = || {
+        mailtls::query::run(
+            &dataset,
+            "SELECT scan_id, chain_hash, leaf_sha256, valid, transvalid, reason, root_sha256 \
+             FROM chain_trust WHERE setting_rank = 0 ORDER BY scan_id, chain_hash",
+        )
+        .unwrap()
+    };
+    // Judged from the chains the ingest gathered in memory.
+    let at_ingest = verdicts();
+    assert!(before > 0);
+    assert_eq!(at_ingest.height() as u64, before);
     // No new inputs: the run only recomputes, now with a second setting.
     let mut o = common::options(vec![sample.clone()], &dataset);
     o.append = true;
@@ -383,6 +395,8 @@ fn an_append_adds_a_trust_setting_and_keeps_the_first() {
         count("SELECT COUNT(*) AS n FROM chain_trust WHERE setting_rank = 0"),
         before
     );
+    // Judged again from the chains read back from every part: the same.
+    assert!(verdicts().equals_missing(&at_ingest));
     assert_eq!(
         count("SELECT COUNT(*) AS n FROM chain_trust WHERE setting_rank = 1"),
         before

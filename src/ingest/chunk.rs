@@ -11,6 +11,7 @@ use crate::dataset::writer::path_safe;
 use crate::formats::{parse_record, Context, RecordError};
 use crate::input::framing::Chunk;
 use crate::record::{Handshake, Layout, TlsMode};
+use crate::trust::table::SeenChains;
 use crate::x509::Sha256Digest;
 
 /// One input file as the workers see it.
@@ -93,6 +94,8 @@ pub struct ChunkOutput {
     pub ignored_services: u64,
     /// Partial statistics per scan id.
     pub scans: BTreeMap<String, ScanEntry>,
+    /// The distinct chains of `handshakes`, for judging them at commit.
+    pub chains: SeenChains,
 }
 
 /// Port, protocol and TLS mode: what identifies a series within a file.
@@ -243,7 +246,9 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResul
         }
     }
     for (id, r) in rows.handshakes {
-        out.handshakes.insert(id, r.into_frame()?);
+        let frame = r.into_frame()?;
+        out.chains.add_rows(&frame, &id)?;
+        out.handshakes.insert(id, frame);
     }
     for (id, r) in rows.discoveries {
         out.discoveries.insert(id, r.into_frame()?);

@@ -21,6 +21,7 @@ use crate::dataset::writer::{partition_dir, Pending};
 use crate::formats::zmap;
 use crate::input::decompress::{self, Stream};
 use crate::input::framing::{self, ChunkBytes, Framing, Limits};
+use crate::trust::table::SeenChains;
 
 /// Counters the progress display reads while files are processed.
 #[derive(Default)]
@@ -39,6 +40,8 @@ pub struct FileResult {
     pub parts: Vec<Part>,
     /// Scan statistics.
     pub scans: BTreeMap<String, ScanEntry>,
+    /// The distinct chains of the `handshakes` rows written.
+    pub chains: SeenChains,
 }
 
 /// Shared settings of a run.
@@ -141,6 +144,7 @@ impl<'a> Sink<'a> {
         out: ChunkOutput,
         entry: &mut InputEntry,
         scans: &mut BTreeMap<String, ScanEntry>,
+        chains: &mut SeenChains,
     ) -> Result<()> {
         let s = self.settings;
         for (layout, n) in &out.layouts {
@@ -153,6 +157,7 @@ impl<'a> Sink<'a> {
                 .or_insert_with(|| scan.identity())
                 .merge(scan);
         }
+        chains.merge(out.chains);
         entry.handshakes += self.add_partitioned(Table::Handshakes, out.handshakes)?;
         entry.discoveries += self.add_partitioned(Table::Discovery, out.discoveries)?;
         if self.certs.add(out.certs) {
@@ -394,6 +399,7 @@ pub fn ingest_file(
         path: entry.path.clone(),
     };
     let mut scans = BTreeMap::new();
+    let mut chains = SeenChains::default();
     let (tx, rx) = sync_channel(settings.batch);
     let (recycle_tx, recycle_rx) = std::sync::mpsc::channel::<Vec<u8>>();
     let limits = settings.limits;
@@ -428,7 +434,7 @@ pub fn ingest_file(
                 .stored
                 .fetch_add(now - last_stored, Ordering::Relaxed);
             last_stored = now;
-            sink.absorb(out, &mut entry, &mut scans)
+            sink.absorb(out, &mut entry, &mut scans, &mut chains)
         });
         // The receiver is gone, so the reader stops even after an error.
         let read = reader_thread
@@ -492,5 +498,6 @@ pub fn ingest_file(
         input: entry,
         parts,
         scans,
+        chains,
     })
 }

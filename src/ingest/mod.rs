@@ -27,6 +27,7 @@ use crate::input::discover::discover;
 use crate::input::filename::SeriesName;
 use crate::input::framing::Limits;
 use crate::record::TlsMode;
+use crate::trust::table::{RunChains, SeenChains};
 use crate::trust::TrustSetting;
 use certs::CertStore;
 use chunk::FileInfo;
@@ -263,6 +264,10 @@ pub fn run(opts: &Options) -> Result<Summary> {
     }
     let mut results: Vec<FileResult> = results.into_iter().filter_map(Result::ok).collect();
     results.sort_by_key(|r| r.input.id);
+    let mut chains = SeenChains::default();
+    for r in &mut results {
+        chains.merge(std::mem::take(&mut r.chains));
+    }
     let mut manifest = staging.base.clone();
     manifest.format = FORMAT;
     manifest.tool = tool_version();
@@ -302,7 +307,12 @@ pub fn run(opts: &Options) -> Result<Summary> {
         }
     };
     let bar = progress::stage("judging certificate chains", 0, opts.quiet);
-    let (trust_df, trust_work) = crate::trust::table::compute(&manifest, &locate, &bar)?;
+    let fresh = RunChains {
+        run: run_id,
+        chains,
+    };
+    let (trust_df, trust_work) =
+        crate::trust::table::compute(&manifest, &locate, Some(fresh), &bar)?;
     bar.finish_and_clear();
     let whole = [
         ("scans", scans_frame(&manifest)?),

@@ -2,7 +2,8 @@
 //! judged under each trust setting the dataset records.
 //!
 //! Work is proportional to distinct chains, not endpoints: chains are
-//! collected once from `handshakes`, CA certificates are parsed once into an
+//! collected once from `handshakes` (an ingest gathers those of its own
+//! rows before writing them; only earlier runs' parts are read back), CA certificates are parsed once into an
 //! index, leaves are parsed one `certificates` part at a time (so the parts
 //! are read twice, rather than every leaf held in memory), and a verdict
 //! is computed once per (chain, store, as-of day) and shared by the scans
@@ -121,21 +122,25 @@ struct SeenChain {
 /// Where a manifest path lives: staged by this run, or already committed.
 pub type Locate<'a> = &'a dyn Fn(&str) -> PathBuf;
 
-/// Distinct chains per scan, from every `handshakes` part.
-fn seen_chains(manifest: &Manifest, locate: Locate) -> Result<Vec<SeenChain>> {
-    let mut by_hash: HashMap<String, SeenChain> = HashMap::new();
-    for rel in manifest.part_paths("handshakes") {
-        let scan = partition_value(rel).unwrap_or_default().to_owned();
-        let df = read_columns(&locate(rel), &["chain_hash", "chain_sha256"])?;
-        let hashes = df.column("chain_hash")?.str()?;
-        let lists = df.column("chain_sha256")?.list()?;
+/// The distinct chains of a set of `handshakes` rows, each with the scans
+/// that saw it. An ingest gathers them from its rows while they are still
+/// in memory, so judging them at commit does not read its parts back.
+#[derive(Default)]
+pub struct SeenChains(HashMap<String, SeenChain>);
+
+impl SeenChains {
+    /// Adds the chains of `rows` (with `chain_hash` and `chain_sha256`
+    /// columns, as in `handshakes`), all of scan `scan`.
+    pub fn add_rows(&mut self, rows: &DataFrame, scan: &str) -> PolarsResult<()> {
+        let hashes = rows.column("chain_hash")?.str()?;
+        let lists = rows.column("chain_sha256")?.list()?;
         for (i, hash) in hashes.iter().enumerate() {
             let Some(hash) = hash else {
                 continue;
             };
-            if let Some(seen) = by_hash.get_mut(hash) {
-                if !seen.scans.contains(&scan) {
-                    seen.scans.insert(scan.clone());
+            if let Some(seen) = self.0.get_mut(hash) {
+                if !seen.scans.contains(scan) {
+                    seen.scans.insert(scan.to_owned());
                 }
                 continue;
             }
@@ -148,17 +153,59 @@ fn seen_chains(manifest: &Manifest, locate: Locate) -> Result<Vec<SeenChain>> {
                 .iter()
                 .map(|s| s.unwrap_or_default().to_owned())
                 .collect();
-            by_hash.insert(
+            self.0.insert(
                 hash.to_owned(),
                 SeenChain {
                     hash: hash.to_owned(),
                     certs,
-                    scans: BTreeSet::from([scan.clone()]),
+                    scans: BTreeSet::from([scan.to_owned()]),
                 },
             );
         }
+        Ok(())
     }
-    let mut chains: Vec<SeenChain> = by_hash.into_values().collect();
+
+    /// Adds the chains of `other`.
+    pub fn merge(&mut self, other: SeenChains) {
+        for (hash, chain) in other.0 {
+            match self.0.get_mut(&hash) {
+                Some(seen) => seen.scans.extend(chain.scans),
+                None => {
+                    self.0.insert(hash, chain);
+                }
+            }
+        }
+    }
+}
+
+/// The chains this run's rows presented, gathered while they were written.
+pub struct RunChains {
+    /// The run whose `handshakes` parts `chains` covers.
+    pub run: u32,
+    /// Every distinct chain of those parts.
+    pub chains: SeenChains,
+}
+
+/// Distinct chains per scan of every `handshakes` part: those of `fresh`
+/// (this run's parts) as gathered, the others read from their parts.
+fn seen_chains(
+    manifest: &Manifest,
+    locate: Locate,
+    fresh: Option<RunChains>,
+) -> Result<Vec<SeenChain>> {
+    let (fresh_run, mut seen) = match fresh {
+        Some(f) => (Some(f.run), f.chains),
+        None => (None, SeenChains::default()),
+    };
+    for part in manifest.parts.iter().filter(|p| p.table == "handshakes") {
+        if Some(part.run) == fresh_run {
+            continue;
+        }
+        let scan = partition_value(&part.path).unwrap_or_default();
+        let df = read_columns(&locate(&part.path), &["chain_hash", "chain_sha256"])?;
+        seen.add_rows(&df, scan)?;
+    }
+    let mut chains: Vec<SeenChain> = seen.0.into_values().collect();
     chains.sort_by(|a, b| a.hash.cmp(&b.hash));
     Ok(chains)
 }
@@ -279,14 +326,17 @@ pub struct TrustWork {
 }
 
 /// Computes `chain_trust` for every setting of the manifest over the
-/// dataset it describes; `bar` counts the leaf certificates judged.
+/// dataset it describes; `fresh` holds the chains of one run's
+/// `handshakes` parts, which are then not read back; `bar` counts the leaf
+/// certificates judged.
 pub fn compute(
     manifest: &Manifest,
     locate: Locate,
+    fresh: Option<RunChains>,
     bar: &indicatif::ProgressBar,
 ) -> Result<(DataFrame, TrustWork)> {
     let settings = &manifest.trust;
-    let chains = seen_chains(manifest, locate)?;
+    let chains = seen_chains(manifest, locate, fresh)?;
     let scan_dates: HashMap<&str, Option<i64>> = manifest
         .scans
         .iter()
