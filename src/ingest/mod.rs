@@ -311,8 +311,17 @@ pub fn run(opts: &Options) -> Result<Summary> {
         run: run_id,
         chains,
     };
-    let (trust_df, trust_work) =
-        crate::trust::table::compute(&manifest, &locate, Some(fresh), &bar)?;
+    // The two derived tables read different columns and share nothing:
+    // name checks are made while the chains are judged.
+    let (trust, names) = std::thread::scope(|scope| {
+        let names = scope.spawn(|| crate::trust::names::compute(&manifest, &locate));
+        let trust = crate::trust::table::compute(&manifest, &locate, Some(fresh), &bar);
+        let names = names
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the name checks failed")));
+        (trust, names)
+    });
+    let (trust_df, trust_work) = trust?;
     bar.finish_and_clear();
     let whole = [
         ("scans", scans_frame(&manifest)?),
@@ -320,10 +329,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
         ("mozilla_levels", MozillaLevelRows::built_in().into_frame()?),
         ("dh_groups", DhGroupRows::built_in().into_frame()?),
         ("chain_trust", trust_df),
-        (
-            "name_checks",
-            crate::trust::names::compute(&manifest, &locate)?,
-        ),
+        ("name_checks", names?),
     ];
     for (table, mut df) in whole {
         debug_assert!(WHOLE_TABLES.contains(&table));
