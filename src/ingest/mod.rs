@@ -307,7 +307,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
         }
     };
     let bar = progress::stage("judging certificate chains", 0, opts.quiet);
-    let fresh = RunChains {
+    let this_run = RunChains {
         run: run_id,
         chains,
     };
@@ -315,7 +315,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
     // name checks are made while the chains are judged.
     let (trust, names) = std::thread::scope(|scope| {
         let names = scope.spawn(|| crate::trust::names::compute(&manifest, &locate));
-        let trust = crate::trust::table::compute(&manifest, &locate, Some(fresh), &bar);
+        let trust = crate::trust::table::compute(&manifest, &locate, this_run, &bar);
         let names = names
             .join()
             .unwrap_or_else(|_| Err(anyhow::anyhow!("the name checks failed")));

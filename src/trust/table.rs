@@ -3,8 +3,8 @@
 //!
 //! Work is proportional to distinct chains, not endpoints: chains are
 //! collected once from `handshakes` (an ingest gathers those of its own
-//! rows before writing them; only earlier runs' parts are read back), CA certificates are parsed once into an
-//! index, leaves are parsed one `certificates` part at a time (so the parts
+//! rows before writing them; only earlier runs' parts are read back), CA
+//! certificates are parsed once into an index, leaves are parsed one `certificates` part at a time (so the parts
 //! are read twice, rather than every leaf held in memory), and a verdict
 //! is computed once per (chain, store, as-of day) and shared by the scans
 //! that need it.
@@ -186,19 +186,12 @@ pub struct RunChains {
     pub chains: SeenChains,
 }
 
-/// Distinct chains per scan of every `handshakes` part: those of `fresh`
-/// (this run's parts) as gathered, the others read from their parts.
-fn seen_chains(
-    manifest: &Manifest,
-    locate: Locate,
-    fresh: Option<RunChains>,
-) -> Result<Vec<SeenChain>> {
-    let (fresh_run, mut seen) = match fresh {
-        Some(f) => (Some(f.run), f.chains),
-        None => (None, SeenChains::default()),
-    };
+/// Distinct chains per scan of every `handshakes` part: those of
+/// `this_run` as gathered, the others read from their parts.
+fn seen_chains(manifest: &Manifest, locate: Locate, this_run: RunChains) -> Result<Vec<SeenChain>> {
+    let mut seen = this_run.chains;
     for part in manifest.parts.iter().filter(|p| p.table == "handshakes") {
-        if Some(part.run) == fresh_run {
+        if part.run == this_run.run {
             continue;
         }
         let scan = partition_value(&part.path).unwrap_or_default();
@@ -326,17 +319,17 @@ pub struct TrustWork {
 }
 
 /// Computes `chain_trust` for every setting of the manifest over the
-/// dataset it describes; `fresh` holds the chains of one run's
+/// dataset it describes; `this_run` holds the chains of one run's
 /// `handshakes` parts, which are then not read back; `bar` counts the leaf
 /// certificates judged.
 pub fn compute(
     manifest: &Manifest,
     locate: Locate,
-    fresh: Option<RunChains>,
+    this_run: RunChains,
     bar: &indicatif::ProgressBar,
 ) -> Result<(DataFrame, TrustWork)> {
     let settings = &manifest.trust;
-    let chains = seen_chains(manifest, locate, fresh)?;
+    let chains = seen_chains(manifest, locate, this_run)?;
     let scan_dates: HashMap<&str, Option<i64>> = manifest
         .scans
         .iter()
