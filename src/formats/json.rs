@@ -56,6 +56,54 @@ fn specials16(block: &[u8; 16]) -> u32 {
     _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), below)) as u32
 }
 
+/// [`specials16`] for 32 bytes at once, with AVX2: bit `i` of the result
+/// marks byte `i`, exactly.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+#[target_feature(enable = "avx2")]
+fn specials32(block: &[u8; 32]) -> u32 {
+    use std::arch::x86_64::{
+        __m256i, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8, _mm256_loadu_si256, _mm256_movemask_epi8,
+        _mm256_or_si256, _mm256_set1_epi8,
+    };
+    // SAFETY: the load reads exactly the 32 bytes `block` refers to; it
+    // needs no alignment.
+    let v = unsafe { _mm256_loadu_si256(block.as_ptr().cast::<__m256i>()) };
+    let quote = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'"' as i8));
+    let backslash = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b'\\' as i8));
+    // Signed: below 0x20 are the control characters and, as negatives, the non-ASCII bytes.
+    let below = _mm256_cmpgt_epi8(_mm256_set1_epi8(0x20), v);
+    _mm256_movemask_epi8(_mm256_or_si256(_mm256_or_si256(quote, backslash), below)) as u32
+}
+
+/// The first byte of `rest` at or after `from` that [`specials32`] marks,
+/// 64 bytes at a time; `Err(end)` when the whole blocks before `end` hold
+/// none (fewer than 32 bytes are left after `end`).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn first_special_avx2(rest: &[u8], from: usize) -> std::result::Result<usize, usize> {
+    let mut i = from;
+    while let Some(pair) = rest.get(i..).and_then(|r| r.first_chunk::<64>()) {
+        let (low, high) = pair.split_at(32);
+        let (Some(low), Some(high)) = (low.first_chunk::<32>(), high.first_chunk::<32>()) else {
+            break;
+        };
+        let hits = u64::from(specials32(low)) | u64::from(specials32(high)) << 32;
+        if hits != 0 {
+            return Ok(i + hits.trailing_zeros() as usize);
+        }
+        i += 64;
+    }
+    if let Some(block) = rest.get(i..).and_then(|r| r.first_chunk::<32>()) {
+        let hits = specials32(block);
+        if hits != 0 {
+            return Ok(i + hits.trailing_zeros() as usize);
+        }
+        i += 32;
+    }
+    Err(i)
+}
+
 /// `bytes` as text, or the length of its longest valid UTF-8 prefix: the
 /// vectorized check first, the standard one only to find where bad text
 /// goes wrong.
@@ -358,6 +406,18 @@ impl<'de> Reader<'de> {
     /// longer than [`SHORT`], or one with a non-ASCII byte at `from`): a
     /// vector search, then the checks over what it passed.
     fn long_run(&mut self, from: usize, maybe_non_ascii: bool) -> Result<usize> {
+        let mut from = from;
+        // An ASCII run (base64 certificates, mostly) is searched in one
+        // pass that also finds control and non-ASCII bytes, where AVX2 is
+        // there to do it; the general search below takes what is left.
+        #[cfg(target_arch = "x86_64")]
+        if !maybe_non_ascii && std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: AVX2 was detected just above.
+            match unsafe { first_special_avx2(&self.bytes[self.pos..], from) } {
+                Ok(at) => return self.run_end(at),
+                Err(end) => from = end,
+            }
+        }
         let rest = &self.bytes[self.pos..];
         let Some(n) = memchr::memchr2(b'"', b'\\', &rest[from..]).map(|n| n + from) else {
             self.pos = self.bytes.len();
@@ -875,7 +935,9 @@ mod tests {
 
     #[test]
     fn word_search_finds_the_first_special_byte() {
-        for count in 0..40 {
+        // Up to 200 characters: the 16-byte, word and byte searches of short
+        // runs, and the 64- and 32-byte blocks and general search of long ones.
+        for count in 0..200 {
             for special in ['"', '\\', '\n', '\0', '\u{1f}'] {
                 for filler in ["a", " ", "\u{7f}", "é", "€"] {
                     let text = format!("{}{special}\"\\\u{1} tail", filler.repeat(count));
@@ -899,7 +961,7 @@ mod tests {
     #[test]
     fn strings_must_be_utf8_wherever_they_are() {
         // Short and long runs, before a quote and before an escape, read or skipped.
-        for len in [1, 7, 8, 9, 31, 32, 33, 100] {
+        for len in [1, 7, 8, 9, 31, 32, 33, 63, 64, 65, 96, 97, 100, 128, 200] {
             for end in ["\"", "\\n\""] {
                 let mut good = "é".repeat(len).into_bytes();
                 good.extend(end.as_bytes());
