@@ -406,18 +406,19 @@ impl<'de> Reader<'de> {
     /// longer than [`SHORT`], or one with a non-ASCII byte at `from`): a
     /// vector search, then the checks over what it passed.
     fn long_run(&mut self, from: usize, maybe_non_ascii: bool) -> Result<usize> {
-        let mut from = from;
         // An ASCII run (base64 certificates, mostly) is searched in one
         // pass that also finds control and non-ASCII bytes, where AVX2 is
         // there to do it; the general search below takes what is left.
         #[cfg(target_arch = "x86_64")]
-        if !maybe_non_ascii && std::arch::is_x86_feature_detected!("avx2") {
+        let from = if !maybe_non_ascii && std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: AVX2 was detected just above.
             match unsafe { first_special_avx2(&self.bytes[self.pos..], from) } {
                 Ok(at) => return self.run_end(at),
-                Err(end) => from = end,
+                Err(end) => end,
             }
-        }
+        } else {
+            from
+        };
         let rest = &self.bytes[self.pos..];
         let Some(n) = memchr::memchr2(b'"', b'\\', &rest[from..]).map(|n| n + from) else {
             self.pos = self.bytes.len();
