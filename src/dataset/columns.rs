@@ -115,12 +115,8 @@ impl<T> StrLists<T> {
 
     /// The values of the row pushed last (empty before the first).
     pub fn last(&self) -> &[T] {
-        let end = self.ends.last().copied().unwrap_or(0);
-        let start = match self.ends.len() {
-            0 | 1 => 0,
-            n => self.ends[n - 2],
-        };
-        &self.values[start..end]
+        let start = self.ends.len().checked_sub(2).map_or(0, |i| self.ends[i]);
+        &self.values[start..]
     }
 }
 

@@ -1035,6 +1035,8 @@ mod tests {
             r#"{"ip":"192.0.2.1","data":{"banner":"220 mx\r\n\u00e9","tls":{"n":[1,-2,3.5e-1,0],"ok":true,"no":null}},"x":[{},[],""]}"#,
             r#"[{"a":"\ud83d\ude00","b":"long string long string long string long string"},-0.0,1E+2,false]"#,
             r#"{"é":"€ raw text, long enough for the vector search: ééééééééé","k":["ü",{"ß":1}]}"#,
+            // Long enough for the 64- and 32-byte blocks of the AVX2 search.
+            r#"{"raw":"MIIFQzCCBCugAwIBAgIDAwDaMA0GCSqGSIb3DQEBBQUAMEAxCzAJBgNVBAYTAlVTMRcwFQYDVQQKEw5FeGFtcGxlIENBIEluYzEYMBYGA1UEAxMPRXhhbXBsZSBSb290IENB","ok":true}"#,
         ];
         const ALPHABET: &[u8] =
             b"{}[]:,\"\\ntrufalse0123456789-+.eEu x\t\n/\xc3\xa9\xe2\x82\xac\xff\x80";

@@ -385,9 +385,9 @@ impl Window for MapWindow {
             // Map the new range's pages in one call rather than one fault per
             // few pages (about 1,000 fewer faults per GB, measured). Only
             // advice: where the kernel lacks it, the pages fault in as before.
-            let _ = self
-                .map
-                .advise_range(Advice::PopulateRead, self.end, end - self.end);
+            self.map
+                .advise_range(Advice::PopulateRead, self.end, end - self.end)
+                .ok();
         }
         self.tally.add(&self.map[self.end..end]);
         self.end = end;
