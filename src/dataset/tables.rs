@@ -3,6 +3,7 @@
 
 use super::columns::{table, AsText, Micros, StrLists, Strs};
 use crate::record::{Discovery, Handshake};
+use crate::trust::table::chain_digest;
 use crate::x509::{hex32, CertFacts, Sha256Digest};
 
 table! {
@@ -51,7 +52,14 @@ fn owned(s: &Option<std::borrow::Cow<'_, str>>) -> Option<String> {
 
 impl HandshakeRows {
     /// Appends one handshake; `chain` holds the SHA-256 of each presented certificate, leaf first.
-    pub fn push(&mut self, input_id: u32, line: u64, h: Handshake<'_>, chain: Vec<Sha256Digest>) {
+    /// Returns the chain's hash (see [`chain_digest`]), if it has certificates.
+    pub fn push(
+        &mut self,
+        input_id: u32,
+        line: u64,
+        h: Handshake<'_>,
+        chain: &[Sha256Digest],
+    ) -> Option<Sha256Digest> {
         self.rows += 1;
         self.input_id.push(input_id);
         self.line.push(line);
@@ -86,11 +94,13 @@ impl HandshakeRows {
         let chain_hex = self.chain_sha256.last();
         self.leaf_sha256
             .push(chain_hex.first().map(AsText::as_text));
+        let chain_hash = chain_digest(chain_hex);
         self.chain_hash
-            .push(crate::trust::table::chain_hash(chain_hex).as_deref());
+            .push(chain_hash.as_ref().map(hex32).as_ref().map(AsText::as_text));
         self.browser_trusted.push(t.browser_trusted);
         self.browser_error.push(t.browser_error.as_deref());
         self.matches_domain.push(t.matches_domain);
+        chain_hash
     }
 }
 

@@ -211,12 +211,10 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResul
                         h.timestamp_us,
                     )
                     .handshakes += 1;
-                    slot(&mut rows.handshakes, id, HandshakeRows::default).push(
-                        file.input_id,
-                        span.line,
-                        h,
-                        chain,
-                    );
+                    let table = slot(&mut rows.handshakes, id, HandshakeRows::default);
+                    if let Some(hash) = table.push(file.input_id, span.line, h, &chain) {
+                        out.chains.add(id, hash, &chain);
+                    }
                 }
                 for d in &parsed.discoveries {
                     let mode = file.ctx.mode().unwrap_or(TlsMode::Starttls);
@@ -246,9 +244,7 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResul
         }
     }
     for (id, r) in rows.handshakes {
-        let frame = r.into_frame()?;
-        out.chains.add_rows(&frame, &id)?;
-        out.handshakes.insert(id, frame);
+        out.handshakes.insert(id, r.into_frame()?);
     }
     for (id, r) in rows.discoveries {
         out.discoveries.insert(id, r.into_frame()?);

@@ -9,7 +9,7 @@
 //! is computed once per (chain, store, as-of day) and shared by the scans
 //! that need it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -25,7 +25,7 @@ use super::verify::{IssuerIndex, Reason, SignatureMemo, Verdict, Verifier};
 use crate::dataset::columns::table;
 use crate::dataset::manifest::Manifest;
 use crate::dataset::read::{partition_value, read_columns};
-use crate::x509::hex_lower;
+use crate::x509::{hex_lower, Sha256Digest};
 
 /// Folder of a dataset holding the root-store files its settings name.
 pub const ROOTS_DIR: &str = "_roots";
@@ -77,10 +77,12 @@ impl TrustSetting {
     }
 }
 
-/// Hex SHA-256 over a presented chain: the certificates' SHA-256 hex
-/// strings, leaf first, joined by commas. `handshakes.chain_hash` and
-/// `chain_trust.chain_hash` hold it.
-pub fn chain_hash<T: AsRef<[u8]>>(chain_hex: impl IntoIterator<Item = T>) -> Option<String> {
+/// SHA-256 over a presented chain: the certificates' SHA-256 hex strings,
+/// leaf first, joined by commas. `handshakes.chain_hash` and
+/// `chain_trust.chain_hash` hold its hex.
+pub fn chain_digest<T: AsRef<[u8]>>(
+    chain_hex: impl IntoIterator<Item = T>,
+) -> Option<Sha256Digest> {
     let mut hasher = Sha256::new();
     let mut empty = true;
     for hex in chain_hex {
@@ -90,7 +92,14 @@ pub fn chain_hash<T: AsRef<[u8]>>(chain_hex: impl IntoIterator<Item = T>) -> Opt
         hasher.update(hex.as_ref());
         empty = false;
     }
-    (!empty).then(|| hex_lower(&hasher.finalize()))
+    (!empty).then(|| hasher.finalize().into())
+}
+
+/// The digest a hex text spells, if it is one.
+fn parse_digest(hex: &str) -> Option<Sha256Digest> {
+    let mut digest = [0u8; 32];
+    hex::decode_to_slice(hex, &mut digest).ok()?;
+    Some(digest)
 }
 
 table! {
@@ -114,65 +123,115 @@ table! {
 
 /// A distinct chain and the scans that saw it.
 struct SeenChain {
-    hash: String,
-    certs: Vec<String>,
-    scans: BTreeSet<String>,
+    certs: Box<[Sha256Digest]>,
+    /// The first scan that saw it, then any others (indexes into
+    /// `SeenChains::scans`); nearly every chain is seen by one scan only.
+    first_scan: u32,
+    more_scans: Vec<u32>,
 }
 
-/// Where a manifest path lives: staged by this run, or already committed.
-pub type Locate<'a> = &'a dyn Fn(&str) -> PathBuf;
+impl SeenChain {
+    fn scans(&self) -> impl Iterator<Item = u32> + '_ {
+        std::iter::once(self.first_scan).chain(self.more_scans.iter().copied())
+    }
+
+    fn add_scan(&mut self, scan: u32) {
+        if self.first_scan != scan && !self.more_scans.contains(&scan) {
+            self.more_scans.push(scan);
+        }
+    }
+}
 
 /// The distinct chains of a set of `handshakes` rows, each with the scans
 /// that saw it. An ingest gathers them from its rows while they are still
 /// in memory, so judging them at commit does not read its parts back.
+///
+/// This map grows with the distinct chains of a dataset (on real scans,
+/// about one per host that serves its own certificate), so a chain is kept
+/// as digests, not hex text: about 150 bytes a chain.
 #[derive(Default)]
-pub struct SeenChains(HashMap<String, SeenChain>);
+pub struct SeenChains {
+    /// Scan ids, each once.
+    scans: Vec<String>,
+    chains: HashMap<Sha256Digest, SeenChain>,
+}
 
 impl SeenChains {
+    /// The index of scan id `scan`, added if new.
+    fn scan_index(&mut self, scan: &str) -> u32 {
+        // Scans are few (one per port and date); the latest is the likeliest.
+        match self.scans.iter().rposition(|s| s == scan) {
+            Some(i) => i as u32,
+            None => {
+                self.scans.push(scan.to_owned());
+                (self.scans.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Adds one presented chain (`hash` as [`chain_digest`] makes it,
+    /// `certs` leaf first) seen by scan `scan`.
+    pub fn add(&mut self, scan: &str, hash: Sha256Digest, certs: &[Sha256Digest]) {
+        let scan = self.scan_index(scan);
+        self.chains
+            .entry(hash)
+            .and_modify(|seen| seen.add_scan(scan))
+            .or_insert_with(|| SeenChain {
+                certs: certs.into(),
+                first_scan: scan,
+                more_scans: Vec::new(),
+            });
+    }
+
     /// Adds the chains of `rows` (with `chain_hash` and `chain_sha256`
-    /// columns, as in `handshakes`), all of scan `scan`.
+    /// columns, as in `handshakes`), all of scan `scan`. A row whose hashes
+    /// are not hex digests (which `mailtls` never writes) is left out.
     pub fn add_rows(&mut self, rows: &DataFrame, scan: &str) -> PolarsResult<()> {
         let hashes = rows.column("chain_hash")?.str()?;
         let lists = rows.column("chain_sha256")?.list()?;
+        let index = self.scan_index(scan);
         for (i, hash) in hashes.iter().enumerate() {
-            let Some(hash) = hash else {
+            let Some(hash) = hash.and_then(parse_digest) else {
                 continue;
             };
-            if let Some(seen) = self.0.get_mut(hash) {
-                if !seen.scans.contains(scan) {
-                    seen.scans.insert(scan.to_owned());
-                }
+            if let Some(seen) = self.chains.get_mut(&hash) {
+                seen.add_scan(index);
                 continue;
             }
             // The list is read only the first time a chain is met.
             let Some(list) = lists.get_as_series(i) else {
                 continue;
             };
-            let certs: Vec<String> = list
+            let certs: Option<Vec<Sha256Digest>> = list
                 .str()?
                 .iter()
-                .map(|s| s.unwrap_or_default().to_owned())
+                .map(|s| s.and_then(parse_digest))
                 .collect();
-            self.0.insert(
-                hash.to_owned(),
-                SeenChain {
-                    hash: hash.to_owned(),
-                    certs,
-                    scans: BTreeSet::from([scan.to_owned()]),
-                },
-            );
+            if let Some(certs) = certs.filter(|c| !c.is_empty()) {
+                self.add(scan, hash, &certs);
+            }
         }
         Ok(())
     }
 
     /// Adds the chains of `other`.
     pub fn merge(&mut self, other: SeenChains) {
-        for (hash, chain) in other.0 {
-            match self.0.get_mut(&hash) {
-                Some(seen) => seen.scans.extend(chain.scans),
-                None => {
-                    self.0.insert(hash, chain);
-                }
+        let remap: Vec<u32> = other.scans.iter().map(|s| self.scan_index(s)).collect();
+        for (hash, chain) in other.chains {
+            let SeenChain {
+                certs,
+                first_scan,
+                more_scans,
+            } = chain;
+            let first = remap[first_scan as usize];
+            let seen = self.chains.entry(hash).or_insert_with(|| SeenChain {
+                certs,
+                first_scan: first,
+                more_scans: Vec::new(),
+            });
+            seen.add_scan(first);
+            for scan in more_scans {
+                seen.add_scan(remap[scan as usize]);
             }
         }
     }
@@ -186,9 +245,20 @@ pub struct RunChains {
     pub chains: SeenChains,
 }
 
+/// Where a manifest path lives: staged by this run, or already committed.
+pub type Locate<'a> = &'a dyn Fn(&str) -> PathBuf;
+
+/// A distinct chain under its hash.
+type HashedChain = (Sha256Digest, SeenChain);
+
 /// Distinct chains per scan of every `handshakes` part: those of
 /// `this_run` as gathered, the others read from their parts.
-fn seen_chains(manifest: &Manifest, locate: Locate, this_run: RunChains) -> Result<Vec<SeenChain>> {
+/// Returns the scan ids and the chains in order of their hash.
+fn seen_chains(
+    manifest: &Manifest,
+    locate: Locate,
+    this_run: RunChains,
+) -> Result<(Vec<String>, Vec<HashedChain>)> {
     let mut seen = this_run.chains;
     for part in manifest.parts.iter().filter(|p| p.table == "handshakes") {
         if part.run == this_run.run {
@@ -198,17 +268,18 @@ fn seen_chains(manifest: &Manifest, locate: Locate, this_run: RunChains) -> Resu
         let df = read_columns(&locate(&part.path), &["chain_hash", "chain_sha256"])?;
         seen.add_rows(&df, scan)?;
     }
-    let mut chains: Vec<SeenChain> = seen.0.into_values().collect();
-    chains.sort_by(|a, b| a.hash.cmp(&b.hash));
-    Ok(chains)
+    let mut chains: Vec<HashedChain> = seen.chains.into_iter().collect();
+    // Digests sort as their lower-case hex does.
+    chains.sort_unstable_by_key(|(hash, _)| *hash);
+    Ok((seen.scans, chains))
 }
 
 /// Builds the verifier's view of each row of a `certificates` part that
-/// `wanted` accepts.
+/// `wanted` accepts (given the row's SHA-256 and whether it is a CA).
 fn certs_of_part(
     path: &Path,
-    wanted: &(dyn Fn(&str, bool) -> bool + Sync),
-) -> Result<Vec<(String, Arc<ChainCert>)>> {
+    wanted: &(dyn Fn(&Sha256Digest, bool) -> bool + Sync),
+) -> Result<Vec<(Sha256Digest, Arc<ChainCert>)>> {
     let df = read_columns(
         path,
         &[
@@ -237,35 +308,30 @@ fn certs_of_part(
             .collect())
     };
     let (not_before, not_after) = (seconds("not_before")?, seconds("not_after")?);
-    let rows: Vec<usize> = (0..df.height())
-        .filter(|&i| {
-            sha.get(i)
-                .is_some_and(|s| wanted(s, is_ca.get(i).unwrap_or(false)))
+    let rows: Vec<(usize, Sha256Digest)> = (0..df.height())
+        .filter_map(|i| {
+            let digest = sha.get(i).and_then(parse_digest)?;
+            wanted(&digest, is_ca.get(i).unwrap_or(false)).then_some((i, digest))
         })
         .collect();
     Ok(rows
         .into_par_iter()
-        .map(|i| {
-            let hex = sha.get(i).unwrap_or_default().to_owned();
+        .map(|(i, digest)| {
             let cert = match der.get(i) {
                 Some(bytes) => ChainCert::from_der(bytes),
-                None => {
-                    let mut key = [0u8; 32];
-                    hex::decode_to_slice(&hex, &mut key).ok();
-                    ChainCert::from_facts(
-                        key,
-                        Facts {
-                            subject_dn: subject.get(i).map(str::to_owned),
-                            issuer_dn: issuer.get(i).map(str::to_owned),
-                            not_before: not_before[i],
-                            not_after: not_after[i],
-                            is_ca: is_ca.get(i),
-                            sig_alg: sig_alg.get(i).map(str::to_owned),
-                        },
-                    )
-                }
+                None => ChainCert::from_facts(
+                    digest,
+                    Facts {
+                        subject_dn: subject.get(i).map(str::to_owned),
+                        issuer_dn: issuer.get(i).map(str::to_owned),
+                        not_before: not_before[i],
+                        not_after: not_after[i],
+                        is_ca: is_ca.get(i),
+                        sig_alg: sig_alg.get(i).map(str::to_owned),
+                    },
+                ),
             };
-            (hex, Arc::new(cert))
+            (digest, Arc::new(cert))
         })
         .collect())
 }
@@ -329,7 +395,7 @@ pub fn compute(
     bar: &indicatif::ProgressBar,
 ) -> Result<(DataFrame, TrustWork)> {
     let settings = &manifest.trust;
-    let chains = seen_chains(manifest, locate, this_run)?;
+    let (scans, chains) = seen_chains(manifest, locate, this_run)?;
     let scan_dates: HashMap<&str, Option<i64>> = manifest
         .scans
         .iter()
@@ -342,18 +408,18 @@ pub fn compute(
         .collect();
     // Certificates presented above a leaf, and CA certificates, form the index
     // of issuers seen anywhere in the dataset.
-    let above_leaf: std::collections::HashSet<&str> = chains
+    let above_leaf: HashSet<&Sha256Digest> = chains
         .iter()
-        .flat_map(|c| c.certs.iter().skip(1).map(String::as_str))
+        .flat_map(|(_, c)| c.certs.iter().skip(1))
         .collect();
-    let mut issuers: HashMap<String, Arc<ChainCert>> = HashMap::new();
+    let mut issuers: HashMap<Sha256Digest, Arc<ChainCert>> = HashMap::new();
     let cert_parts: Vec<PathBuf> = manifest
         .part_paths("certificates")
         .into_iter()
         .map(locate)
         .collect();
     for path in &cert_parts {
-        let wanted = |sha: &str, is_ca: bool| is_ca || above_leaf.contains(sha);
+        let wanted = |sha: &Sha256Digest, is_ca: bool| is_ca || above_leaf.contains(sha);
         issuers.extend(certs_of_part(path, &wanted)?);
     }
     let mut elsewhere = IssuerIndex::default();
@@ -372,15 +438,15 @@ pub fn compute(
     }
     let labels: Vec<String> = settings.iter().map(TrustSetting::label).collect();
     let mut jobs = Vec::new();
-    for (ci, chain) in chains.iter().enumerate() {
-        for scan in &chain.scans {
-            let date = scan_dates.get(scan.as_str()).copied().flatten();
+    for (ci, (_, chain)) in chains.iter().enumerate() {
+        for scan in chain.scans().map(|i| scans[i as usize].as_str()) {
+            let date = scan_dates.get(scan).copied().flatten();
             for (rank, setting) in settings.iter().enumerate() {
                 let judged = resolve(setting, date, locate, &mut stores)?
                     .map(|(store, as_of)| (store, as_of - as_of.rem_euclid(86_400)));
                 jobs.push(Job {
                     chain: ci,
-                    scan: scan.as_str(),
+                    scan,
                     rank,
                     judged,
                 });
@@ -388,10 +454,10 @@ pub fn compute(
         }
     }
     // Leaves, one certificates part at a time.
-    let mut jobs_by_leaf: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut jobs_by_leaf: HashMap<&Sha256Digest, Vec<usize>> = HashMap::new();
     for (ji, job) in jobs.iter().enumerate() {
         jobs_by_leaf
-            .entry(chains[job.chain].certs[0].as_str())
+            .entry(&chains[job.chain].1.certs[0])
             .or_default()
             .push(ji);
     }
@@ -403,7 +469,7 @@ pub fn compute(
         validations: 0,
     };
     for path in &cert_parts {
-        let wanted = |sha: &str, _: bool| jobs_by_leaf.contains_key(sha);
+        let wanted = |sha: &Sha256Digest, _: bool| jobs_by_leaf.contains_key(sha);
         let leaves = certs_of_part(path, &wanted)?;
         work.certificates += leaves.len();
         let done: Vec<Vec<(usize, Verdict, bool)>> = leaves
@@ -411,7 +477,7 @@ pub fn compute(
             .map_init(SignatureMemo::default, |memo, (sha, leaf)| {
                 let mut computed: HashMap<(String, i64, usize), Verdict> = HashMap::new();
                 let mut out = Vec::new();
-                for &ji in jobs_by_leaf.get(sha.as_str()).into_iter().flatten() {
+                for &ji in jobs_by_leaf.get(sha).into_iter().flatten() {
                     let job = &jobs[ji];
                     let Some((store, as_of)) = &job.judged else {
                         out.push((ji, Verdict::failed(Reason::NoDate), false));
@@ -424,7 +490,7 @@ pub fn compute(
                     }
                     let chain: Vec<Arc<ChainCert>> = std::iter::once(leaf.clone())
                         .chain(
-                            chains[job.chain].certs[1..]
+                            chains[job.chain].1.certs[1..]
                                 .iter()
                                 .filter_map(|s| issuers.get(s).cloned()),
                         )
@@ -450,7 +516,7 @@ pub fn compute(
     let mut order: Vec<usize> = (0..jobs.len()).collect();
     order.sort_by(|&a, &b| {
         let (x, y) = (&jobs[a], &jobs[b]);
-        (x.scan, &chains[x.chain].hash, x.rank).cmp(&(y.scan, &chains[y.chain].hash, y.rank))
+        (x.scan, &chains[x.chain].0, x.rank).cmp(&(y.scan, &chains[y.chain].0, y.rank))
     });
     for ji in order {
         let job = &jobs[ji];
@@ -459,11 +525,11 @@ pub fn compute(
         let Some(v) = verdicts[ji].take() else {
             continue;
         };
-        let chain = &chains[job.chain];
+        let (hash, chain) = &chains[job.chain];
         rows.rows += 1;
         rows.scan_id.push(job.scan.to_owned());
-        rows.leaf_sha256.push(chain.certs[0].clone());
-        rows.chain_hash.push(chain.hash.clone());
+        rows.leaf_sha256.push(hex_lower(&chain.certs[0]));
+        rows.chain_hash.push(hex_lower(hash));
         rows.trust_setting.push(labels[job.rank].clone());
         rows.setting_rank
             .push(u16::try_from(job.rank).unwrap_or(u16::MAX));
@@ -479,4 +545,129 @@ pub fn compute(
         rows.signatures_checked.push(v.signatures_checked);
     }
     Ok((rows.into_frame()?, work))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "abababababababababababababababababababababababababababababababab";
+    const B: &str = "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd";
+
+    fn digest(hex: &str) -> Sha256Digest {
+        parse_digest(hex).expect("a hex digest")
+    }
+
+    /// Each chain's hash, certificates and scan ids, in hash order.
+    fn listed(seen: SeenChains) -> Vec<(String, Vec<String>, Vec<String>)> {
+        let mut out: Vec<_> = seen
+            .chains
+            .iter()
+            .map(|(hash, chain)| {
+                let mut scans: Vec<String> = chain
+                    .scans()
+                    .map(|i| seen.scans[i as usize].clone())
+                    .collect();
+                scans.sort();
+                (
+                    hex_lower(hash),
+                    chain.certs.iter().map(|c| hex_lower(c)).collect(),
+                    scans,
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn the_chain_hash_is_sha256_over_the_joined_hex() {
+        let expected = "585d6c7c7e652205d250c6e89b1c41d6ecb8bdd0e1c9d73eaa5e9ecb2b54266b";
+        assert_eq!(
+            chain_digest([A, B]).map(|d| hex_lower(&d)).as_deref(),
+            Some(expected)
+        );
+        assert_eq!(chain_digest(Vec::<&str>::new()), None);
+    }
+
+    #[test]
+    fn rows_read_back_give_the_chains_gathered_in_memory() {
+        let (ab, b) = (chain_digest([A, B]).unwrap(), chain_digest([B]).unwrap());
+        let mut gathered = SeenChains::default();
+        gathered.add("25-smtp", ab, &[digest(A), digest(B)]);
+        gathered.add("25-smtp", b, &[digest(B)]);
+        gathered.add("25-smtp", ab, &[digest(A), digest(B)]);
+        gathered.add("587-smtp", ab, &[digest(A), digest(B)]);
+
+        let rows = |hashes: Vec<Option<String>>, lists: Vec<Vec<&str>>| {
+            let lists: Vec<Series> = lists
+                .into_iter()
+                .map(|l| Series::new("".into(), l))
+                .collect();
+            let height = hashes.len();
+            DataFrame::new(
+                height,
+                vec![
+                    Column::new("chain_hash".into(), hashes),
+                    Column::new("chain_sha256".into(), lists),
+                ],
+            )
+            .unwrap()
+        };
+        let mut read = SeenChains::default();
+        let first = rows(
+            vec![
+                Some(hex_lower(&ab)),
+                None,
+                Some(hex_lower(&b)),
+                Some("not a digest".into()),
+            ],
+            vec![vec![A, B], vec![], vec![B], vec![A]],
+        );
+        read.add_rows(&first, "25-smtp").unwrap();
+        read.add_rows(
+            &rows(vec![Some(hex_lower(&ab))], vec![vec![A, B]]),
+            "587-smtp",
+        )
+        .unwrap();
+
+        // In hash order: `b` (3985…) before `ab` (585d…).
+        let expected = vec![
+            (
+                hex_lower(&b),
+                vec![B.to_owned()],
+                vec!["25-smtp".to_owned()],
+            ),
+            (
+                hex_lower(&ab),
+                vec![A.to_owned(), B.to_owned()],
+                vec!["25-smtp".to_owned(), "587-smtp".to_owned()],
+            ),
+        ];
+        assert_eq!(listed(gathered), expected);
+        assert_eq!(listed(read), expected);
+    }
+
+    #[test]
+    fn merging_maps_each_side_s_scans_by_name() {
+        let (ab, b) = (chain_digest([A, B]).unwrap(), chain_digest([B]).unwrap());
+        let mut left = SeenChains::default();
+        left.add("x", b, &[digest(B)]);
+        left.add("y", ab, &[digest(A), digest(B)]);
+        // The other side numbers its scans the other way round.
+        let mut right = SeenChains::default();
+        right.add("y", b, &[digest(B)]);
+        right.add("z", ab, &[digest(A), digest(B)]);
+        right.add("x", ab, &[digest(A), digest(B)]);
+        left.merge(right);
+        let scans: Vec<Vec<String>> = listed(left).into_iter().map(|(_, _, s)| s).collect();
+        assert_eq!(
+            scans,
+            // `b` (3985…), then `ab` (585d…).
+            vec![
+                vec!["x".to_owned(), "y".to_owned()],
+                vec!["x".to_owned(), "y".to_owned(), "z".to_owned()],
+            ]
+        );
+    }
 }
