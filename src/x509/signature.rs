@@ -49,37 +49,30 @@ enum Scheme {
     Ecdsa,
 }
 
+/// ring's verifiers, with the fewest modulus bits each takes.
+const RING_SHA1: FastRsa = Some((&fast::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY, 1024));
+const RING_SHA256: FastRsa = Some((&fast::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY, 1024));
+const RING_SHA384: FastRsa = Some((&fast::RSA_PKCS1_2048_8192_SHA384, 2048));
+const RING_SHA512: FastRsa = Some((&fast::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY, 1024));
+
 /// Signature algorithm OID → scheme and hash.
 const ALGORITHMS: &[(&str, Scheme, HashAlg)] = &[
     ("1.2.840.113549.1.1.4", Scheme::RsaPkcs1(None), MD5),
-    (
-        "1.2.840.113549.1.1.5",
-        Scheme::RsaPkcs1(Some((
-            &fast::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
-            1024,
-        ))),
-        SHA1,
-    ),
+    ("1.2.840.113549.1.1.5", Scheme::RsaPkcs1(RING_SHA1), SHA1),
     ("1.2.840.113549.1.1.14", Scheme::RsaPkcs1(None), SHA224),
     (
         "1.2.840.113549.1.1.11",
-        Scheme::RsaPkcs1(Some((
-            &fast::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
-            1024,
-        ))),
+        Scheme::RsaPkcs1(RING_SHA256),
         SHA256,
     ),
     (
         "1.2.840.113549.1.1.12",
-        Scheme::RsaPkcs1(Some((&fast::RSA_PKCS1_2048_8192_SHA384, 2048))),
+        Scheme::RsaPkcs1(RING_SHA384),
         SHA384,
     ),
     (
         "1.2.840.113549.1.1.13",
-        Scheme::RsaPkcs1(Some((
-            &fast::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
-            1024,
-        ))),
+        Scheme::RsaPkcs1(RING_SHA512),
         SHA512,
     ),
     ("1.2.840.10045.4.1", Scheme::Ecdsa, SHA1),
