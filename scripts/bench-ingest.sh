@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Ingest benchmark: throughput and peak memory of `mailtls ingest` on plain
 # and gzip ZGrab 1 JSON, beside plain parallel decompression and DuckDB's
-# read_ndjson → Parquet on the same files, then peak memory for 0.3 GB and 3 GB.
+# read_ndjson → Parquet on the same files, the plain ingest again with a
+# distinct leaf certificate per record, then peak memory for 0.3 GB and 3 GB.
 #
 # Usage: [RUNS=N] scripts/bench-ingest.sh [SIZE_MB] [FIXTURES_DIR]
 set -euo pipefail
@@ -60,6 +61,15 @@ con.execute("SET threads=2")
 con.execute("COPY (SELECT * FROM read_ndjson_auto('$plain')) TO '$work/duck.parquet' (FORMAT parquet, COMPRESSION zstd)")
 PY
 measure "duckdb read_ndjson_auto → parquet (2 thr)" "$venv/bin/python" "$work/duck.py"
+
+# Real scans: most hosts serve a leaf of their own, so certificate work
+# (decode, hash, parse, and judging each chain at commit) grows with hosts.
+distinct=$work/distinct-25-smtp-starttls-full_ipv4-20160410T022854.json
+[ -s "$distinct" ] || python3 scripts/make_bench_input.py "$fixtures" "$distinct" $((size / 2)) --distinct-leaves
+rm -rf "$work/ds-distinct"
+bytes=$(stat -c %s "$distinct")
+measure "mailtls ingest (a distinct leaf per record)" $bin ingest "$distinct" --out "$work/ds-distinct" --quiet
+rm -rf "$work/ds-distinct"
 
 # Memory against input size: the same records, 0.3 GB and 10x that.
 small=$work/m300-25-smtp-starttls-full_ipv4-20160410T022854.json

@@ -7,12 +7,20 @@ parsed summary), ECDHE parameters and validation. The certificates are
 taken from the real fixtures (read at run time, never committed) so the
 ingest really decodes, hashes and parses DER.
 
-Usage: make_bench_input.py FIXTURES_DIR OUT_FILE SIZE_MB
+With --distinct-leaves every record's leaf certificate is made distinct
+(its last eight DER bytes, inside the signature, carry the record number),
+as on real scans where most hosts serve a certificate of their own: each
+leaf is then decoded, hashed, parsed and judged once. Those signatures no
+longer verify, which costs the verifier the same work as valid ones.
+
+Usage: make_bench_input.py FIXTURES_DIR OUT_FILE SIZE_MB [--distinct-leaves]
 """
+import base64
 import json
 import sys
 
 fixtures, out, size_mb = sys.argv[1], sys.argv[2], int(sys.argv[3])
+distinct_leaves = "--distinct-leaves" in sys.argv[4:]
 certs = []
 for line in open(f"{fixtures}/zmap-ztag/ztag/transforms/test.json"):
     rec = json.loads(line)
@@ -26,6 +34,11 @@ i = 0
 with open(out, "w") as f:
     while written < target:
         chain = certs[i % len(certs)]
+        leaf = chain[0]
+        if distinct_leaves:
+            der = bytearray(base64.b64decode(leaf))
+            der[-8:] = i.to_bytes(8, "big")
+            leaf = base64.b64encode(bytes(der)).decode()
         rec = {
             "ip": f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}",
             "timestamp": "2016-04-10T02:28:54-04:00",
@@ -39,7 +52,7 @@ with open(out, "w") as f:
                                      "cipher_suite": {"hex": "0xC02F", "name": "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "value": 49199},
                                      "compression_method": 0, "ocsp_stapling": False, "ticket": True, "secure_renegotiation": True, "heartbeat": False},
                     "server_certificates": {
-                        "certificate": {"raw": chain[0], "parsed": {"subject_dn": "CN=mx.example.net", "issuer_dn": "CN=Example CA", "serial_number": str(1000 + i),
+                        "certificate": {"raw": leaf, "parsed": {"subject_dn": "CN=mx.example.net", "issuer_dn": "CN=Example CA", "serial_number": str(1000 + i),
                                         "validity": {"start": "2015-01-01T00:00:00Z", "end": "2017-01-01T00:00:00Z"}, "fingerprint_sha256": "00" * 32}},
                         "chain": [{"raw": c, "parsed": {"subject_dn": "CN=Example CA"}} for c in chain[1:]],
                         "validation": {"browser_trusted": i % 3 == 0, "browser_error": "" if i % 3 == 0 else "x509: certificate signed by unknown authority"}},
