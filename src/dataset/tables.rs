@@ -95,8 +95,9 @@ impl HandshakeRows {
         self.leaf_sha256
             .push(chain_hex.first().map(AsText::as_text));
         let chain_hash = chain_digest(chain_hex);
+        let chain_hash_hex = chain_hash.as_ref().map(hex32);
         self.chain_hash
-            .push(chain_hash.as_ref().map(hex32).as_ref().map(AsText::as_text));
+            .push(chain_hash_hex.as_ref().map(AsText::as_text));
         self.browser_trusted.push(t.browser_trusted);
         self.browser_error.push(t.browser_error.as_deref());
         self.matches_domain.push(t.matches_domain);
