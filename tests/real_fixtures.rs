@@ -382,6 +382,19 @@ fn censys_records_get_a_trust_agreement_table() {
     });
     let agreement = summary.agreement.expect("agreement table");
     assert_eq!(agreement.height(), 10);
+    // Not asked for (the command's `--quiet`): no summary query, same data.
+    let (_tmp2, unasked, summary2) = ingest(|out| {
+        let mut o = options(vec![devices.clone()], out);
+        o.port = Some(25);
+        o.as_of = Some("2016-06-01".into());
+        o.agreement = false;
+        o
+    });
+    assert!(summary2.agreement.is_none());
+    assert_eq!(
+        table(&unasked, "chain_trust").height(),
+        table(&dataset, "chain_trust").height()
+    );
     let by_reason = mailtls::query::run(
         &dataset,
         "SELECT computed_reason, SUM(endpoints) AS n FROM (\

@@ -27,6 +27,7 @@ pub fn execute(args: IngestArgs) -> Result<()> {
         map_plain: !args.no_mmap,
         roots: args.roots,
         as_of: args.as_of,
+        agreement: !args.quiet,
     };
     let summary = run(&opts)?;
     if !args.quiet {

@@ -63,6 +63,10 @@ pub struct Options {
     pub roots: Option<String>,
     /// `--as-of`: `scan` or a date `YYYY-MM-DD`.
     pub as_of: Option<String>,
+    /// Compute the `trust_agreement` table for the summary: a query over
+    /// every handshake after the commit, which the command skips with
+    /// `--quiet`, where it prints no summary.
+    pub agreement: bool,
 }
 
 /// Tables rewritten whole at every commit: the series, the built-in
@@ -354,7 +358,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
     for old in old_whole_parts {
         std::fs::remove_file(dataset.join(old)).ok();
     }
-    let agreement = if manifest.part_paths("handshakes").is_empty() {
+    let agreement = if !opts.agreement || manifest.part_paths("handshakes").is_empty() {
         None
     } else {
         match crate::catalogue::run(&dataset, "trust_agreement") {

@@ -46,8 +46,8 @@ pub struct Summary {
     pub trust: TrustWork,
     /// The first trust setting (`mozilla@scan`).
     pub trust_setting: String,
-    /// Recorded vs computed trust (the `trust_agreement` table), when any
-    /// record carried the scanner's verdict.
+    /// Recorded vs computed trust (the `trust_agreement` table), when it
+    /// was asked for (`Options::agreement`) and the dataset has handshakes.
     pub agreement: Option<DataFrame>,
 }
 

@@ -46,6 +46,7 @@ pub fn options(inputs: Vec<PathBuf>, out: &Path) -> Options {
         map_plain: true,
         roots: None,
         as_of: None,
+        agreement: true,
     }
 }
 
