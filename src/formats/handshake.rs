@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::wire::{Code, Param, Text};
 use super::Raw;
 use crate::record::{CertInput, TlsFacts};
-use crate::x509::{sha256_hex, ScannerCert};
+use crate::x509::{sha256_hex, significant_bits, strip_leading_zeros, ScannerCert};
 
 #[derive(Deserialize, Default)]
 struct SupportedVersions {
@@ -210,19 +210,6 @@ impl<'a> HandshakeLog<'a> {
     }
 }
 
-fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
-    let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
-    &bytes[first..]
-}
-
-fn significant_bits(bytes: &[u8]) -> u32 {
-    let b = strip_leading_zeros(bytes);
-    match b.first() {
-        Some(&top) => (b.len() as u32 - 1) * 8 + (8 - top.leading_zeros()),
-        None => 0,
-    }
-}
-
 fn cert_from_text(raw: Cow<'_, str>) -> CertInput<'_> {
     CertInput::Base64Der(raw)
 }
@@ -239,16 +226,4 @@ fn cert_from_entry(entry: CertEntry<'_>) -> Result<CertInput<'_>, BadCert> {
     cert.into_facts()
         .map(|f| CertInput::ScannerParsed(Box::new(f)))
         .ok_or_else(|| BadCert("parsed certificate without a SHA-256 fingerprint".into()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn prime_bits() {
-        assert_eq!(significant_bits(&[0x00, 0x80, 0x00]), 16);
-        assert_eq!(significant_bits(&[0x01]), 1);
-        assert_eq!(significant_bits(&[]), 0);
-    }
 }

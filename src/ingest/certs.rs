@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::dataset::tables::CertificateRows;
 use crate::formats::RecordError;
 use crate::record::CertInput;
-use crate::x509::{facts_from_der, Sha256Digest};
+use crate::x509::{digest_from_hex, facts_from_der, Sha256Digest};
 
 const SHARDS: usize = 64;
 
@@ -38,7 +38,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl CertStore {
     /// Marks a certificate (by hex SHA-256) as already present.
     pub fn preload(&self, sha256_hex: &str) {
-        if let Some(key) = decode_hex32(sha256_hex) {
+        if let Some(key) = digest_from_hex(sha256_hex) {
             self.insert_known(key);
         }
     }
@@ -85,7 +85,7 @@ impl CertStore {
                 Ok(sha)
             }
             CertInput::ScannerParsed(facts) => {
-                let key = decode_hex32(&facts.sha256).ok_or_else(|| {
+                let key = digest_from_hex(&facts.sha256).ok_or_else(|| {
                     RecordError::new("parsed certificate fingerprint is not 64 hex digits")
                 })?;
                 if self.insert_known(key) {
@@ -95,10 +95,4 @@ impl CertStore {
             }
         }
     }
-}
-
-fn decode_hex32(text: &str) -> Option<Sha256Digest> {
-    let mut out = [0u8; 32];
-    hex::decode_to_slice(text, &mut out).ok()?;
-    Some(out)
 }

@@ -25,7 +25,7 @@ use super::verify::{IssuerIndex, Reason, SignatureMemo, Verdict, Verifier};
 use crate::dataset::columns::table;
 use crate::dataset::manifest::Manifest;
 use crate::dataset::read::{partition_value, read_columns};
-use crate::x509::{hex_lower, Sha256Digest};
+use crate::x509::{digest_from_hex, hex_lower, Sha256Digest};
 
 /// Folder of a dataset holding the root-store files its settings name.
 pub const ROOTS_DIR: &str = "_roots";
@@ -93,13 +93,6 @@ pub fn chain_digest<T: AsRef<[u8]>>(
         empty = false;
     }
     (!empty).then(|| hasher.finalize().into())
-}
-
-/// The digest a hex text spells, if it is one.
-fn parse_digest(hex: &str) -> Option<Sha256Digest> {
-    let mut digest = [0u8; 32];
-    hex::decode_to_slice(hex, &mut digest).ok()?;
-    Some(digest)
 }
 
 table! {
@@ -174,6 +167,10 @@ impl SeenChains {
     /// `certs` leaf first) seen by scan `scan`.
     pub fn add(&mut self, scan: &str, hash: Sha256Digest, certs: &[Sha256Digest]) {
         let scan = self.scan_index(scan);
+        self.add_indexed(scan, hash, certs);
+    }
+
+    fn add_indexed(&mut self, scan: u32, hash: Sha256Digest, certs: &[Sha256Digest]) {
         self.chains
             .entry(hash)
             .and_modify(|seen| seen.add_scan(scan))
@@ -192,7 +189,7 @@ impl SeenChains {
         let lists = rows.column("chain_sha256")?.list()?;
         let index = self.scan_index(scan);
         for (i, hash) in hashes.iter().enumerate() {
-            let Some(hash) = hash.and_then(parse_digest) else {
+            let Some(hash) = hash.and_then(digest_from_hex) else {
                 continue;
             };
             if let Some(seen) = self.chains.get_mut(&hash) {
@@ -206,10 +203,10 @@ impl SeenChains {
             let certs: Option<Vec<Sha256Digest>> = list
                 .str()?
                 .iter()
-                .map(|s| s.and_then(parse_digest))
+                .map(|s| s.and_then(digest_from_hex))
                 .collect();
             if let Some(certs) = certs.filter(|c| !c.is_empty()) {
-                self.add(scan, hash, &certs);
+                self.add_indexed(index, hash, &certs);
             }
         }
         Ok(())
@@ -311,7 +308,7 @@ fn certs_of_part(
     let (not_before, not_after) = (seconds("not_before")?, seconds("not_after")?);
     let rows: Vec<(usize, Sha256Digest)> = (0..df.height())
         .filter_map(|i| {
-            let digest = sha.get(i).and_then(parse_digest)?;
+            let digest = sha.get(i).and_then(digest_from_hex)?;
             wanted(&digest, is_ca.get(i).unwrap_or(false)).then_some((i, digest))
         })
         .collect();
@@ -556,7 +553,7 @@ mod tests {
     const B: &str = "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd";
 
     fn digest(hex: &str) -> Sha256Digest {
-        parse_digest(hex).expect("a hex digest")
+        digest_from_hex(hex).expect("a hex digest")
     }
 
     /// Each chain's hash, certificates and scan ids, in hash order.

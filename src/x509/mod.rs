@@ -88,6 +88,28 @@ pub fn hex32(digest: &Sha256Digest) -> [u8; 64] {
     out
 }
 
+/// The SHA-256 digest a 64-digit hex text spells, if it is one.
+pub fn digest_from_hex(text: &str) -> Option<Sha256Digest> {
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(text, &mut out).ok()?;
+    Some(out)
+}
+
+/// A big-endian unsigned integer without its leading zero bytes.
+pub fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
+    let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    &bytes[first..]
+}
+
+/// Bits of a big-endian unsigned integer, leading zeros not counted.
+pub fn significant_bits(bytes: &[u8]) -> u32 {
+    let b = strip_leading_zeros(bytes);
+    match b.first() {
+        Some(&top) => (b.len() as u32 - 1) * 8 + (8 - top.leading_zeros()),
+        None => 0,
+    }
+}
+
 fn hex_into(bytes: &[u8], out: &mut [u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
@@ -270,6 +292,14 @@ pub fn signed_decimal(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prime_bits() {
+        assert_eq!(significant_bits(&[0x00, 0x80, 0x00]), 16);
+        assert_eq!(significant_bits(&[0x01]), 1);
+        assert_eq!(significant_bits(&[]), 0);
+        assert_eq!(strip_leading_zeros(&[0, 0, 7, 0]), &[7, 0]);
+    }
 
     #[test]
     fn serials_are_signed() {

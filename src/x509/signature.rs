@@ -14,6 +14,7 @@ use sha2::Digest;
 use x509_parser::prelude::{FromDer, SubjectPublicKeyInfo};
 use x509_parser::public_key::PublicKey;
 
+use super::{significant_bits, strip_leading_zeros};
 use crate::der;
 
 type DigestFn = fn(&[u8]) -> Vec<u8>;
@@ -82,10 +83,6 @@ const ALGORITHMS: &[(&str, Scheme, HashAlg)] = &[
     ("1.2.840.10045.4.3.4", Scheme::Ecdsa, SHA512),
 ];
 
-fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
-    &bytes[bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len())..]
-}
-
 /// ring's verdict on an RSA signature, when ring takes the key: a modulus
 /// of `min_bits` (counted in whole bytes, as ring does) to 8192 bits that
 /// is odd, and an odd exponent from 3 to 2^33 - 1. Keys outside that get
@@ -100,10 +97,9 @@ fn ring_verdict(fast: FastRsa, signed: &[u8], signature: &[u8], spki: &[u8]) -> 
         strip_leading_zeros(key.modulus),
         strip_leading_zeros(key.exponent),
     );
-    let n_bits = (n.len() * 8).saturating_sub(n.first().map_or(0, |b| b.leading_zeros() as usize));
     let e_value = (e.len() <= 5).then(|| e.iter().fold(0u64, |v, &b| v << 8 | u64::from(b)))?;
     let takes = n.len() * 8 >= min_bits
-        && n_bits <= 8192
+        && significant_bits(n) <= 8192
         && n.last().is_some_and(|b| b & 1 == 1)
         && (3..1 << 33).contains(&e_value)
         && e_value & 1 == 1;
