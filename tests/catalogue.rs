@@ -158,7 +158,17 @@ fn assert_catalogue_matches_truth(dataset: &Path, truth: &Value) {
         // key_exchange, facet by facet; primes the truth calls pool_* are unnamed.
         let facet =
             |f: &'static str| counts(&kex, scan, move |r| s(&r["facet"]) == f, |r| s(&r["value"]));
-        assert_eq!(facet("kex"), dist(t, "ok.server_kex"), "{scan}");
+        assert_eq!(facet("kex"), dist(t, "ok.kex"), "{scan}");
+        assert_eq!(
+            facet("server_key_exchange"),
+            dist(t, "ok.server_key_exchange"),
+            "{scan}"
+        );
+        let not_logged = get(&dist(t, "ok.server_key_exchange"), "not_logged");
+        for r in kex.iter().filter(|r| s(&r["scan_id"]) == scan) {
+            assert_eq!(n(&r["completed"]), get(&status, "ok"), "{scan}");
+            assert_eq!(n(&r["ske_not_logged"]), not_logged, "{scan}");
+        }
         assert_eq!(
             facet("dh_prime_bits"),
             dist(t, "ok.dh_prime_bits"),
@@ -324,6 +334,30 @@ fn sample_dataset() -> (tempfile::TempDir, std::path::PathBuf, Value) {
 fn catalogue_tables_equal_the_truth_of_the_sample() {
     let (_tmp, dataset, truth) = sample_dataset();
     assert_catalogue_matches_truth(&dataset, &truth);
+    // The sample holds the cases that need the reply to tell "no STARTTLS"
+    // from "refused": POP3 (never shows CAPA) and IMAP greetings without a
+    // capability list, each with both kinds of rejection; and event-log
+    // records whose ServerKeyExchange was not logged.
+    let series = truth["series"].as_array().unwrap();
+    let port = |p: u64| series.iter().find(|t| n(&t["port"]) == p).unwrap();
+    for p in [110, 143] {
+        let status = dist(port(p), "status");
+        assert!(
+            status["no_starttls"] > 0 && status["starttls_refused"] > 0,
+            "{p}"
+        );
+        assert!(dist(port(p), "starttls_offered")["null"] > 0, "{p}");
+    }
+    let not_logged: u64 = series
+        .iter()
+        .map(|t| {
+            dist(t, "ok.server_key_exchange")
+                .get("not_logged")
+                .copied()
+                .unwrap_or(0)
+        })
+        .sum();
+    assert!(not_logged > 0);
 }
 
 #[test]

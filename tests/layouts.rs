@@ -461,6 +461,7 @@ fn zgrab2_statuses() {
         r#"{"ip":"192.0.2.5","data":{"imap":{"status":"io-timeout","protocol":"imap","error":"read: i/o timeout"}}}"#.to_owned(),
         r#"{"ip":"192.0.2.6","data":{"imap":{"status":"blocklisted-target","protocol":"imap"}}}"#.to_owned(),
         r#"{"ip":"192.0.2.7","port":993,"data":{"imaps":{"status":"success","protocol":"imap","result":{"banner":"* OK ready\r\n"}}}}"#.to_owned(),
+        r#"{"ip":"192.0.2.8","data":{"imap":{"status":"application-error","protocol":"imap","result":{"banner":"* OK ready\r\n","starttls":"a001 NO [UNAVAILABLE] try later\r\n"},"error":"bad reply"}}}"#.to_owned(),
     ];
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("imap.json");
@@ -479,14 +480,17 @@ fn zgrab2_statuses() {
     assert_eq!(summary.bad_total(), 0);
     let hs = table(&ds, "handshakes");
     let got = statuses_by_ip(&hs);
+    // Without a CAPABILITY list, `BAD` (unknown command) means no STARTTLS
+    // and `NO` a refusal.
     let want: Vec<(String, String)> = [
         "ok",
-        "starttls_refused",
+        "no_starttls",
         "handshake_failed",
         "connect_failed",
         "timeout",
         "skipped",
         "no_starttls",
+        "starttls_refused",
     ]
     .iter()
     .enumerate()

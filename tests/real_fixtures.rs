@@ -461,3 +461,89 @@ fn names_are_checked_against_the_certificate_served() {
     assert_eq!(s(&df, "domain", 1).as_deref(), Some("target"));
     assert_eq!(b(&df, "name_matches", 1), Some(false));
 }
+
+/// In ztag's host records a mail service wraps its handshake
+/// (`"993": {"imaps": {"tls": {"banner", "tls"}}}`) while the HTTPS service
+/// is the handshake itself (`"443": {"https": {"tls": {"version", …}}}`).
+#[test]
+fn censys_https_services_are_read_as_their_handshake() {
+    let Some(f) = fixtures() else { return };
+    let record = f.join("zmap-ztag-more/devices/microsoft_exchange_2007.json");
+    let (_t, ds, summary) = ingest(|out| options(vec![record], out));
+    assert_eq!(summary.bad_total(), 0);
+    let hs = table(&ds, "handshakes");
+    assert_eq!(hs.height(), 6);
+    let leaf = "63a2b97bc260ce7f1c53eb64662f1b83b176e125c45bed0888e9b37fae9c1702";
+    for (scan, cipher, kex) in [
+        ("25-smtp-starttls-microsoft_exchange_2007", 0x0005, "rsa"),
+        ("110-pop3-starttls-microsoft_exchange_2007", 0x0005, "rsa"),
+        ("143-imap-starttls-microsoft_exchange_2007", 0x0005, "rsa"),
+        ("993-imap-implicit-microsoft_exchange_2007", 0x0005, "rsa"),
+        ("995-pop3-implicit-microsoft_exchange_2007", 0x0005, "rsa"),
+        ("443-https-implicit-microsoft_exchange_2007", 0x0004, "rsa"),
+    ] {
+        let row = rows_where(&hs, "scan_id", scan);
+        assert_eq!(row.height(), 1, "{scan}");
+        assert_eq!(s(&row, "status", 0).as_deref(), Some("ok"), "{scan}");
+        assert_eq!(u16_at(&row, "tls_version", 0), Some(0x0301), "{scan}");
+        assert_eq!(u16_at(&row, "cipher_id", 0), Some(cipher), "{scan}");
+        assert_eq!(s(&row, "kex", 0).as_deref(), Some(kex), "{scan}");
+        assert_eq!(s(&row, "server_kex", 0), None, "{scan}");
+        assert_eq!(s(&row, "leaf_sha256", 0).as_deref(), Some(leaf), "{scan}");
+    }
+}
+
+/// The DN a scanner printed and the DER name of the same certificate give
+/// one issuer-lookup key, for every certificate of the real ZGrab2 records
+/// that carry both.
+#[test]
+fn printed_and_der_names_give_one_key() {
+    use x509_parser::prelude::FromDer;
+    let Some(f) = fixtures() else { return };
+    let mut files = vec![f.join("zmap-zgrab2/output.json")];
+    let testdata = f.join("zmap-zgrab2/zgrab2_schemas/zgrab2/testdata");
+    for e in std::fs::read_dir(&testdata).unwrap() {
+        files.push(e.unwrap().path());
+    }
+    fn entries<'v>(v: &'v serde_json::Value, out: &mut Vec<&'v serde_json::Value>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if m.contains_key("raw") && m.get("parsed").is_some_and(|p| p.is_object()) {
+                    out.push(v);
+                }
+                m.values().for_each(|c| entries(c, out));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|c| entries(c, out)),
+            _ => {}
+        }
+    }
+    let mut checked = 0;
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            let mut found = Vec::new();
+            entries(&v, &mut found);
+            for e in found {
+                let der = base64_decode(e["raw"].as_str().unwrap());
+                let (_, cert) = x509_parser::certificate::X509Certificate::from_der(&der).unwrap();
+                for (name, printed) in [
+                    (cert.subject(), &e["parsed"]["subject_dn"]),
+                    (cert.issuer(), &e["parsed"]["issuer_dn"]),
+                ] {
+                    let printed = printed.as_str().unwrap();
+                    assert_eq!(
+                        mailtls::x509::dn::text_key(printed),
+                        Some(mailtls::x509::dn::der_key(name)),
+                        "{printed} in {}",
+                        file.display()
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked >= 10, "{checked} names compared");
+}

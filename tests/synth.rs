@@ -353,3 +353,113 @@ fn certificates_parse_and_trusted_chains_verify_with_openssl() {
     }
     assert!(verified > 50);
 }
+
+/// Drops `raw` wherever a certificate entry also has `parsed`.
+fn without_der(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            if m.contains_key("parsed") {
+                m.remove("raw");
+            }
+            m.values_mut().for_each(without_der);
+        }
+        Value::Array(a) => a.iter_mut().for_each(without_der),
+        _ => {}
+    }
+}
+
+/// Certificates first met parsed-only (a Censys export without DER) get
+/// their DER row when an appended input brings it: one row per
+/// certificate, and the same trust as a dataset that had the DER at once.
+#[test]
+fn appended_der_upgrades_parsed_only_certificates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    mailtls::synth::run(&synth_options(
+        &archive,
+        31,
+        600,
+        &[Layout::Censys],
+        &[Codec::Plain],
+    ))
+    .unwrap();
+    let hosts = std::fs::read_dir(&archive)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("-ipv4-hosts-"))
+        .unwrap();
+    let text = std::fs::read_to_string(&hosts).unwrap();
+    let stripped: String = text
+        .lines()
+        .map(|l| {
+            let mut v: Value = serde_json::from_str(l).unwrap();
+            without_der(&mut v);
+            format!("{v}\n")
+        })
+        .collect();
+    let parsed_dir = tmp.path().join("parsed");
+    let der_dir = tmp.path().join("der");
+    for (dir, body) in [(&parsed_dir, &stripped), (&der_dir, &text)] {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join(hosts.file_name().unwrap()), body).unwrap();
+    }
+    let roots = archive.join("roots.pem").display().to_string();
+    let ingest_into = |ds: &Path, input: &Path, append: bool| {
+        let mut o = options(vec![input.to_path_buf()], ds);
+        o.roots = Some(roots.clone());
+        o.append = append;
+        mailtls::ingest::run(&o).unwrap();
+    };
+    let upgraded = tmp.path().join("upgraded");
+    ingest_into(&upgraded, &parsed_dir, false);
+    let before = table(&upgraded, "certificates");
+    assert!(values(&before, "parse_status")
+        .iter()
+        .all(|s| s.as_deref() == Some("scanner_json")));
+    ingest_into(&upgraded, &der_dir, true);
+    let direct = tmp.path().join("direct");
+    ingest_into(&direct, &der_dir, false);
+
+    let certs = table(&upgraded, "certificates");
+    let status_of = |df: &DataFrame| -> BTreeMap<String, String> {
+        values(df, "sha256")
+            .into_iter()
+            .zip(values(df, "parse_status"))
+            .map(|(sha, st)| (sha.unwrap(), st.unwrap()))
+            .collect()
+    };
+    let upgraded_status = status_of(&certs);
+    assert_eq!(
+        upgraded_status.len(),
+        certs.height(),
+        "one row per certificate"
+    );
+    assert_eq!(upgraded_status, status_of(&table(&direct, "certificates")));
+    let der_rows = upgraded_status.values().filter(|s| *s == "ok").count();
+    assert!(der_rows > 0, "some certificates were upgraded");
+    // Trust: the upgraded dataset judges its second scan's chains as the
+    // direct one does (signatures now checked).
+    let trust = |ds: &Path| -> BTreeMap<(String, String), (String, bool)> {
+        let t = table(ds, "chain_trust");
+        values(&t, "chain_hash")
+            .into_iter()
+            .zip(values(&t, "scan_id"))
+            .zip(
+                values(&t, "reason")
+                    .into_iter()
+                    .zip(values(&t, "signatures_checked")),
+            )
+            .map(|((h, scan), (r, checked))| {
+                (
+                    (scan.unwrap(), h.unwrap()),
+                    (r.unwrap(), checked.as_deref() == Some("true")),
+                )
+            })
+            .collect()
+    };
+    let (a, b) = (trust(&upgraded), trust(&direct));
+    assert!(!b.is_empty());
+    for (key, verdict) in &b {
+        assert_eq!(a.get(key), Some(verdict), "{key:?}");
+    }
+}

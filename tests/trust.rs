@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::sync::Arc;
 
-use mailtls::trust::cert::{pem_certificates, NameKey};
+use mailtls::trust::cert::pem_certificates;
 use mailtls::trust::policy::unix_date;
 use mailtls::trust::{ChainCert, IssuerIndex, Reason, RootStore, SignatureMemo, Verifier};
 use polars::prelude::*;
@@ -48,7 +48,7 @@ fn a_sha1_intermediate_at_chosen_dates() {
     assert_eq!((v.reason, v.path_len), (Reason::Ok, Some(2)));
     let store = RootStore::builtin("mozilla-2015-09-06").unwrap();
     let root = store
-        .by_name(NameKey::Der(&ev.parsed().unwrap().issuer))
+        .by_name(ev.issuer_key().unwrap())
         .find(|r| Some(r.sha256) == v.root_sha256);
     assert!(
         root.is_some(),
@@ -306,7 +306,7 @@ fn a_private_root_seen_elsewhere_is_still_an_unknown_authority() {
     ));
     let store_2015 = RootStore::builtin("mozilla-2015-09-06").unwrap();
     let startcom = store_2015
-        .by_name(NameKey::Der(&ev.parsed().unwrap().issuer))
+        .by_name(ev.issuer_key().unwrap())
         .next()
         .unwrap()
         .clone();

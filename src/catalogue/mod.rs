@@ -68,8 +68,10 @@ pub const CATALOGUE: &[Entry] = &[
     Entry {
         name: "key_exchange",
         title: "Key exchange: kind, DH prime sizes and names, curves, export RSA",
-        row: "scan × facet (kex, dh_prime_bits, dh_group, ecdh_curve, rsa_export_bits) × value",
-        denominator: "completed TLS handshakes of the scan, for every facet",
+        row: "scan × facet (kex, server_key_exchange, dh_prime_bits, dh_group, ecdh_curve, rsa_export_bits) × value",
+        denominator: "completed TLS handshakes of the scan (`completed`), for every facet; \
+                      `ske_not_logged` of them used a suite with a ServerKeyExchange the record \
+                      does not show, counted as `not_logged` in the parameter facets",
         paper: "reproduces the key-exchange and DH-size findings; names the widely shared primes",
         chart: "stacked bars per port and facet",
         sql: include_str!("sql/key_exchange.sql"),

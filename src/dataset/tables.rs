@@ -29,6 +29,7 @@ table! {
         starttls_stripped: Vec<bool>,
         tls_version: Vec<Option<u16>>,
         cipher_id: Vec<Option<u16>>,
+        kex: Vec<Option<&'static str>>,
         server_kex: Vec<Option<&'static str>>,
         dh_prime_bits: Vec<Option<u32>>,
         dh_prime_sha256: Strs,
@@ -82,6 +83,11 @@ impl HandshakeRows {
         let t = h.tls.unwrap_or_default();
         self.tls_version.push(t.version);
         self.cipher_id.push(t.cipher_id);
+        self.kex.push(
+            t.cipher_id.map(|id| {
+                crate::tls::suites::find(u32::from(id)).map_or("unknown", |s| s.kex_class)
+            }),
+        );
         self.server_kex.push(t.server_kex);
         self.dh_prime_bits.push(t.dh_prime_bits);
         self.dh_prime_sha256.push(t.dh_prime_sha256.as_deref());
@@ -224,6 +230,7 @@ table! {
         name: Vec<String>,
         source: Vec<&'static str>,
         kx: Vec<&'static str>,
+        kex_class: Vec<&'static str>,
         au: Vec<&'static str>,
         enc: Vec<&'static str>,
         mode: Vec<&'static str>,
@@ -263,6 +270,7 @@ impl CipherSuiteRows {
             t.name.push(s.name.clone());
             t.source.push(s.source);
             t.kx.push(s.kx);
+            t.kex_class.push(s.kex_class);
             t.au.push(s.au);
             t.enc.push(s.enc);
             t.mode.push(s.mode);

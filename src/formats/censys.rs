@@ -3,12 +3,13 @@
 //! `p25.smtp.starttls.{banner,ehlo,starttls,tls}`, `p993.imaps.tls.{banner,tls}`.
 //!
 //! Censys only keeps services that answered; `tls` is ztag's flattened
-//! handshake and certificates carry `parsed` but no DER.
+//! handshake (wrapped with the banner for mail services, the whole service
+//! for HTTPS) and certificates carry `parsed`, with or without DER (`raw`).
 
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 
 use super::draft::Draft;
@@ -16,7 +17,7 @@ use super::envelope::Envelope;
 use super::handshake::HandshakeLog;
 use super::json::KeyText;
 use super::mail;
-use super::RecordError;
+use super::{Raw, RecordError};
 use crate::record::{FactSource, Parsed, TlsMode};
 use crate::time::parse_rfc3339_us;
 
@@ -100,6 +101,11 @@ impl<'de: 'a, 'a> Deserialize<'de> for SubProtocols<'a> {
                 let mut out = SubProtocols::default();
                 while let Some(KeyText(sub)) = map.next_key::<KeyText<'de>>()? {
                     match sub_protocol_mode(&sub) {
+                        Some(TlsMode::Implicit) => {
+                            let raw: Raw<'a> = map.next_value()?;
+                            let service = implicit_service(raw).map_err(A::Error::custom)?;
+                            out.services.push((TlsMode::Implicit, service));
+                        }
                         Some(mode) => out.services.push((mode, map.next_value()?)),
                         None => {
                             map.next_value::<IgnoredAny>()?;
@@ -112,6 +118,22 @@ impl<'de: 'a, 'a> Deserialize<'de> for SubProtocols<'a> {
         }
         d.deserialize_map(V(std::marker::PhantomData))
     }
+}
+
+/// An implicit-TLS service: mail services wrap the handshake
+/// (`"993": {"imaps": {"tls": {"banner": …, "tls": {…}}}}`), while ztag's
+/// HTTPS (and other non-mail) services are the handshake itself
+/// (`"443": {"https": {"tls": {"version": …, "cipher_suite": …}}}`).
+fn implicit_service(raw: Raw<'_>) -> Result<Service<'_>, String> {
+    let what = |e: super::json::Error| format!("`tls` service: {}", super::short(&e));
+    let mut service: Service = super::json::from_str(raw.0).map_err(what)?;
+    if service.tls.is_none() {
+        let handshake: HandshakeLog = super::json::from_str(raw.0).map_err(what)?;
+        if handshake.seen() {
+            service.tls = Some(handshake);
+        }
+    }
+    Ok(service)
 }
 
 /// Turns a host record into one handshake per TLS service.

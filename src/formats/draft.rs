@@ -76,13 +76,16 @@ impl<'a> Draft<'a> {
             "imap" => self.banner.as_deref(),
             _ => None,
         });
+        let reply = self.starttls_reply.as_deref();
         let (offered, accepted, stripped) = if self.mode == TlsMode::Starttls {
-            let reply = self.starttls_reply.as_deref();
             let (offered, stripped) = mail::starttls_advertised(protocol, capabilities, reply);
             (offered, mail::starttls_accepted(protocol, reply), stripped)
         } else {
             (None, None, false)
         };
+        let rejected_as_unknown = offered.is_none()
+            && accepted == Some(false)
+            && mail::rejection_means_unsupported(protocol, reply);
         let seen = self.handshake.as_ref().is_some_and(HandshakeLog::seen);
         let hello = self
             .handshake
@@ -102,6 +105,7 @@ impl<'a> Draft<'a> {
             has_banner: self.banner.as_deref().is_some_and(|b| !b.is_empty()),
             starttls_offered: offered,
             starttls_accepted: accepted,
+            rejected_as_unknown,
             handshake_seen: seen,
             handshake_completed: completed,
         };

@@ -87,6 +87,79 @@ pub fn starttls_accepted(protocol: &str, reply: Option<&str>) -> Option<bool> {
     Some(head.eq_ignore_ascii_case(prefix))
 }
 
+/// The replies to the upgrade command that mean "this server has no such
+/// command" rather than "not now" (`data/starttls-rejections.csv`): used
+/// when the record does not show whether STARTTLS was advertised.
+const REJECTIONS_CSV: &str = include_str!("../../data/starttls-rejections.csv");
+
+/// One row of the rejection table.
+struct Rejection {
+    protocol: String,
+    /// SMTP reply code, IMAP status word, or POP3 status indicator.
+    status: String,
+    /// Words of which one must appear in the reply's text (any, when empty).
+    words: Vec<String>,
+    /// Whether the row means the command is unknown (`no_starttls`).
+    unsupported: bool,
+}
+
+fn rejections() -> &'static [Rejection] {
+    static TABLE: std::sync::OnceLock<Vec<Rejection>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        crate::csv::records(REJECTIONS_CSV)
+            .into_iter()
+            .map(|r| Rejection {
+                protocol: r["protocol"].clone(),
+                status: r["status"].clone(),
+                words: r["words"]
+                    .split('|')
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_ascii_lowercase)
+                    .collect(),
+                unsupported: r["meaning"] == "no_starttls",
+            })
+            .collect()
+    })
+}
+
+/// The status a rejection reply starts with, and the text after it: the
+/// SMTP code, the IMAP status after the tag (untagged lines skipped), the
+/// POP3 `-ERR`.
+fn reply_status<'r>(protocol: &str, reply: &'r str) -> Option<(&'r str, &'r str)> {
+    let line = reply
+        .lines()
+        .map(str::trim_start)
+        .find(|l| !(l.is_empty() || protocol == "imap" && l.starts_with('*')))?;
+    let (first, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+    match protocol {
+        "smtp" => Some((first.get(..3).unwrap_or(first), line.get(3..).unwrap_or(""))),
+        "imap" => {
+            let rest = rest.trim_start();
+            Some(rest.split_once(char::is_whitespace).unwrap_or((rest, "")))
+        }
+        _ => Some((first, rest)),
+    }
+}
+
+/// Does a rejected upgrade command's reply say the server does not know
+/// the command (no STARTTLS), rather than refuse it for a reason of its
+/// own (temporary failure, policy)? Decided by the first row of
+/// `data/starttls-rejections.csv` that matches; no row means refused.
+pub fn rejection_means_unsupported(protocol: &str, reply: Option<&str>) -> bool {
+    let Some((status, text)) = reply.and_then(|r| reply_status(protocol, r)) else {
+        return false;
+    };
+    let text = text.to_ascii_lowercase();
+    rejections()
+        .iter()
+        .find(|r| {
+            r.protocol == protocol
+                && r.status.eq_ignore_ascii_case(status)
+                && (r.words.is_empty() || r.words.iter().any(|w| text.contains(w.as_str())))
+        })
+        .is_some_and(|r| r.unsupported)
+}
+
 /// The lines of a reply, without their line breaks. Byte-wise: the lines
 /// are short, and a vector search per line costs more than it saves.
 fn reply_lines(text: &str) -> impl Iterator<Item = &[u8]> {
@@ -310,6 +383,45 @@ mod tests {
         );
         assert_eq!(starttls_accepted("smtp", None), None);
         assert_eq!(starttls_accepted("postgres", Some("S")), None);
+    }
+
+    #[test]
+    fn rejections_without_the_command_are_told_from_refusals() {
+        for (protocol, reply, unsupported) in [
+            ("smtp", "502 5.5.2 Error: command not recognized\r\n", true),
+            ("smtp", "500 5.5.1 Command unrecognized\r\n", true),
+            (
+                "smtp",
+                "454 4.7.0 TLS not available due to local problem\r\n",
+                false,
+            ),
+            ("smtp", "554 5.7.1 Access denied\r\n", false),
+            ("imap", "a001 BAD Unknown command.\r\n", true),
+            ("imap", "* BYE soon\r\na001 BAD command unknown\r\n", true),
+            (
+                "imap",
+                "a001 NO [UNAVAILABLE] TLS support isn't available.\r\n",
+                false,
+            ),
+            ("pop3", "-ERR Unknown command: STLS\r\n", true),
+            ("pop3", "-ERR command not recognised\r\n", true),
+            ("pop3", "-ERR Not implemented\r\n", true),
+            (
+                "pop3",
+                "-ERR [SYS/TEMP] TLS temporarily unavailable\r\n",
+                false,
+            ),
+            ("pop3", "-ERR\r\n", false),
+            ("pop3", "", false),
+            ("ftp", "500 unknown\r\n", false),
+        ] {
+            assert_eq!(
+                rejection_means_unsupported(protocol, Some(reply)),
+                unsupported,
+                "{protocol} {reply:?}"
+            );
+        }
+        assert!(!rejection_means_unsupported("smtp", None));
     }
 
     #[test]

@@ -57,6 +57,9 @@ pub struct Observation {
     pub starttls_offered: Option<bool>,
     /// STARTTLS reply accepted (`None`: no reply).
     pub starttls_accepted: Option<bool>,
+    /// A rejection's reply says the command is unknown to the server
+    /// (`formats::mail::rejection_means_unsupported`).
+    pub rejected_as_unknown: bool,
     /// Some handshake message (hello, certificates) was recorded.
     pub handshake_seen: bool,
     /// The handshake is known to have completed.
@@ -79,7 +82,13 @@ pub fn classify(o: &Observation) -> Status {
     }
     if o.mode == TlsMode::Starttls {
         if o.starttls_accepted == Some(false) {
-            return if o.starttls_offered == Some(false) {
+            // Where the record does not show the advertisement, the reply
+            // tells an unknown command from a refusal.
+            let absent = match o.starttls_offered {
+                Some(offered) => !offered,
+                None => o.rejected_as_unknown,
+            };
+            return if absent {
                 Status::NoStarttls
             } else {
                 Status::StarttlsRefused
@@ -143,6 +152,7 @@ mod tests {
             has_banner: true,
             starttls_offered: None,
             starttls_accepted: None,
+            rejected_as_unknown: false,
             handshake_seen: false,
             handshake_completed: false,
         }
@@ -172,6 +182,22 @@ mod tests {
             ..base(s)
         };
         assert_eq!(classify(&refused), Status::StarttlsRefused);
+        let unknown_command = Observation {
+            starttls_offered: None,
+            rejected_as_unknown: true,
+            ..refused
+        };
+        assert_eq!(classify(&unknown_command), Status::NoStarttls);
+        let offered_then_rejected = Observation {
+            starttls_offered: Some(true),
+            ..unknown_command
+        };
+        assert_eq!(classify(&offered_then_rejected), Status::StarttlsRefused);
+        let unknown_reason = Observation {
+            starttls_offered: None,
+            ..refused
+        };
+        assert_eq!(classify(&unknown_reason), Status::StarttlsRefused);
         let absent = Observation {
             starttls_offered: Some(false),
             starttls_accepted: Some(false),

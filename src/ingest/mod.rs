@@ -294,6 +294,8 @@ pub fn run(opts: &Options) -> Result<Summary> {
                 .merge(scan);
         }
     }
+    let superseded_parts =
+        certs::drop_superseded_rows(&mut manifest, &staging, run_id, &certs.upgraded())?;
     if let Some(setting) = requested_trust(opts, &staging.root)? {
         if !manifest.trust.contains(&setting) {
             manifest.trust.push(setting);
@@ -355,7 +357,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
     });
     let dataset = staging.dataset.clone();
     staging.commit(&manifest)?;
-    for old in old_whole_parts {
+    for old in old_whole_parts.into_iter().chain(superseded_parts) {
         std::fs::remove_file(dataset.join(old)).ok();
     }
     let agreement = if !opts.agreement || manifest.part_paths("handshakes").is_empty() {
@@ -414,13 +416,17 @@ fn requested_trust(opts: &Options, staging_root: &Path) -> Result<Option<TrustSe
     Ok(Some(setting))
 }
 
-/// Marks the certificates an existing dataset already has, so appending
-/// does not add them twice.
+/// Marks the certificates an existing dataset already has, and in which
+/// form, so appending does not add them twice but does upgrade a
+/// parsed-only row when the DER arrives.
 fn preload_certificates(staging: &Staging, certs: &CertStore) -> Result<()> {
     for rel in staging.base.part_paths("certificates") {
-        let df = read_columns(&staging.dataset.join(rel), &["sha256"])?;
-        for sha in df.column("sha256")?.str()?.iter().flatten() {
-            certs.preload(sha);
+        let df = read_columns(&staging.dataset.join(rel), &["sha256", "parse_status"])?;
+        let status = df.column("parse_status")?.str()?;
+        for (sha, status) in df.column("sha256")?.str()?.iter().zip(status.iter()) {
+            if let Some(sha) = sha {
+                certs.preload(sha, status == Some("scanner_json"));
+            }
         }
     }
     Ok(())

@@ -202,9 +202,9 @@ fn pool_sizes(profile: &Profile, counts: &[u64], max: u64) -> BTreeMap<Populatio
     sizes
 }
 
-/// Certificates written as DER (ZGrab layouts) and as parsed JSON (Censys)
-/// come from two PKIs, so no certificate is seen both ways: a dataset keeps
-/// the first form it meets, and the truth must not depend on file order.
+/// Certificates of ZGrab layouts and of Censys records come from two PKIs,
+/// so the Censys ones (parsed JSON, with DER in most records) are a
+/// population of their own.
 const PARSED_NAMESPACE: u64 = 0xce05_5000;
 
 /// Generates the archive.
@@ -293,6 +293,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
     let mut files = Vec::new();
     let mut truths: Vec<(u64, Tally)> = vec![(0, Tally::default()); series.len()];
     let mut used_certs = BTreeSet::new();
+    let mut der_certs = BTreeSet::new();
     let mut bytes = 0;
     for job in series.iter().filter(|j| j.layout != Layout::Censys) {
         let name = format!(
@@ -305,6 +306,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
         files.push(out.file_truth(name, job.layout.name(), job.codec, Some(job.info.port)));
         bytes += out.bytes;
         used_certs.extend(out.certs);
+        der_certs.extend(out.der_certs);
         for (k, t) in out.series {
             truths[k] = t;
         }
@@ -326,6 +328,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
         files.push(out.file_truth(name.clone(), Layout::Censys.name(), first.codec, None));
         bytes += out.bytes;
         used_certs.extend(out.certs);
+        der_certs.extend(out.der_certs);
         censys_stem = name.split('.').next().map(str::to_owned);
         for (k, t) in out.series {
             truths[k] = t;
@@ -361,12 +364,21 @@ pub fn run(opts: &Options) -> Result<Summary> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    // A certificate's row holds its DER if any record gave it (the dataset
+    // upgrades a parsed-only row), else the parsed JSON.
+    let mut with_der = BTreeSet::new();
+    for &(namespace, population, index) in &der_certs {
+        for cert in &pkis[namespace].presented(population, index)?.chain {
+            with_der.insert(cert.facts.sha256.clone());
+        }
+    }
     let mut distinct: BTreeMap<String, (pki::CertFacts, bool)> = BTreeMap::new();
     for (namespace, population, index) in used_certs {
         for cert in &pkis[namespace].presented(population, index)?.chain {
+            let sha = &cert.facts.sha256;
             distinct
-                .entry(cert.facts.sha256.clone())
-                .or_insert_with(|| (cert.facts.clone(), namespace == 1));
+                .entry(sha.clone())
+                .or_insert_with(|| (cert.facts.clone(), !with_der.contains(sha)));
         }
     }
     let (cert_rows, cert_counts) = truth::certificate_tally(distinct.values());
@@ -472,6 +484,8 @@ struct ChunkOut {
     damaged: u64,
     /// Certificates its good records present.
     certs: BTreeSet<CertSlot>,
+    /// Of those, the ones some record presents with their DER.
+    der_certs: BTreeSet<CertSlot>,
 }
 
 impl ChunkOut {
@@ -484,9 +498,12 @@ impl ChunkOut {
         self.lines += other.lines;
         self.damaged += other.damaged;
         self.certs.extend(other.certs);
+        self.der_certs.extend(other.der_certs);
     }
 
-    fn count(&mut self, job: &SeriesJob, ep: &model::Endpoint) {
+    /// Counts one endpoint written in a good record; `with_der` says whether
+    /// its certificates were written with their DER.
+    fn count(&mut self, job: &SeriesJob, ep: &model::Endpoint, with_der: bool) {
         let entry = self.series.entry(job.index).or_default();
         entry.0 += 1;
         truth::count_endpoint(
@@ -497,12 +514,12 @@ impl ChunkOut {
             job.layout,
         );
         let namespace = usize::from(job.drawer.parsed_only);
-        self.certs.extend(
-            ep.tls
-                .as_ref()
-                .and_then(|s| s.cert_slot)
-                .map(|(p, i)| (namespace, p, i)),
-        );
+        if let Some((p, i)) = ep.tls.as_ref().and_then(|s| s.cert_slot) {
+            self.certs.insert((namespace, p, i));
+            if with_der {
+                self.der_certs.insert((namespace, p, i));
+            }
+        }
     }
 }
 
@@ -513,6 +530,7 @@ struct FileOut {
     lines: u64,
     damaged: u64,
     certs: BTreeSet<CertSlot>,
+    der_certs: BTreeSet<CertSlot>,
 }
 
 impl FileOut {
@@ -568,7 +586,7 @@ impl SeriesJob<'_> {
                     damage(&mut out, line_start, i, self.layout);
                     chunk.damaged += 1;
                 } else {
-                    chunk.count(self, &ep);
+                    chunk.count(self, &ep, true);
                 }
             }
             chunk.bytes = output::compress(self.codec, &out)?;
@@ -629,6 +647,7 @@ fn write_censys_hosts(
                 continue;
             }
             let mut rng = Rng::new(opts.seed, STREAM, h);
+            let with_der = rng.below(render::censys::DER_ABSENT_ONE_IN) != 0;
             let line_start = out.len();
             let views: Vec<render::censys::Service> = services
                 .iter()
@@ -638,14 +657,15 @@ fn write_censys_hosts(
                     ep,
                 })
                 .collect();
-            render::censys::write_host(model::address(opts.seed, h), &views, &mut rng, &mut out)?;
+            let ip = model::address(opts.seed, h);
+            render::censys::write_host(ip, &views, with_der, &mut rng, &mut out)?;
             chunk.lines += 1;
             if series[0].damaged(STREAM, h) {
                 damage(&mut out, line_start, h, Layout::Censys);
                 chunk.damaged += 1;
             } else {
                 for (job, ep) in &services {
-                    chunk.count(job, ep);
+                    chunk.count(job, ep, with_der);
                 }
             }
         }
@@ -714,6 +734,7 @@ fn write_chunks(
         lines: total.lines,
         damaged: total.damaged,
         certs: total.certs,
+        der_certs: total.der_certs,
     })
 }
 

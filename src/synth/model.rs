@@ -13,6 +13,10 @@ use super::rng::Rng;
 use super::suites::{self, Auth, Kx, Suite, VERSIONS};
 use crate::record::TlsMode;
 
+/// Software families per protocol whose texts a server speaks
+/// (`render::text`).
+pub const SOFTWARE_FAMILIES: u64 = 4;
+
 /// What happened, from the server's side.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -174,7 +178,7 @@ impl<'a> Drawer<'a> {
         let outcome = pick(&p.outcomes, &mut rng)
             .and_then(Outcome::parse)
             .context("empty outcome table")?;
-        let software = rng.below(3) as usize;
+        let software = rng.below(SOFTWARE_FAMILIES) as usize;
         let host = format!("mx{}.d{:x}.example", rng.below(4), index ^ 0x5a5a);
         let time =
             self.start + (index as i128 * self.duration as i128 / self.count.max(1) as i128) as i64;
@@ -298,16 +302,15 @@ fn draw_suite(table: &Shares, version: usize, rng: &mut Rng) -> Option<(usize, &
     })
 }
 
-/// The status the dataset must give this endpoint.
-///
-/// POP3 scanners send STLS without asking CAPA first, so a POP3 server
-/// without STLS looks exactly like one that refuses it.
-pub fn expected_status(outcome: Outcome, protocol: &str) -> &'static str {
+/// The status the dataset must give this endpoint: a server without
+/// STARTTLS is `no_starttls` whether or not the record shows its
+/// capabilities (POP3 scanners send STLS without asking CAPA, and some IMAP
+/// greetings list none), since its reply names an unknown command.
+pub fn expected_status(outcome: Outcome) -> &'static str {
     match outcome {
         Outcome::ConnectFailed => "connect_failed",
         Outcome::Timeout => "timeout",
         Outcome::BannerFailed => "banner_failed",
-        Outcome::NoStarttls if protocol == "pop3" => "starttls_refused",
         Outcome::NoStarttls | Outcome::Stripped => "no_starttls",
         Outcome::StarttlsRefused => "starttls_refused",
         Outcome::HandshakeFailed => "handshake_failed",
@@ -315,9 +318,11 @@ pub fn expected_status(outcome: Outcome, protocol: &str) -> &'static str {
     }
 }
 
-/// `starttls_offered` as the dataset must give it: `true`, `false` or `null`.
-pub fn expected_offered(outcome: Outcome, protocol: &str, mode: TlsMode) -> &'static str {
-    if mode == TlsMode::Implicit || !outcome.greeted() || protocol == "pop3" {
+/// `starttls_offered` as the dataset must give it: `true`, `false` or
+/// `null`; `capabilities_shown` says whether the server's texts list its
+/// capabilities at all.
+pub fn expected_offered(outcome: Outcome, mode: TlsMode, capabilities_shown: bool) -> &'static str {
+    if mode == TlsMode::Implicit || !outcome.greeted() || !capabilities_shown {
         return "null";
     }
     match outcome {

@@ -28,6 +28,21 @@ pub enum Kx {
     AnonEcdh,
 }
 
+impl Kx {
+    /// The key exchange as the dataset's `kex` column names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kx::Rsa => "rsa",
+            Kx::Dhe => "dhe",
+            Kx::Ecdhe => "ecdhe",
+            Kx::RsaExport => "rsa_export",
+            Kx::DheExport => "dhe_export",
+            Kx::AnonDh => "anon_dh",
+            Kx::AnonEcdh => "anon_ecdh",
+        }
+    }
+}
+
 /// How the server authenticates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Auth {

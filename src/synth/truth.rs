@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::model::{expected_offered, expected_status, Endpoint, KexParams};
 use super::pki::CertFacts;
+use super::render::text::capabilities_shown;
 use super::render::Layout;
 use crate::record::TlsMode;
 
@@ -51,10 +52,10 @@ impl Tally {
 /// Counts the rows one endpoint must give in `handshakes`.
 pub fn count_endpoint(t: &mut Tally, ep: &Endpoint, protocol: &str, mode: TlsMode, layout: Layout) {
     t.add("population", ep.outcome.name());
-    t.add("status", expected_status(ep.outcome, protocol));
+    t.add("status", expected_status(ep.outcome));
     t.add(
         "starttls_offered",
-        expected_offered(ep.outcome, protocol, mode),
+        expected_offered(ep.outcome, mode, capabilities_shown(ep, protocol)),
     );
     t.add(
         "starttls_stripped",
@@ -65,8 +66,27 @@ pub fn count_endpoint(t: &mut Tally, ep: &Endpoint, protocol: &str, mode: TlsMod
     };
     t.add("ok.tls_version", format!("0x{:04x}", s.version.0));
     t.add("ok.cipher_id", format!("0x{:04x}", s.suite.code));
+    t.add("ok.kex", s.suite.kx.name());
+    let logged = layout.records_key_exchange();
+    let ske = match (&s.kex, logged) {
+        (KexParams::None, _) => "not_sent",
+        (_, true) => "logged",
+        (_, false) => "not_logged",
+    };
+    t.add("ok.server_key_exchange", ske);
     match &s.kex {
         KexParams::None => t.add("ok.server_kex", "none"),
+        _ if !logged => {
+            t.add("ok.server_kex", "none");
+            let facets: &[&'static str] = match s.kex {
+                KexParams::Dhe { .. } => &["ok.dh_prime_bits", "ok.dh_group"],
+                KexParams::Ecdhe(..) => &["ok.ecdh_curve"],
+                _ => &["ok.rsa_export_bits"],
+            };
+            for facet in facets {
+                t.add(facet, "not_logged");
+            }
+        }
         KexParams::Dhe { group, prime } => {
             t.add("ok.server_kex", "dhe");
             t.add("ok.dh_prime_bits", (prime.len() * 8).to_string());

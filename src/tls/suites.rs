@@ -17,6 +17,10 @@ pub struct CipherSuite {
     pub source: &'static str,
     /// Key exchange: `rsa`, `dh`, `dhe`, `ecdh`, `ecdhe`, `psk`, `srp`, `krb5`, `tls13`, `gost`, `null`.
     pub kx: &'static str,
+    /// The key exchange as analysts class it (see [`kex_class`]): `rsa`,
+    /// `rsa_export`, `dhe`, `dhe_export`, `ecdhe`, `anon_dh`, `anon_ecdh`,
+    /// or `kx` itself for the rest; `n/a` for signalling values.
+    pub kex_class: &'static str,
     /// Authentication: `rsa`, `dss`, `ecdsa`, `psk`, `null` (anonymous), …
     pub au: &'static str,
     /// Bulk cipher: `null`, `des`, `3des`, `rc2`, `rc4`, `idea`, `seed`, `aes`, `camellia`, `aria`, `chacha20`, `sm4`, `gost28147`.
@@ -386,6 +390,19 @@ fn mac_name(mac: TlsCipherMac) -> &'static str {
     }
 }
 
+/// The key exchange of a suite as the key-exchange table reports it:
+/// anonymous (unsigned) DH and ECDH apart from the signed ephemeral kinds,
+/// export RSA and export DHE apart from their full-strength kinds.
+pub fn kex_class(kx: &'static str, anon: bool, export: bool) -> &'static str {
+    match (kx, anon, export) {
+        ("dh" | "dhe", true, _) => "anon_dh",
+        ("ecdh" | "ecdhe", true, _) => "anon_ecdh",
+        ("rsa", false, true) => "rsa_export",
+        ("dhe", false, true) => "dhe_export",
+        (kx, _, _) => kx,
+    }
+}
+
 /// Builds a row from its basic facts, deriving flags and classes.
 #[allow(clippy::too_many_arguments)]
 fn row(
@@ -416,6 +433,7 @@ fn row(
         name: name.to_owned(),
         source: if scsv { "scsv" } else { source },
         kx,
+        kex_class: "n/a",
         au,
         enc,
         mode,
@@ -447,6 +465,7 @@ fn row(
         cipherscan_family: "n/a",
     };
     if !scsv {
+        s.kex_class = kex_class(kx, s.anon, export);
         s.openssl_strength = openssl_strength(&s);
         s.testssl_bucket = testssl_bucket(&s);
         s.cipherscan_family = cipherscan_family(&s);
@@ -582,6 +601,7 @@ pub fn lookup(id: u32) -> CipherSuite {
             "unknown",
         );
         r.unknown = true;
+        r.kex_class = "unknown";
         r.openssl_strength = "n/a";
         r.testssl_bucket = "n/a";
         r.cipherscan_family = "n/a";

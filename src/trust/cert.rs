@@ -4,6 +4,8 @@
 use sha2::{Digest, Sha256};
 use x509_parser::prelude::*;
 
+use crate::x509::dn;
+
 /// A certificate as the verifier sees it.
 #[derive(Debug, Clone)]
 pub struct ChainCert {
@@ -19,7 +21,7 @@ pub enum Body {
     /// Parsed from DER: everything, signatures included, can be checked.
     Der(Box<Parsed>),
     /// Only a scanner's parsed JSON was recorded: dates and names, no signature.
-    Facts(Facts),
+    Facts(Facts, NameKeys),
     /// The DER did not parse.
     Unparsable,
 }
@@ -31,9 +33,9 @@ pub struct Parsed {
     pub subject: Vec<u8>,
     /// DER of the issuer Name.
     pub issuer: Vec<u8>,
-    /// The subject as text (`C=US, O=…, CN=…`), to meet certificates known
-    /// only by a scanner's printed names.
-    pub subject_dn: String,
+    /// Subject and issuer as comparable keys ([`crate::x509::dn`]), which
+    /// also meet certificates known only by a scanner's printed names.
+    pub names: NameKeys,
     /// DER SubjectPublicKeyInfo.
     pub spki: Vec<u8>,
     /// DER of the signed part.
@@ -73,14 +75,14 @@ pub struct Facts {
     pub sig_alg: Option<String>,
 }
 
-/// A name to look issuers up by: the DER of a Name where the certificate
-/// has DER, the printed DN where only a scanner's fields exist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NameKey<'a> {
-    /// DER of a Name.
-    Der(&'a [u8]),
-    /// A printed DN.
-    Text(&'a str),
+/// Subject and issuer names as keys to look issuers up by, the same for a
+/// DER `Name` and for the DN a scanner printed ([`crate::x509::dn`]).
+#[derive(Debug, Clone, Default)]
+pub struct NameKeys {
+    /// The subject's key.
+    pub subject: Option<String>,
+    /// The issuer's key.
+    pub issuer: Option<String>,
 }
 
 impl ChainCert {
@@ -96,9 +98,14 @@ impl ChainCert {
 
     /// A certificate known only by a scanner's facts.
     pub fn from_facts(sha256: [u8; 32], facts: Facts) -> ChainCert {
+        let key = |dn: &Option<String>| dn.as_deref().and_then(dn::text_key);
+        let names = NameKeys {
+            subject: key(&facts.subject_dn),
+            issuer: key(&facts.issuer_dn),
+        };
         ChainCert {
             sha256,
-            body: Body::Facts(facts),
+            body: Body::Facts(facts, names),
         }
     }
 
@@ -110,30 +117,29 @@ impl ChainCert {
         }
     }
 
-    /// The subject to file this certificate under as an issuer.
-    pub fn subject_key(&self) -> Option<NameKey<'_>> {
+    fn names(&self) -> Option<&NameKeys> {
         match &self.body {
-            Body::Der(p) => Some(NameKey::Der(&p.subject)),
-            Body::Facts(f) => f.subject_dn.as_deref().map(NameKey::Text),
+            Body::Der(p) => Some(&p.names),
+            Body::Facts(_, names) => Some(names),
             Body::Unparsable => None,
         }
     }
 
-    /// The issuer name to look up.
-    pub fn issuer_key(&self) -> Option<NameKey<'_>> {
-        match &self.body {
-            Body::Der(p) => Some(NameKey::Der(&p.issuer)),
-            Body::Facts(f) => f.issuer_dn.as_deref().map(NameKey::Text),
-            Body::Unparsable => None,
-        }
+    /// The subject's key, to file this certificate under as an issuer.
+    pub fn subject_key(&self) -> Option<&str> {
+        self.names()?.subject.as_deref()
+    }
+
+    /// The issuer's key, to look issuers up by.
+    pub fn issuer_key(&self) -> Option<&str> {
+        self.names()?.issuer.as_deref()
     }
 
     /// Subject and issuer are the same name.
     pub fn self_issued(&self) -> bool {
         match &self.body {
             Body::Der(p) => p.subject == p.issuer,
-            Body::Facts(f) => f.subject_dn.is_some() && f.subject_dn == f.issuer_dn,
-            Body::Unparsable => false,
+            _ => self.subject_key().is_some() && self.subject_key() == self.issuer_key(),
         }
     }
 
@@ -141,7 +147,7 @@ impl ChainCert {
     pub fn validity(&self) -> Option<(i64, i64)> {
         match &self.body {
             Body::Der(p) => Some((p.not_before, p.not_after)),
-            Body::Facts(f) => f.not_before.zip(f.not_after),
+            Body::Facts(f, _) => f.not_before.zip(f.not_after),
             Body::Unparsable => None,
         }
     }
@@ -150,7 +156,7 @@ impl ChainCert {
     pub fn is_ca(&self) -> Option<bool> {
         match &self.body {
             Body::Der(p) => Some(p.is_ca),
-            Body::Facts(f) => f.is_ca,
+            Body::Facts(f, _) => f.is_ca,
             Body::Unparsable => None,
         }
     }
@@ -159,7 +165,7 @@ impl ChainCert {
     pub fn sig_alg(&self) -> Option<&str> {
         match &self.body {
             Body::Der(p) => Some(&p.sig_alg),
-            Body::Facts(f) => f.sig_alg.as_deref(),
+            Body::Facts(f, _) => f.sig_alg.as_deref(),
             Body::Unparsable => None,
         }
     }
@@ -175,7 +181,10 @@ fn parsed(cert: &X509Certificate) -> Parsed {
     Parsed {
         subject: tbs.subject.as_raw().to_vec(),
         issuer: tbs.issuer.as_raw().to_vec(),
-        subject_dn: tbs.subject.to_string(),
+        names: NameKeys {
+            subject: Some(dn::der_key(&tbs.subject)),
+            issuer: Some(dn::der_key(&tbs.issuer)),
+        },
         spki: tbs.subject_pki.raw.to_vec(),
         tbs: tbs.as_ref().to_vec(),
         sig_alg: crate::x509::signature_name(&sig_oid),

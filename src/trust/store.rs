@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context as _, Result};
 
-use super::cert::{pem_certificates, ChainCert, NameKey};
+use super::cert::{pem_certificates, ChainCert};
 use super::policy::unix_date;
 
 /// A built-in snapshot of Mozilla's root store, as the `certifi` package
@@ -88,8 +88,8 @@ pub struct RootStore {
     /// Snapshot date, seconds since the epoch, when known.
     pub date: Option<i64>,
     anchors: Vec<Arc<ChainCert>>,
-    by_subject: HashMap<Vec<u8>, Vec<usize>>,
-    by_dn: HashMap<String, Vec<usize>>,
+    /// Anchors by subject key ([`crate::x509::dn`]).
+    by_subject: HashMap<String, Vec<usize>>,
 }
 
 /// Seconds since the epoch of a `YYYY-MM-DD` date.
@@ -104,23 +104,18 @@ impl RootStore {
     /// a store silently missing a root would mislabel chains.
     pub fn from_pem(name: &str, date: Option<i64>, pem: &[u8]) -> Result<RootStore> {
         let mut anchors = Vec::new();
-        let mut by_subject: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
-        let mut by_dn: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_subject: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, der) in pem_certificates(pem)
             .map_err(anyhow::Error::msg)?
             .iter()
             .enumerate()
         {
             let cert = ChainCert::from_der(der);
-            let Some(parsed) = cert.parsed() else {
+            let Some(subject) = cert.subject_key() else {
                 bail!("certificate {} of root store {name} does not parse", i + 1);
             };
             by_subject
-                .entry(parsed.subject.clone())
-                .or_default()
-                .push(anchors.len());
-            by_dn
-                .entry(parsed.subject_dn.clone())
+                .entry(subject.to_owned())
                 .or_default()
                 .push(anchors.len());
             anchors.push(Arc::new(cert));
@@ -133,7 +128,6 @@ impl RootStore {
             date,
             anchors,
             by_subject,
-            by_dn,
         })
     }
 
@@ -174,23 +168,20 @@ impl RootStore {
         self.anchors.is_empty()
     }
 
-    /// Anchors whose subject is `name`: by DER, or by printed DN for
-    /// certificates known only by a scanner's fields.
-    pub fn by_name<'s>(
-        &'s self,
-        name: NameKey<'_>,
-    ) -> impl Iterator<Item = &'s Arc<ChainCert>> + 's {
-        let found = match name {
-            NameKey::Der(der) => self.by_subject.get(der),
-            NameKey::Text(dn) => self.by_dn.get(dn),
-        };
-        found.into_iter().flatten().map(|&i| &self.anchors[i])
+    /// Anchors whose subject has the key `name` ([`crate::x509::dn`]),
+    /// whether the name came from DER or from a scanner's printed DN.
+    pub fn by_name<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s Arc<ChainCert>> + 's {
+        self.by_subject
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.anchors[i])
     }
 
     /// Whether `cert` is itself one of the anchors (same subject and key).
     pub fn anchors_itself(&self, cert: &ChainCert) -> Option<&Arc<ChainCert>> {
         let p = cert.parsed()?;
-        self.by_name(NameKey::Der(&p.subject))
+        self.by_name(p.names.subject.as_deref()?)
             .find(|a| a.parsed().is_some_and(|ap| ap.spki == p.spki))
     }
 }

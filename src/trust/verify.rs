@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::cert::{Body, ChainCert, NameKey};
+use super::cert::{Body, ChainCert};
 use super::policy::{hash_accepted, MIN_RSA_BITS};
 use super::store::RootStore;
 use crate::x509::signature;
@@ -195,43 +195,33 @@ impl Verdict {
 /// the CA certificates the dataset holds.
 #[derive(Default)]
 pub struct IssuerIndex {
-    by_der: HashMap<Vec<u8>, Vec<Arc<ChainCert>>>,
-    by_text: HashMap<String, Vec<Arc<ChainCert>>>,
+    by_name: HashMap<String, Vec<Arc<ChainCert>>>,
 }
 
 impl IssuerIndex {
     /// Adds a certificate (an unparsable one has no subject and is ignored).
     pub fn add(&mut self, cert: Arc<ChainCert>) {
-        let list = match cert.subject_key() {
-            Some(NameKey::Der(der)) => self.by_der.entry(der.to_vec()).or_default(),
-            Some(NameKey::Text(dn)) => self.by_text.entry(dn.to_owned()).or_default(),
-            None => return,
+        let Some(name) = cert.subject_key() else {
+            return;
         };
+        let list = self.by_name.entry(name.to_owned()).or_default();
         if !list.iter().any(|c| c.sha256 == cert.sha256) {
             list.push(cert);
         }
     }
 
-    fn get(&self, name: NameKey) -> &[Arc<ChainCert>] {
-        let found = match name {
-            NameKey::Der(der) => self.by_der.get(der),
-            NameKey::Text(dn) => self.by_text.get(dn),
-        };
-        found.map_or(&[], Vec::as_slice)
+    fn get(&self, name: &str) -> &[Arc<ChainCert>] {
+        self.by_name.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// Number of distinct certificates.
     pub fn len(&self) -> usize {
-        self.by_der
-            .values()
-            .chain(self.by_text.values())
-            .map(Vec::len)
-            .sum()
+        self.by_name.values().map(Vec::len).sum()
     }
 
     /// Whether the index is empty.
     pub fn is_empty(&self) -> bool {
-        self.by_der.is_empty() && self.by_text.is_empty()
+        self.by_name.is_empty()
     }
 }
 
@@ -247,7 +237,7 @@ pub struct SignatureMemo {
 enum SignatureCheck {
     /// Verified.
     Good,
-    /// Not checkable: the signed certificate has no DER.
+    /// Not checkable: the signed certificate or its issuer has no DER.
     Unchecked,
     /// A failure.
     Failed(Reason),
@@ -374,9 +364,10 @@ fn found_verdict((root, len, checked): Found, transvalid: bool) -> Verdict {
 impl Search<'_, '_> {
     /// Checks that `issuer` signed `cert` under the as-of rules.
     fn signed_by(&mut self, cert: &ChainCert, issuer: &ChainCert) -> SignatureCheck {
-        let Some(parsed) = cert.parsed() else {
-            // Known only by a scanner's fields: the names matched; the hash
-            // rule still applies where the algorithm was recorded.
+        let (Some(parsed), Some(_)) = (cert.parsed(), issuer.parsed()) else {
+            // One of the two is known only by a scanner's fields: the names
+            // matched; the hash rule still applies where the algorithm was
+            // recorded.
             return match cert.sig_alg() {
                 Some(alg) if !hash_accepted(alg, self.verifier.as_of) => {
                     SignatureCheck::Failed(Reason::WeakSignature)

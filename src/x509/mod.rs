@@ -1,6 +1,7 @@
 //! Certificate facts, from DER (parsed leniently, once per distinct
 //! certificate) or from a scanner's parsed JSON when no DER was recorded.
 
+pub mod dn;
 pub mod hostname;
 mod names;
 mod scanner_json;

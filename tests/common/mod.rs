@@ -100,12 +100,16 @@ pub fn counts(df: &DataFrame, column: &str) -> Vec<(String, usize)> {
 
 /// SHA-256 hex of base64 text.
 pub fn sha256_of_b64(b64: &str) -> String {
-    use base64::Engine;
     use sha2::Digest;
-    let der = base64::engine::general_purpose::STANDARD
+    hex::encode(sha2::Sha256::digest(base64_decode(b64)))
+}
+
+/// The bytes of standard base64 text.
+pub fn base64_decode(b64: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
         .decode(b64)
-        .unwrap();
-    hex::encode(sha2::Sha256::digest(der))
+        .unwrap()
 }
 
 pub mod truth;

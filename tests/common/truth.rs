@@ -43,11 +43,15 @@ fn tally(df: &DataFrame, column: &str, null: Option<&str>) -> BTreeMap<String, u
     out
 }
 
+/// A truth metric as value → count; `not_logged` (parameters the record
+/// does not show) is a null in the dataset's columns, counted by the
+/// catalogue's `key_exchange` table instead.
 fn truth_counts(counts: &Value, metric: &str) -> BTreeMap<String, u64> {
     counts[metric]
         .as_object()
         .map(|m| {
             m.iter()
+                .filter(|(k, _)| k.as_str() != "not_logged")
                 .map(|(k, v)| (k.clone(), v.as_u64().unwrap()))
                 .collect()
         })
@@ -63,6 +67,7 @@ const HANDSHAKE_METRICS: &[(&str, &str, Option<&str>)] = &[
 const OK_METRICS: &[(&str, &str, Option<&str>)] = &[
     ("ok.tls_version", "tls_version", None),
     ("ok.cipher_id", "cipher_id", None),
+    ("ok.kex", "kex", Some("unknown")),
     ("ok.server_kex", "server_kex", Some("none")),
     ("ok.dh_prime_bits", "dh_prime_bits", None),
     ("ok.ecdh_curve", "ecdh_curve", None),

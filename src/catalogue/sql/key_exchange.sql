@@ -1,61 +1,102 @@
--- key_exchange: how completed handshakes agreed on keys: the server's key
--- exchange, DH prime sizes, the DH primes by name where well known, ECDH
--- curves, and export RSA key sizes.
--- One row: scan × facet × value (facets: kex, dh_prime_bits, dh_group,
--- ecdh_curve, rsa_export_bits). kex 'none' is RSA key transport (no
--- ServerKeyExchange); dh_group 'unnamed' is a prime not in dh_groups.
+-- key_exchange: how completed handshakes agreed on keys: the key exchange
+-- the negotiated suite defines, whether its ServerKeyExchange was logged,
+-- DH prime sizes, the DH primes by name where well known, ECDH curves, and
+-- export RSA key sizes.
+-- One row: scan × facet × value (facets: kex, server_key_exchange,
+-- dh_prime_bits, dh_group, ecdh_curve, rsa_export_bits).
+-- kex comes from the suite (handshakes.kex, cipher_suites.kex_class): rsa
+-- is RSA key transport; rsa_export and dhe_export the export kinds;
+-- anon_dh and anon_ecdh unsigned ephemeral keys; unknown a suite the
+-- record does not give or the table does not know.
+-- server_key_exchange: logged, not_logged (the suite sends one but the
+-- scanner did not record it, as ZGrab 1 event-log records never did), or
+-- not_sent (the suite sends none).
+-- The parameter facets cover the handshakes whose suite uses that kind of
+-- exchange; 'not_logged' counts those without recorded parameters (never
+-- folded into a value). dh_group 'unnamed' is a prime not in dh_groups.
 -- Denominator: completed TLS handshakes of the scan (status 'ok'), for
--- every facet; the DH and ECDH facets cover only the handshakes that used them.
+-- every facet; ske_not_logged says how many of them had a ServerKeyExchange
+-- that was not logged.
 SELECT f.scan_id,
        f.port,
        f.facet,
        f.value,
        f.endpoints,
-       CAST(f.endpoints AS DOUBLE) / t.completed AS share
+       CAST(f.endpoints AS DOUBLE) / t.completed AS share,
+       t.completed,
+       t.ske_not_logged
 FROM (
     SELECT scan_id, port, 'kex' AS facet, value, COUNT(*) AS endpoints
     FROM (
-        SELECT scan_id, port, COALESCE(server_kex, 'none') AS value
+        SELECT scan_id, port, COALESCE(kex, 'unknown') AS value
         FROM handshakes
         WHERE status = 'ok'
     ) kex
     GROUP BY scan_id, port, value
     UNION ALL
+    SELECT scan_id, port, 'server_key_exchange' AS facet, value, COUNT(*) AS endpoints
+    FROM (
+        SELECT scan_id, port,
+               CASE
+                   WHEN server_kex IS NOT NULL THEN 'logged'
+                   WHEN kex IN ('dhe', 'dhe_export', 'ecdhe', 'rsa_export', 'anon_dh', 'anon_ecdh')
+                       THEN 'not_logged'
+                   ELSE 'not_sent'
+               END AS value
+        FROM handshakes
+        WHERE status = 'ok'
+    ) ske
+    GROUP BY scan_id, port, value
+    UNION ALL
     SELECT scan_id, port, 'dh_prime_bits' AS facet, value, COUNT(*) AS endpoints
     FROM (
-        SELECT scan_id, port, CAST(dh_prime_bits AS STRING) AS value
+        SELECT scan_id, port, COALESCE(CAST(dh_prime_bits AS STRING), 'not_logged') AS value
         FROM handshakes
-        WHERE status = 'ok' AND dh_prime_bits IS NOT NULL
+        WHERE status = 'ok'
+          AND (kex IN ('dhe', 'dhe_export', 'anon_dh') OR dh_prime_bits IS NOT NULL)
     ) dh_bits
     GROUP BY scan_id, port, value
     UNION ALL
     SELECT scan_id, port, 'dh_group' AS facet, value, COUNT(*) AS endpoints
     FROM (
-        SELECT h.scan_id, h.port, COALESCE(g.name, 'unnamed') AS value
+        SELECT h.scan_id, h.port,
+               CASE
+                   WHEN h.dh_prime_sha256 IS NULL THEN 'not_logged'
+                   ELSE COALESCE(g.name, 'unnamed')
+               END AS value
         FROM handshakes h
         LEFT JOIN dh_groups g ON g.prime_sha256 = h.dh_prime_sha256
-        WHERE h.status = 'ok' AND h.dh_prime_sha256 IS NOT NULL
+        WHERE h.status = 'ok'
+          AND (h.kex IN ('dhe', 'dhe_export', 'anon_dh') OR h.dh_prime_sha256 IS NOT NULL)
     ) dh_group
     GROUP BY scan_id, port, value
     UNION ALL
     SELECT scan_id, port, 'ecdh_curve' AS facet, value, COUNT(*) AS endpoints
     FROM (
-        SELECT scan_id, port, ecdh_curve AS value
+        SELECT scan_id, port, COALESCE(ecdh_curve, 'not_logged') AS value
         FROM handshakes
-        WHERE status = 'ok' AND ecdh_curve IS NOT NULL
+        WHERE status = 'ok'
+          AND (kex IN ('ecdhe', 'anon_ecdh') OR ecdh_curve IS NOT NULL)
     ) curve
     GROUP BY scan_id, port, value
     UNION ALL
     SELECT scan_id, port, 'rsa_export_bits' AS facet, value, COUNT(*) AS endpoints
     FROM (
-        SELECT scan_id, port, CAST(rsa_export_bits AS STRING) AS value
+        SELECT scan_id, port, COALESCE(CAST(rsa_export_bits AS STRING), 'not_logged') AS value
         FROM handshakes
-        WHERE status = 'ok' AND rsa_export_bits IS NOT NULL
+        WHERE status = 'ok'
+          AND (kex = 'rsa_export' OR rsa_export_bits IS NOT NULL)
     ) export_rsa
     GROUP BY scan_id, port, value
 ) f
 JOIN (
-    SELECT scan_id, COUNT(*) AS completed
+    SELECT scan_id,
+           COUNT(*) AS completed,
+           SUM(CASE
+                   WHEN server_kex IS NULL
+                    AND kex IN ('dhe', 'dhe_export', 'ecdhe', 'rsa_export', 'anon_dh', 'anon_ecdh')
+                   THEN 1 ELSE 0
+               END) AS ske_not_logged
     FROM handshakes
     WHERE status = 'ok'
     GROUP BY scan_id

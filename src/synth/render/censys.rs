@@ -1,6 +1,7 @@
 //! Censys host records (ztag output): one document per host, one
 //! sub-document per port (`"25": {"smtp": {"starttls": {…}}}`), a flattened
-//! `tls` object, and certificates as parsed JSON without DER.
+//! `tls` object, and certificates as parsed JSON, with their DER (`raw`)
+//! in most records and without it in some ([`DER_ABSENT_ONE_IN`]).
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -118,8 +119,14 @@ struct Parsed<'a> {
 
 #[derive(Serialize)]
 struct Entry<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    raw: Option<&'a str>,
     parsed: Parsed<'a>,
 }
+
+/// One host record in this many carries its certificates as parsed JSON
+/// only, as Censys exports of the period did for some records.
+pub const DER_ABSENT_ONE_IN: u64 = 5;
 
 /// zcrypto's names for the signature algorithms the generator uses.
 const SIGNATURE_NAMES: &[(&str, &str)] = &[
@@ -137,7 +144,7 @@ fn name(dn: &crate::synth::x509::Dn) -> Name {
     }
 }
 
-fn entry<'a>(cert: &'a Cert, summary: &'a Summary) -> Entry<'a> {
+fn entry<'a>(cert: &'a Cert, summary: &'a Summary, with_der: bool) -> Entry<'a> {
     let f = &cert.facts;
     let sig = SIGNATURE_NAMES
         .iter()
@@ -163,6 +170,7 @@ fn entry<'a>(cert: &'a Cert, summary: &'a Summary) -> Entry<'a> {
         }
     };
     Entry {
+        raw: with_der.then_some(cert.base64.as_str()),
         parsed: Parsed {
             version: f.version,
             serial_number: &summary.serial,
@@ -232,10 +240,12 @@ struct Host<'a> {
     updated_at: String,
 }
 
-/// Appends one host record and a newline to `out`.
+/// Appends one host record and a newline to `out`; `with_der` says whether
+/// its certificates carry their DER beside the parsed JSON.
 pub fn write_host(
     ip: Ipv4Addr,
     services: &[Service],
+    with_der: bool,
     rng: &mut Rng,
     out: &mut Vec<u8>,
 ) -> Result<()> {
@@ -254,7 +264,10 @@ pub fn write_host(
                     .certs
                     .iter()
                     .flat_map(|p| p.chain.iter())
-                    .filter_map(|c| c.facts.summary.as_deref().map(|summary| entry(c, summary)))
+                    .filter_map(|c| {
+                        let summary = c.facts.summary.as_deref()?;
+                        Some(entry(c, summary, with_der))
+                    })
                     .collect();
                 let mut chain = chain.into_iter();
                 Tls {

@@ -63,6 +63,12 @@ impl Layout {
             .map_or("", |(_, _, t)| t)
     }
 
+    /// Whether the scanner recorded the ServerKeyExchange parameters: ZGrab 1
+    /// event-log records (2014–2015) never did (`server_key_exchange: null`).
+    pub fn records_key_exchange(self) -> bool {
+        self != Layout::Zgrab1EventLog
+    }
+
     /// Whether the scanner recorded trust (`validation.browser_trusted`).
     pub fn records_trust(self) -> bool {
         self != Layout::Zgrab1EventLog

@@ -26,6 +26,10 @@ const SMTP: &[Software] = &[
         banner: "220 {host} Microsoft ESMTP MAIL Service ready\r\n",
         capabilities: Some("250-{host} Hello [192.0.2.1]\r\n250-SIZE 36700160\r\n250-PIPELINING\r\n250-DSN\r\n250-ENHANCEDSTATUSCODES\r\n{tls}250-8BITMIME\r\n250-BINARYMIME\r\n250 CHUNKING\r\n"),
     },
+    Software {
+        banner: "220 {host} ESMTP Sendmail 8.14.4/8.14.4; Mon, 3 Aug 2015 04:00:00 GMT\r\n",
+        capabilities: Some("250-{host} Hello scanner [192.0.2.1], pleased to meet you\r\n250-ENHANCEDSTATUSCODES\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-SIZE\r\n250-DSN\r\n{tls}250-DELIVERBY\r\n250 HELP\r\n"),
+    },
 ];
 
 const IMAP: &[Software] = &[
@@ -39,6 +43,11 @@ const IMAP: &[Software] = &[
     },
     Software {
         banner: "* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE NAMESPACE{tls}] {host} Cyrus IMAP server ready\r\n",
+        capabilities: None,
+    },
+    // Lists its capabilities only when asked (CAPABILITY), which scanners did not.
+    Software {
+        banner: "* OK The Microsoft Exchange IMAP4 service is ready.\r\n",
         capabilities: None,
     },
 ];
@@ -56,34 +65,72 @@ const POP3: &[Software] = &[
         banner: "+OK {host} POP3 server ready\r\n",
         capabilities: None,
     },
+    Software {
+        banner: "+OK Qpopper (version 4.1.0) at {host} starting.\r\n",
+        capabilities: None,
+    },
 ];
 
-/// Replies to the upgrade command: accepted, unknown command, masked, refused.
+/// Replies to the upgrade command: accepted, unknown command (by a server
+/// without STARTTLS), masked, refused (temporarily or by policy, by a
+/// server that has it). Variants are spoken in turn by software family.
 struct Replies {
     accepted: &'static str,
-    unknown: &'static str,
+    unknown: &'static [&'static str],
     masked: &'static str,
-    refused: &'static str,
+    refused: &'static [&'static str],
 }
 
 const SMTP_REPLIES: Replies = Replies {
     accepted: "220 2.0.0 Ready to start TLS\r\n",
-    unknown: "502 5.5.2 Error: command not recognized\r\n",
+    unknown: &[
+        "502 5.5.2 Error: command not recognized\r\n",
+        "500 5.5.1 Command unrecognized: \"STARTTLS\"\r\n",
+    ],
     masked: "500 5.5.1 Command unrecognized: \"XXXXXXXX\"\r\n",
-    refused: "454 4.7.0 TLS not available due to local problem\r\n",
+    refused: &[
+        "454 4.7.0 TLS not available due to local problem\r\n",
+        "554 5.7.3 Unable to initialize security subsystem\r\n",
+    ],
 };
 const IMAP_REPLIES: Replies = Replies {
     accepted: "a001 OK Begin TLS negotiation now.\r\n",
-    unknown: "a001 BAD Unknown command.\r\n",
+    unknown: &[
+        "a001 BAD Unknown command.\r\n",
+        "a001 BAD Command unrecognized: STARTTLS\r\n",
+    ],
     masked: "a001 BAD Unknown command.\r\n",
-    refused: "a001 NO [UNAVAILABLE] TLS support isn't available.\r\n",
+    refused: &[
+        "a001 NO [UNAVAILABLE] TLS support isn't available.\r\n",
+        "a001 NO STARTTLS temporarily unavailable, try again later\r\n",
+    ],
 };
 const POP3_REPLIES: Replies = Replies {
     accepted: "+OK Begin TLS negotiation now.\r\n",
-    unknown: "-ERR Unknown command: STLS\r\n",
+    unknown: &[
+        "-ERR Unknown command: STLS\r\n",
+        "-ERR Command not implemented\r\n",
+        "-ERR unrecognized command\r\n",
+    ],
     masked: "-ERR Unknown command\r\n",
-    refused: "-ERR TLS support isn't enabled.\r\n",
+    refused: &[
+        "-ERR [SYS/TEMP] TLS temporarily unavailable\r\n",
+        "-ERR TLS not allowed from your network\r\n",
+    ],
 };
+
+/// Does this endpoint's server show its capabilities in what a scanner
+/// records (SMTP's EHLO reply, an IMAP greeting's CAPABILITY list)? POP3
+/// scanners never ask CAPA.
+pub fn capabilities_shown(ep: &Endpoint, protocol: &str) -> bool {
+    let software = match protocol {
+        "imap" => IMAP,
+        "pop3" => POP3,
+        _ => SMTP,
+    };
+    let sw = &software[ep.software % software.len()];
+    sw.capabilities.is_some() || sw.banner.contains("CAPABILITY")
+}
 
 /// The texts of one endpoint scan, as the scanner recorded them; every
 /// layout writes them under these keys.
@@ -140,9 +187,9 @@ pub fn texts(ep: &Endpoint, protocol: &str, mode: TlsMode) -> Texts {
     }
     let starttls = match (mode, ep.outcome) {
         (TlsMode::Implicit, _) => None,
-        (_, Outcome::NoStarttls) => Some(replies.unknown),
+        (_, Outcome::NoStarttls) => Some(replies.unknown[ep.software % replies.unknown.len()]),
         (_, Outcome::Stripped) => Some(replies.masked),
-        (_, Outcome::StarttlsRefused) => Some(replies.refused),
+        (_, Outcome::StarttlsRefused) => Some(replies.refused[ep.software % replies.refused.len()]),
         _ => Some(replies.accepted),
     };
     Texts {

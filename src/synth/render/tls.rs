@@ -251,32 +251,15 @@ struct EraACertificates<'a> {
     raw: Vec<&'a str>,
 }
 
-#[derive(Serialize)]
-struct EraADhParams {
-    prime: String,
-    prime_length: usize,
-    generator: String,
-}
-
-#[derive(Serialize)]
-struct EraARsaParams {
-    modulus: String,
-    exponent: u32,
-    length: usize,
-}
-
 /// The era-A `tls_handshake` data: bare version number and hex suite,
-/// every certificate in `raw`, no validation, key exchange beside the hello.
+/// every certificate in `raw`, no validation, and no key-exchange
+/// parameters (`server_key_exchange: null`), as ZGrab 1 logged them then.
 #[derive(Serialize)]
 pub struct EraAHandshake<'a> {
     server_hello: EraAHello,
     #[serde(skip_serializing_if = "Option::is_none")]
     server_certificates: Option<EraACertificates<'a>>,
     server_key_exchange: Option<ServerKeyExchange>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    dh_params: Option<EraADhParams>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    rsa_export_params: Option<EraARsaParams>,
     #[serde(skip_serializing_if = "Option::is_none")]
     server_finished: Option<Finished>,
 }
@@ -299,8 +282,6 @@ pub fn era_a_handshake<'a>(s: &'a Session, rng: &mut Rng) -> EraAHandshake<'a> {
         server_hello,
         server_certificates: None,
         server_key_exchange: None,
-        dh_params: None,
-        rsa_export_params: None,
         server_finished: None,
     };
     if !s.complete {
@@ -309,24 +290,6 @@ pub fn era_a_handshake<'a>(s: &'a Session, rng: &mut Rng) -> EraAHandshake<'a> {
     out.server_certificates = s.certs.as_ref().map(|p| EraACertificates {
         raw: p.chain.iter().map(|c| c.base64.as_str()).collect(),
     });
-    match &s.kex {
-        KexParams::Dhe { prime, .. } => {
-            out.dh_params = Some(EraADhParams {
-                prime: b64(prime),
-                prime_length: prime.len() * 8,
-                generator: b64(&[2]),
-            })
-        }
-        KexParams::RsaExport(m) => {
-            out.rsa_export_params = Some(EraARsaParams {
-                modulus: b64(m),
-                exponent: 65537,
-                length: m.len() * 8,
-            })
-        }
-        KexParams::Ecdhe(..) => out.server_key_exchange = key_exchange(s, rng),
-        KexParams::None => {}
-    }
     out.server_finished = Some(Finished {
         verify_data: random_b64(rng, 12),
     });

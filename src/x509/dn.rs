@@ -1,0 +1,210 @@
+//! Distinguished names in one comparable form, whether they come as DER or
+//! as text a scanner printed (`C=US, O=Let's Encrypt, CN=R3`).
+//!
+//! Issuers are found by name. A certificate known only by a scanner's
+//! parsed JSON has a printed DN, one with DER a `Name`; to chain the two
+//! kinds both become the same key: each attribute as its OID and its value
+//! with escapes undone, surrounding spaces trimmed, inner runs of spaces
+//! made one and letters lower-cased (RFC 5280 section 7.1's comparison, as
+//! OpenSSL's canonical encoding does it), the attributes sorted, so the
+//! order a printer chose (RFC 4514 prints the last RDN first) does not
+//! matter.
+
+use x509_parser::x509::X509Name;
+
+/// Attribute types: OID and the names printers use for it (lower case).
+const ATTRIBUTES: &[(&str, &[&str])] = &[
+    ("2.5.4.3", &["cn", "commonname"]),
+    ("2.5.4.4", &["sn", "surname"]),
+    ("2.5.4.5", &["serialnumber"]),
+    ("2.5.4.6", &["c", "countryname"]),
+    ("2.5.4.7", &["l", "localityname"]),
+    ("2.5.4.8", &["st", "s", "stateorprovincename"]),
+    ("2.5.4.9", &["street", "streetaddress"]),
+    ("2.5.4.10", &["o", "organizationname"]),
+    ("2.5.4.11", &["ou", "organizationalunitname"]),
+    ("2.5.4.12", &["title"]),
+    ("2.5.4.15", &["businesscategory"]),
+    ("2.5.4.17", &["postalcode"]),
+    ("2.5.4.42", &["gn", "givenname"]),
+    ("2.5.4.43", &["initials"]),
+    ("2.5.4.44", &["generationqualifier"]),
+    ("2.5.4.46", &["dnqualifier"]),
+    ("2.5.4.65", &["pseudonym"]),
+    ("0.9.2342.19200300.100.1.1", &["uid", "userid"]),
+    ("0.9.2342.19200300.100.1.25", &["dc", "domaincomponent"]),
+    ("1.2.840.113549.1.9.1", &["emailaddress", "email", "e"]),
+    (
+        "1.3.6.1.4.1.311.60.2.1.1",
+        &["jurisdictionlocalityname", "jurisdictionl"],
+    ),
+    (
+        "1.3.6.1.4.1.311.60.2.1.2",
+        &["jurisdictionstateorprovincename", "jurisdictionst"],
+    ),
+    (
+        "1.3.6.1.4.1.311.60.2.1.3",
+        &["jurisdictioncountryname", "jurisdictionc"],
+    ),
+];
+
+/// The OID of a printed attribute name, or the name itself when unknown.
+fn attribute_oid(name: &str) -> String {
+    let lower = name.trim().to_lowercase();
+    let lower = lower.strip_prefix("oid.").unwrap_or(&lower);
+    ATTRIBUTES
+        .iter()
+        .find(|(_, names)| names.contains(&lower))
+        .map_or_else(|| lower.to_owned(), |(oid, _)| (*oid).to_owned())
+}
+
+/// A value as compared: trimmed, inner white space one space, lower case.
+fn fold_value(value: &str) -> String {
+    value
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Joins `(oid, value)` pairs into the key, sorted.
+fn key(mut attributes: Vec<(String, String)>) -> String {
+    attributes.sort();
+    let mut out = String::new();
+    for (oid, value) in attributes {
+        out.push_str(&oid);
+        out.push('=');
+        out.push_str(&value);
+        out.push('\u{1}');
+    }
+    out
+}
+
+/// The key of a DER `Name`. Values that are not strings are compared by
+/// their DER bytes, in hex.
+pub fn der_key(name: &X509Name<'_>) -> String {
+    let attributes = name
+        .iter_attributes()
+        .map(|a| {
+            let value = match a.as_str() {
+                Ok(text) => fold_value(text),
+                Err(_) => format!("#{}", hex::encode(a.attr_value().data)),
+            };
+            (a.attr_type().to_id_string(), value)
+        })
+        .collect();
+    key(attributes)
+}
+
+/// The key of a printed DN (`C=US, O=Foo\, Inc., CN=bar`): attributes
+/// separated by unescaped `,`, `+` or `;`; `\` escapes one character or
+/// gives a byte as two hex digits. `None` for text that is not a DN.
+pub fn text_key(dn: &str) -> Option<String> {
+    let mut attributes = Vec::new();
+    let mut name = String::new();
+    let mut value: Vec<u8> = Vec::new();
+    let mut in_value = false;
+    let mut bytes = dn.as_bytes().iter().copied().peekable();
+    let mut finish = |name: &mut String, value: &mut Vec<u8>, in_value: bool| -> Option<()> {
+        if !in_value {
+            // Empty text between separators is allowed only at the very end.
+            return name.trim().is_empty().then_some(());
+        }
+        let text = String::from_utf8_lossy(value);
+        attributes.push((attribute_oid(name), fold_value(&text)));
+        name.clear();
+        value.clear();
+        Some(())
+    };
+    while let Some(b) = bytes.next() {
+        match b {
+            b'\\' if in_value => {
+                let hi = bytes.next()?;
+                let lo = bytes.peek().copied();
+                match (hex_digit(hi), lo.and_then(hex_digit)) {
+                    (Some(h), Some(l)) => {
+                        bytes.next();
+                        value.push(h << 4 | l);
+                    }
+                    _ => value.push(hi),
+                }
+            }
+            b',' | b'+' | b';' if in_value => {
+                finish(&mut name, &mut value, in_value)?;
+                in_value = false;
+            }
+            b'=' if !in_value => in_value = true,
+            _ if in_value => value.push(b),
+            _ => name.push(char::from(b)),
+        }
+    }
+    finish(&mut name, &mut value, in_value)?;
+    (!attributes.is_empty()).then(|| key(attributes))
+}
+
+fn hex_digit(b: u8) -> Option<u8> {
+    char::from(b)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printed_forms_of_one_name_agree() {
+        let reference = text_key("C=US, O=Let's Encrypt, CN=R3").unwrap();
+        for variant in [
+            "CN=R3, O=Let's Encrypt, C=US",
+            "c=us,o=let's encrypt,cn=r3",
+            "countryName=US; organizationName=Let's  Encrypt; commonName=R3",
+            "C=US, O=Let\\27s Encrypt, CN=R3",
+            "C = US , O = Let's Encrypt , CN = R3",
+        ] {
+            assert_eq!(
+                text_key(variant).as_deref(),
+                Some(reference.as_str()),
+                "{variant}"
+            );
+        }
+        assert_ne!(text_key("C=US, O=Let's Encrypt, CN=R4").unwrap(), reference);
+        assert_eq!(
+            text_key("O=Foo\\, Inc., CN=x").unwrap(),
+            text_key("CN=x, O=foo\\, inc.").unwrap()
+        );
+        assert_eq!(
+            text_key("emailAddress=a@b, CN=x").unwrap(),
+            text_key("CN=x, E=A@B").unwrap()
+        );
+        assert_eq!(text_key(""), None);
+        assert_eq!(text_key("not a name"), None);
+        assert_eq!(text_key("CN=x\\"), None);
+    }
+
+    #[test]
+    fn der_names_meet_their_printed_form() {
+        use x509_parser::prelude::FromDer;
+        let pem = include_str!("../../data/roots/mozilla-2015-04-28.pem");
+        let mut checked = 0;
+        for der in crate::trust::cert::pem_certificates(pem.as_bytes()).unwrap() {
+            let (_, cert) = x509_parser::certificate::X509Certificate::from_der(&der).unwrap();
+            let subject = cert.subject();
+            // x509-parser prints each RDN as `SHORT=value`, in DER order,
+            // without escaping: values with separators are left out.
+            let printed = subject.to_string();
+            let plain = subject.iter_attributes().all(|a| {
+                a.as_str()
+                    .is_ok_and(|v| !v.contains([',', '+', ';', '\\', '=']))
+            });
+            if !plain {
+                continue;
+            }
+            if let Some(k) = text_key(&printed) {
+                assert_eq!(k, der_key(subject), "{printed}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "{checked}");
+    }
+}
