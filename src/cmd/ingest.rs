@@ -8,7 +8,9 @@ use crate::input::framing::Limits;
 use crate::record::TlsMode;
 
 /// Runs the command; the exit code is 0 even with bad records (they are
-/// reported and quarantined), non-zero on `--strict` problems and errors.
+/// reported and quarantined), non-zero on `--strict` problems and errors,
+/// and non-zero after a commit that left out inputs it could not read or
+/// lost records to an internal error (the summary names them).
 pub fn execute(args: IngestArgs) -> Result<()> {
     let opts = Options {
         inputs: args.inputs,
@@ -33,5 +35,8 @@ pub fn execute(args: IngestArgs) -> Result<()> {
     if !args.quiet {
         println!("{summary}");
     }
-    Ok(())
+    match summary.failure() {
+        Some(problem) => anyhow::bail!("the run was committed, but {problem}"),
+        None => Ok(()),
+    }
 }

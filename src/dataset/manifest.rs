@@ -48,6 +48,19 @@ pub struct Run {
     pub jobs: usize,
     /// Inputs skipped because their content was already ingested.
     pub skipped_inputs: Vec<String>,
+    /// Inputs that could not be opened or read: nothing of them was
+    /// committed, and a later ingest of the same path tries them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed_inputs: Vec<FailedInput>,
+}
+
+/// An input a run could not ingest, and why.
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
+pub struct FailedInput {
+    /// Path as given (made absolute).
+    pub path: String,
+    /// What went wrong.
+    pub error: String,
 }
 
 /// One input file.
@@ -79,6 +92,19 @@ pub struct InputEntry {
     pub bad_records: BTreeMap<String, u64>,
     /// A decompression error that ended the file early.
     pub stream_error: Option<String>,
+    /// Chunks whose parsing failed inside mailtls (a bug): their records
+    /// are quarantined with the reason, and the run exits non-zero.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub internal_errors: u64,
+    /// Why the input could not be ingested, when it could not: none of its
+    /// rows is in the dataset (the certificates it decoded are), and a
+    /// later ingest of it tries again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl InputEntry {

@@ -356,3 +356,30 @@ impl DhGroupRows {
         t
     }
 }
+
+/// The tables rows are added to run by run, and whether each is
+/// partitioned by `scan_id`.
+pub const ROW_TABLES: &[(&str, bool)] = &[
+    ("handshakes", true),
+    ("discovery", true),
+    ("certificates", false),
+];
+
+/// An empty frame with every column of a row table (and `scan_id` for a
+/// partitioned one, whose value otherwise comes from the folder name), so
+/// a dataset without such rows still has the table and queries answer 0.
+pub fn empty_frame(table: &str) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
+    use polars::prelude::{Column, DataType};
+    let mut df = match table {
+        "handshakes" => HandshakeRows::default().into_frame()?,
+        "discovery" => DiscoveryRows::default().into_frame()?,
+        _ => CertificateRows::default().into_frame()?,
+    };
+    if ROW_TABLES
+        .iter()
+        .any(|(t, partitioned)| *t == table && *partitioned)
+    {
+        df.with_column(Column::new_empty("scan_id".into(), &DataType::String))?;
+    }
+    Ok(df)
+}

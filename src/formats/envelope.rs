@@ -71,6 +71,35 @@ pub struct Envelope<'a> {
     pub other_keys: Vec<Cow<'a, str>>,
 }
 
+impl Envelope<'_> {
+    /// The top-level keys the record has (the first few unknown ones
+    /// included), sorted: what an error message says the record holds.
+    pub fn key_names(&self) -> Vec<String> {
+        let known = [
+            ("host", self.host.is_some()),
+            ("time", self.time.is_some()),
+            ("log", self.log.is_some()),
+            ("ip", self.ip.is_some()),
+            ("domain", self.domain.is_some()),
+            ("timestamp", self.timestamp.is_some()),
+            ("port", self.port.is_some()),
+            ("error", self.error.is_some()),
+            ("error_component", self.error_component.is_some()),
+            ("updated_at", self.updated_at.is_some()),
+            ("data", self.data.is_some()),
+        ];
+        let mut keys: Vec<String> = known
+            .iter()
+            .filter(|(_, present)| *present)
+            .map(|(k, _)| (*k).to_owned())
+            .chain(self.ports.iter().map(|(p, _)| p.to_string()))
+            .chain(self.other_keys.iter().map(|k| k.to_string()))
+            .collect();
+        keys.sort_unstable();
+        keys
+    }
+}
+
 /// Keys only ZGrab 1's flat `data` has.
 const FLAT_KEYS: &[&str] = &[
     "banner",

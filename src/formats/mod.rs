@@ -206,11 +206,9 @@ pub fn parse_record<'a>(
             "a ZDNS record: DNS lookups are not scan records; ingest them with the DNS reader",
         ));
     }
-    let mut keys: Vec<&str> = env.other_keys.iter().map(|k| k.as_ref()).collect();
-    keys.sort_unstable();
     Err(RecordError::new(format!(
         "unknown layout: a JSON object with keys [{}] is none of ZGrab 1 (host+log or ip+data), \
          ZGrab2 (data.<scan>.status/protocol) or a Censys host record (port keys)",
-        keys.join(", ")
+        env.key_names().join(", ")
     )))
 }

@@ -96,6 +96,8 @@ pub struct ChunkOutput {
     pub scans: BTreeMap<String, ScanEntry>,
     /// The distinct chains of `handshakes`, for judging them at commit.
     pub chains: SeenChains,
+    /// 1 when parsing the chunk failed inside mailtls ([`failed`]).
+    pub internal_errors: u64,
 }
 
 /// Port, protocol and TLS mode: what identifies a series within a file.
@@ -168,6 +170,30 @@ fn resolve_chain(
         .collect()
 }
 
+/// The output of a chunk whose parsing failed inside mailtls (`message`):
+/// every record is quarantined with that reason.
+pub fn failed(chunk: &Chunk, message: &str) -> ChunkOutput {
+    let reason =
+        format!("internal error while parsing this part of the file (please report it): {message}");
+    let mut out = ChunkOutput {
+        internal_errors: 1,
+        ..ChunkOutput::default()
+    };
+    for span in &chunk.spans {
+        out.bad.push(BadRecord {
+            line: span.line,
+            offset: chunk.offset + span.start as u64,
+            reason: RecordError::new(reason.clone()),
+            text: chunk
+                .data
+                .get(span.start..span.end)
+                .unwrap_or_default()
+                .to_vec(),
+        });
+    }
+    out
+}
+
 /// Parses every record of `chunk`.
 pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResult<ChunkOutput> {
     let mut out = ChunkOutput::default();
@@ -184,7 +210,17 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResul
     }
     let mut series = LastSeries::default();
     for span in &chunk.spans {
-        let text = &chunk.data[span.start..span.end];
+        let Some(text) = chunk.data.get(span.start..span.end) else {
+            out.bad.push(BadRecord {
+                line: span.line,
+                offset: chunk.offset + span.start as u64,
+                reason: RecordError::new(
+                    "internal error: the record's span lies outside its chunk",
+                ),
+                text: Vec::new(),
+            });
+            continue;
+        };
         if text.iter().all(u8::is_ascii_whitespace) {
             continue;
         }

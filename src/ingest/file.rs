@@ -15,7 +15,7 @@ use base64::Engine;
 use polars::prelude::DataFrame;
 
 use super::certs::CertStore;
-use super::chunk::{process, BadRecord, ChunkOutput, FileInfo};
+use super::chunk::{failed, process, BadRecord, ChunkOutput, FileInfo};
 use crate::dataset::manifest::{InputEntry, Part, ScanEntry};
 use crate::dataset::writer::{partition_dir, Pending};
 use crate::formats::zmap;
@@ -151,6 +151,7 @@ impl<'a> Sink<'a> {
             *entry.records.entry(layout.name().to_owned()).or_default() += n;
         }
         entry.ignored_services += out.ignored_services;
+        entry.internal_errors += out.internal_errors;
         for (id, scan) in &out.scans {
             scans
                 .entry(id.clone())
@@ -291,6 +292,19 @@ impl Source {
     }
 }
 
+/// What turns a chunk into rows: [`process`], or a stand-in in tests.
+type Parser =
+    fn(&framing::Chunk, &FileInfo, &CertStore) -> polars::prelude::PolarsResult<ChunkOutput>;
+
+/// The text a panic was raised with.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
+}
+
 /// Parses chunks on the worker pool as they arrive (at most `batch` in
 /// flight) and hands the outputs to `absorb` in chunk order, so the workers
 /// never wait for the writer and the rows do not depend on `--jobs`.
@@ -299,6 +313,7 @@ fn parse_in_order(
     recycle: Sender<Vec<u8>>,
     settings: &RunSettings<'_>,
     info: &FileInfo,
+    parse: Parser,
     mut absorb: impl FnMut(ChunkOutput) -> Result<()>,
 ) -> Result<()> {
     settings.pool.in_place_scope(|scope| {
@@ -326,7 +341,11 @@ fn parse_in_order(
                 sent += 1;
                 in_flight += 1;
                 scope.spawn(move |_| {
-                    let out = process(&chunk, info, settings.certs);
+                    // A panic must not leave the loop below waiting for this
+                    // chunk: it becomes the chunk's quarantined records.
+                    let run = std::panic::AssertUnwindSafe(|| parse(&chunk, info, settings.certs));
+                    let out = std::panic::catch_unwind(run)
+                        .unwrap_or_else(|panic| Ok(failed(&chunk, &panic_message(&*panic))));
                     let _ = done.send((seq, out, chunk.data));
                 });
             }
@@ -422,7 +441,7 @@ pub fn ingest_file(
                     }
                 }
             })?;
-        let parsed = parse_in_order(rx, recycle_tx, settings, &info, |out| {
+        let parsed = parse_in_order(rx, recycle_tx, settings, &info, process, |out| {
             let records = out.layouts.values().sum::<u64>() + out.bad.len() as u64;
             settings
                 .progress
@@ -500,4 +519,94 @@ pub fn ingest_file(
         scans,
         chains,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::Context;
+    use crate::input::framing::{Chunk, Span};
+
+    fn chunk(first_line: u64) -> Chunk {
+        Chunk {
+            data: ChunkBytes::Owned(b"{}\n{}\n".to_vec()),
+            offset: 0,
+            spans: vec![
+                Span {
+                    start: 0,
+                    end: 2,
+                    line: first_line,
+                },
+                Span {
+                    start: 3,
+                    end: 5,
+                    line: first_line + 1,
+                },
+            ],
+            oversized: Vec::new(),
+        }
+    }
+
+    /// A chunk whose parsing panics becomes that chunk's quarantined
+    /// records and an internal error; the chunks around it are parsed and
+    /// the file finishes (a panic once left the loop waiting for ever).
+    #[test]
+    fn a_panicking_chunk_is_quarantined_not_waited_for() {
+        fn parse(
+            c: &Chunk,
+            _: &FileInfo,
+            _: &CertStore,
+        ) -> polars::prelude::PolarsResult<ChunkOutput> {
+            if c.spans[0].line == 3 {
+                panic!("deliberate failure in chunk 2");
+            }
+            Ok(ChunkOutput::default())
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let (certs, progress, root) = (
+            CertStore::default(),
+            Progress::default(),
+            tempfile::tempdir().unwrap(),
+        );
+        let settings = RunSettings {
+            root: root.path(),
+            run: 1,
+            pool: &pool,
+            batch: 4,
+            limits: Limits::default(),
+            map_plain: false,
+            strict: false,
+            certs: &certs,
+            progress: &progress,
+        };
+        let info = FileInfo {
+            input_id: 0,
+            ctx: Context::default(),
+            stem: "f".into(),
+        };
+        let (tx, rx) = sync_channel(8);
+        for first in [1, 3, 5] {
+            tx.send(chunk(first)).unwrap();
+        }
+        drop(tx);
+        let (recycle, _kept) = channel();
+        let mut outputs = Vec::new();
+        parse_in_order(rx, recycle, &settings, &info, parse, |out| {
+            outputs.push(out);
+            Ok(())
+        })
+        .unwrap();
+        let errors: Vec<u64> = outputs.iter().map(|o| o.internal_errors).collect();
+        assert_eq!(errors, [0, 1, 0]);
+        let bad = &outputs[1].bad;
+        assert_eq!(bad.iter().map(|b| b.line).collect::<Vec<_>>(), [3, 4]);
+        assert!(
+            bad[0].reason.0.contains("deliberate failure in chunk 2"),
+            "{}",
+            bad[0].reason
+        );
+    }
 }

@@ -17,9 +17,11 @@ use anyhow::{Context as _, Result};
 use polars::prelude::DataFrame;
 
 use crate::dataset::commit::Staging;
-use crate::dataset::manifest::{InputEntry, Manifest, Run, FORMAT};
+use crate::dataset::manifest::{FailedInput, InputEntry, Manifest, Part, Run, FORMAT};
 use crate::dataset::read::read_columns;
-use crate::dataset::tables::{CipherSuiteRows, DhGroupRows, MozillaLevelRows, ScanRows};
+use crate::dataset::tables::{
+    empty_frame, CipherSuiteRows, DhGroupRows, MozillaLevelRows, ScanRows, ROW_TABLES,
+};
 use crate::dataset::writer::{path_safe, write_part};
 use crate::formats::{mail, Context};
 use crate::input::decompress::hash_file;
@@ -119,24 +121,38 @@ fn base_context(opts: &Options) -> Context {
 type Planned = (PathBuf, u64, String);
 
 /// Inputs whose content is already in the dataset (or earlier in this run),
-/// found by size first and confirmed by hash.
-fn find_duplicates(files: &[PathBuf], base: &Manifest) -> Result<(Vec<Planned>, Vec<String>)> {
+/// found by size first and confirmed by hash. Inputs that cannot be read
+/// go to `unreadable`.
+fn find_duplicates(
+    files: &[PathBuf],
+    base: &Manifest,
+    unreadable: &mut Vec<(PathBuf, String)>,
+) -> (Vec<Planned>, Vec<String>) {
     let mut sizes: HashMap<u64, usize> = HashMap::new();
     let mut metas = Vec::with_capacity(files.len());
     for f in files {
-        let size = std::fs::metadata(f)
-            .with_context(|| format!("cannot read {}", f.display()))?
-            .len();
-        *sizes.entry(size).or_default() += 1;
-        metas.push((f.clone(), size));
+        match std::fs::metadata(f) {
+            Ok(meta) => {
+                *sizes.entry(meta.len()).or_default() += 1;
+                metas.push((f.clone(), meta.len()));
+            }
+            Err(e) => unreadable.push((f.clone(), format!("cannot read it: {e}"))),
+        }
     }
-    let mut seen_hashes: Vec<String> = base.inputs.iter().map(|i| i.xxh3_128.clone()).collect();
+    let complete = base.inputs.iter().filter(|i| i.failed.is_none());
+    let mut seen_hashes: Vec<String> = complete.map(|i| i.xxh3_128.clone()).collect();
     let mut keep = Vec::new();
     let mut skipped = Vec::new();
     for (path, size) in metas {
         let collides = sizes[&size] > 1 || base.inputs.iter().any(|i| i.size == size);
         let hash = if collides {
-            hash_file(&path)?
+            match hash_file(&path) {
+                Ok(hash) => hash,
+                Err(e) => {
+                    unreadable.push((path, format!("{e:#}")));
+                    continue;
+                }
+            }
         } else {
             String::new()
         };
@@ -149,14 +165,14 @@ fn find_duplicates(files: &[PathBuf], base: &Manifest) -> Result<(Vec<Planned>, 
         }
         keep.push((path, size, hash));
     }
-    Ok((keep, skipped))
+    (keep, skipped)
 }
 
 /// Runs an ingest and commits it.
 pub fn run(opts: &Options) -> Result<Summary> {
     let started = Instant::now();
     let started_at = now_rfc3339();
-    let files = discover(&opts.inputs)?;
+    let (files, mut unreadable) = discover(&opts.inputs)?;
     let staging = Staging::open(&opts.out, opts.append)?;
     if staging.append && staging.base.format != FORMAT {
         let (format, tool) = (staging.base.format, staging.base.tool.clone());
@@ -168,7 +184,22 @@ pub fn run(opts: &Options) -> Result<Summary> {
             tool_version()
         );
     }
-    let (todo, skipped) = find_duplicates(&files, &staging.base)?;
+    let (todo, skipped) = find_duplicates(&files, &staging.base, &mut unreadable);
+    if opts.strict {
+        if let Some((path, error)) = unreadable.first() {
+            staging.abandon();
+            anyhow::bail!(
+                "{}: {error}; --strict stops at the first problem",
+                path.display()
+            );
+        }
+    }
+    for (path, error) in &unreadable {
+        eprintln!(
+            "mailtls: error: {}: {error}; going on with the other inputs",
+            path.display()
+        );
+    }
     let run_id = staging.base.runs.len() as u32 + 1;
     let jobs = if opts.jobs == 0 {
         std::thread::available_parallelism().map_or(2, |n| n.get())
@@ -198,7 +229,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
     let ctx = base_context(opts);
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    let results: Mutex<Vec<Result<FileResult>>> = Mutex::new(Vec::new());
+    let results: Mutex<Vec<(InputEntry, Result<FileResult>)>> = Mutex::new(Vec::new());
     let display =
         progress::Display::start(total_stored, opts.quiet, std::sync::Arc::clone(&progress));
     std::thread::scope(|scope| {
@@ -232,24 +263,34 @@ pub fn run(opts: &Options) -> Result<Summary> {
                         xxh3_128: hash.clone(),
                         ..InputEntry::default()
                     };
+                    let planned = entry.clone();
                     let result = ingest_file(path, entry, info, &settings);
-                    let failed = result.is_err();
+                    if let Err(e) = &result {
+                        if opts.strict {
+                            // The run will not commit; the other files need not finish.
+                            stop.store(true, Ordering::Relaxed);
+                        } else {
+                            // Reported now, named in the run's entry, and
+                            // nothing of it committed; the others go on.
+                            remove_staged_rows(&staging.root, run_id, planned.id);
+                            display.suspend(|| {
+                                eprintln!("mailtls: error: {e:#}; going on with the other inputs")
+                            });
+                        }
+                    }
                     results
                         .lock()
                         .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .push(result);
-                    if failed {
-                        // The run will not commit; the other files need not finish.
-                        stop.store(true, Ordering::Relaxed);
-                    }
+                        .push((planned, result));
                 });
             if let Err(e) = spawned {
                 stop.store(true, Ordering::Relaxed);
                 results
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .push(Err(
-                        anyhow::Error::from(e).context("cannot start a worker thread")
+                    .push((
+                        InputEntry::default(),
+                        Err(anyhow::Error::from(e).context("cannot start a worker thread")),
                     ));
             }
         }
@@ -258,15 +299,48 @@ pub fn run(opts: &Options) -> Result<Summary> {
     let mut results = results
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some(pos) = results.iter().position(Result::is_err) {
+    let fatal =
+        |(entry, _): &(InputEntry, Result<FileResult>)| opts.strict || entry.path.is_empty();
+    if let Some(pos) = results.iter().position(|r| r.1.is_err() && fatal(r)) {
         let err = results
             .swap_remove(pos)
+            .1
             .err()
             .unwrap_or_else(|| anyhow::anyhow!("ingest failed"));
         staging.abandon();
         return Err(err.context("nothing was committed; the dataset is unchanged"));
     }
-    let mut results: Vec<FileResult> = results.into_iter().filter_map(Result::ok).collect();
+    let mut failed_inputs: Vec<FailedInput> = unreadable
+        .iter()
+        .map(|(path, error)| FailedInput {
+            path: crate::dataset::writer::absolute(path).display().to_string(),
+            error: error.clone(),
+        })
+        .collect();
+    let mut results: Vec<FileResult> = results
+        .into_iter()
+        .map(|(mut entry, r)| {
+            r.or_else(|e| {
+                // What a failed input leaves: its entry, marked failed (so
+                // its id is never reused and a rerun tries it again), and
+                // the certificate rows it decoded (others may refer to them).
+                let error = format!("{e:#}");
+                failed_inputs.push(FailedInput {
+                    path: entry.path.clone(),
+                    error: error.clone(),
+                });
+                entry.failed = Some(error);
+                let parts = staged_certificate_parts(&staging.root, run_id, entry.id)?;
+                Ok::<_, anyhow::Error>(FileResult {
+                    input: entry,
+                    parts,
+                    scans: BTreeMap::new(),
+                    chains: SeenChains::default(),
+                })
+            })
+        })
+        .collect::<Result<_>>()?;
+    failed_inputs.sort_by(|a, b| a.path.cmp(&b.path));
     results.sort_by_key(|r| r.input.id);
     let mut chains = SeenChains::default();
     for r in &mut results {
@@ -294,8 +368,9 @@ pub fn run(opts: &Options) -> Result<Summary> {
                 .merge(scan);
         }
     }
-    let superseded_parts =
+    let mut superseded_parts =
         certs::drop_superseded_rows(&mut manifest, &staging, run_id, &certs.upgraded())?;
+    superseded_parts.extend(keep_every_row_table(&mut manifest, &staging.root, run_id)?);
     if let Some(setting) = requested_trust(opts, &staging.root)? {
         if !manifest.trust.contains(&setting) {
             manifest.trust.push(setting);
@@ -354,13 +429,18 @@ pub fn run(opts: &Options) -> Result<Summary> {
         tool: tool_version(),
         jobs,
         skipped_inputs: skipped.clone(),
+        failed_inputs: failed_inputs.clone(),
     });
     let dataset = staging.dataset.clone();
     staging.commit(&manifest)?;
     for old in old_whole_parts.into_iter().chain(superseded_parts) {
         std::fs::remove_file(dataset.join(old)).ok();
     }
-    let agreement = if !opts.agreement || manifest.part_paths("handshakes").is_empty() {
+    let has_handshakes = manifest
+        .parts
+        .iter()
+        .any(|p| p.table == "handshakes" && p.rows > 0);
+    let agreement = if !opts.agreement || !has_handshakes {
         None
     } else {
         match crate::catalogue::run(&dataset, "trust_agreement") {
@@ -382,6 +462,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
         &dataset,
     );
     summary.trust = trust_work;
+    summary.failed_inputs = failed_inputs;
     summary.agreement = agreement;
     Ok(summary)
 }
@@ -414,6 +495,93 @@ fn requested_trust(opts: &Options, staging_root: &Path) -> Result<Option<TrustSe
     }
     setting.check()?;
     Ok(Some(setting))
+}
+
+/// The file-name ending of an empty part that stands for a table without rows.
+const EMPTY_PART: &str = "-empty.parquet";
+
+/// Gives every row table at least an empty part, so a dataset whose inputs
+/// held no handshakes (or no ZMap output) still has the table; drops the
+/// empty part once the table has rows. Returns the committed empty parts
+/// so dropped, to delete after the commit.
+fn keep_every_row_table(manifest: &mut Manifest, root: &Path, run: u32) -> Result<Vec<String>> {
+    let mut dropped = Vec::new();
+    for &(table, _) in ROW_TABLES {
+        let empty = |p: &Part| p.table == table && p.path.ends_with(EMPTY_PART);
+        let has_rows = manifest.parts.iter().any(|p| p.table == table && !empty(p));
+        if has_rows {
+            dropped.extend(
+                manifest
+                    .parts
+                    .iter()
+                    .filter(|p| empty(p))
+                    .map(|p| p.path.clone()),
+            );
+            manifest.parts.retain(|p| !empty(p));
+        } else if !manifest.parts.iter().any(empty) {
+            let rel = format!("{table}/part-r{run:04}{EMPTY_PART}");
+            let mut df = empty_frame(table)?;
+            manifest
+                .parts
+                .push(write_part(root, &rel, table, run, &mut df)?);
+        }
+    }
+    Ok(dropped)
+}
+
+/// Deletes the rows a failed input wrote into the staging folder (its
+/// `handshakes` and `discovery` parts and its quarantine file), so none of
+/// them is committed as if the input were complete.
+fn remove_staged_rows(root: &Path, run: u32, input_id: u32) {
+    let part = format!("part-r{run:04}-i{input_id:05}-");
+    let quarantine = root.join(format!("_quarantine/r{run:04}"));
+    let quarantined = format!("i{input_id:05}-");
+    for table in ["handshakes", "discovery"] {
+        let mut dirs = vec![root.join(table)];
+        while let Some(dir) = dirs.pop() {
+            for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = e.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if e.file_name().to_string_lossy().starts_with(&part) {
+                    std::fs::remove_file(&path).ok();
+                }
+            }
+        }
+    }
+    for e in std::fs::read_dir(quarantine)
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        if e.file_name().to_string_lossy().starts_with(&quarantined) {
+            std::fs::remove_file(e.path()).ok();
+        }
+    }
+}
+
+/// The `certificates` parts a failed input left in the staging folder.
+fn staged_certificate_parts(root: &Path, run: u32, input_id: u32) -> Result<Vec<Part>> {
+    let prefix = format!("part-r{run:04}-i{input_id:05}-");
+    let mut parts = Vec::new();
+    for e in std::fs::read_dir(root.join("certificates"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with(&prefix) {
+            let rows = read_columns(&e.path(), &["sha256"])?.height() as u64;
+            parts.push(Part {
+                table: "certificates".into(),
+                path: format!("certificates/{name}"),
+                rows,
+                run,
+            });
+        }
+    }
+    parts.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(parts)
 }
 
 /// Marks the certificates an existing dataset already has, and in which

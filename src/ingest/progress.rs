@@ -57,6 +57,14 @@ impl Display {
         }
     }
 
+    /// Runs `f` (which writes to the terminal) with the bar out of its way.
+    pub fn suspend<T>(&self, f: impl FnOnce() -> T) -> T {
+        match &self.bar {
+            Some(bar) => bar.suspend(f),
+            None => f(),
+        }
+    }
+
     /// Stops and clears the display.
     pub fn finish(self) {
         self.stop.store(true, Ordering::Relaxed);

@@ -8,7 +8,7 @@ use std::time::Duration;
 use polars::prelude::DataFrame;
 
 use super::file::FileResult;
-use crate::dataset::manifest::Manifest;
+use crate::dataset::manifest::{FailedInput, Manifest};
 use crate::trust::table::TrustWork;
 
 /// Figures of one run, printed at its end.
@@ -26,6 +26,10 @@ pub struct Summary {
     pub bad: BTreeMap<String, u64>,
     /// Inputs that ended in a stream error.
     pub stream_errors: Vec<String>,
+    /// Inputs that could not be opened or read (nothing of them committed).
+    pub failed_inputs: Vec<FailedInput>,
+    /// Chunks whose parsing failed inside mailtls (records quarantined).
+    pub internal_errors: u64,
     /// Handshake rows written.
     pub handshakes: u64,
     /// Discovery rows written.
@@ -78,11 +82,13 @@ impl Summary {
     ) -> Summary {
         let mut s = Summary {
             run,
-            inputs: results.len(),
+            inputs: results.iter().filter(|r| r.input.failed.is_none()).count(),
             skipped,
             records: BTreeMap::new(),
             bad: BTreeMap::new(),
             stream_errors: Vec::new(),
+            failed_inputs: Vec::new(),
+            internal_errors: 0,
             handshakes: 0,
             discoveries: 0,
             certificates,
@@ -107,6 +113,7 @@ impl Summary {
                 *s.bad.entry(k.clone()).or_default() += v;
             }
             s.stream_errors.extend(input.stream_error.clone());
+            s.internal_errors += input.internal_errors;
             s.handshakes += input.handshakes;
             s.discoveries += input.discoveries;
             s.stored_bytes += input.size;
@@ -118,6 +125,25 @@ impl Summary {
     /// Rejected records in total.
     pub fn bad_total(&self) -> u64 {
         self.bad.values().sum()
+    }
+
+    /// Why the run must end with a failure status although it committed:
+    /// inputs that could not be read, or records lost to an internal error.
+    pub fn failure(&self) -> Option<String> {
+        let mut problems = Vec::new();
+        if !self.failed_inputs.is_empty() {
+            problems.push(format!(
+                "{} input(s) could not be read and were not ingested (run the same command again to retry them)",
+                self.failed_inputs.len()
+            ));
+        }
+        if self.internal_errors > 0 {
+            problems.push(format!(
+                "{} part(s) of the input hit an internal error; their records are in the quarantine",
+                self.internal_errors
+            ));
+        }
+        (!problems.is_empty()).then(|| problems.join("; "))
     }
 }
 
@@ -177,6 +203,16 @@ impl fmt::Display for Summary {
         }
         for e in &self.stream_errors {
             writeln!(f, "  stream error   {e}")?;
+        }
+        for failed in &self.failed_inputs {
+            writeln!(f, "  failed input   {}: {}", failed.path, failed.error)?;
+        }
+        if self.internal_errors > 0 {
+            writeln!(
+                f,
+                "  internal error {} part(s) of the input; their records are quarantined",
+                self.internal_errors
+            )?;
         }
         writeln!(
             f,

@@ -2,34 +2,55 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context as _, Result};
+use anyhow::{bail, Result};
+
+/// Inputs that could not be read, with what went wrong.
+pub type Unreadable = Vec<(PathBuf, String)>;
 
 /// Files named on the command line, and regular files under named folders
-/// (recursively, hidden entries skipped), in a stable sorted order.
-pub fn discover(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+/// (recursively, hidden entries skipped), in a stable sorted order; and the
+/// inputs and folders that could not be read (reported, not fatal, unless
+/// nothing at all could be read).
+pub fn discover(inputs: &[PathBuf]) -> Result<(Vec<PathBuf>, Unreadable)> {
     let mut files = Vec::new();
+    let mut unreadable = Vec::new();
     for input in inputs {
-        let meta = std::fs::metadata(input)
-            .with_context(|| format!("cannot read input {}: check the path", input.display()))?;
-        if meta.is_dir() {
-            walk(input, &mut files)?;
-        } else {
-            files.push(input.clone());
+        match std::fs::metadata(input) {
+            Ok(meta) if meta.is_dir() => walk(input, &mut files, &mut unreadable),
+            Ok(_) => files.push(input.clone()),
+            Err(e) => unreadable.push((
+                input.clone(),
+                format!("cannot read it ({e}): check the path"),
+            )),
         }
     }
     files.sort();
     files.dedup();
     if files.is_empty() {
-        bail!("no input files found under {}", display_list(inputs));
+        match unreadable.first() {
+            Some((path, error)) => bail!("{}: {error}", path.display()),
+            None => bail!("no input files found under {}", display_list(inputs)),
+        }
     }
-    Ok(files)
+    Ok((files, unreadable))
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let entries =
-        std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))?;
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, unreadable: &mut Unreadable) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            unreadable.push((dir.to_path_buf(), format!("cannot list the folder: {e}")));
+            return;
+        }
+    };
     for entry in entries {
-        let entry = entry?;
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                unreadable.push((dir.to_path_buf(), format!("cannot list the folder: {e}")));
+                continue;
+            }
+        };
         let name = entry.file_name();
         let name = name.to_string_lossy();
         if name.starts_with('.')
@@ -42,13 +63,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
             continue;
         }
         let path = entry.path();
-        if entry.file_type()?.is_dir() {
-            walk(&path, out)?;
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            walk(&path, out, unreadable);
         } else {
             out.push(path);
         }
     }
-    Ok(())
 }
 
 fn display_list(paths: &[PathBuf]) -> String {

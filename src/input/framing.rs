@@ -135,14 +135,17 @@ impl Default for Limits {
 const PREVIEW: usize = 4096;
 
 /// Decides the framing from the first bytes of the decompressed stream: a
-/// first non-blank line that is only `{` starts pretty-printed documents.
+/// first non-blank line that is only `{` starts pretty-printed documents,
+/// and a stream that opens with `[` is one JSON array of records (Censys
+/// API exports, `jq -s`), pretty or compact.
 pub fn sniff(head: &[u8]) -> Framing {
     let first = head
         .split(|&b| b == b'\n')
         .map(|l| l.trim_ascii())
         .find(|l| !l.is_empty());
     match first {
-        Some(b"{") | Some(b"[") => Framing::Documents,
+        Some(b"{") => Framing::Documents,
+        Some(l) if l.starts_with(b"[") => Framing::Documents,
         _ => Framing::Lines,
     }
 }
@@ -180,65 +183,125 @@ fn trim_cr(buf: &[u8], start: usize, end: usize) -> usize {
     }
 }
 
-/// Scans for complete top-level JSON values; returns their spans and the
-/// number of bytes consumed (through the end of the last complete value).
-fn document_spans(buf: &[u8], first_line: u64) -> (Vec<Span>, usize, u64) {
-    let mut spans = Vec::new();
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    let mut line = first_line;
-    let mut start: Option<(usize, u64)> = None;
-    let mut consumed = 0;
-    let mut consumed_line = first_line;
-    for (i, &b) in buf.iter().enumerate() {
-        if b == b'\n' {
-            line += 1;
-        }
-        if in_string {
+/// Where a JSON text scanner stands: inside how many objects and arrays,
+/// inside a string, after a backslash.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Nesting {
+    depth: usize,
+    in_string: bool,
+    escaped: bool,
+}
+
+impl Nesting {
+    /// Takes one byte; true when it closes the outermost value.
+    fn feed(&mut self, b: u8) -> bool {
+        if self.in_string {
             match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
+                _ if self.escaped => self.escaped = false,
+                b'\\' => self.escaped = true,
+                b'"' => self.in_string = false,
                 _ => {}
             }
-            continue;
+            return false;
         }
         match b {
-            b'"' => in_string = true,
-            b'{' | b'[' => {
-                if depth == 0 {
-                    start = Some((i, line));
-                }
-                depth += 1;
-            }
-            b'}' | b']' if depth > 0 => {
-                depth -= 1;
-                if depth == 0 {
-                    if let Some((s, l)) = start.take() {
-                        spans.push(Span {
-                            start: s,
-                            end: i + 1,
-                            line: l,
-                        });
-                    }
-                    consumed = i + 1;
-                    consumed_line = line;
-                }
-            }
-            _ if depth == 0 && !b.is_ascii_whitespace() => {
-                // Stray text between documents is a record of its own (and will be rejected).
-                let end = memchr::memchr(b'\n', &buf[i..]).map_or(buf.len(), |n| i + n);
-                if end < buf.len() {
-                    spans.push(Span {
-                        start: i,
-                        end,
-                        line,
-                    });
-                }
+            b'"' => self.in_string = true,
+            b'{' | b'[' => self.depth += 1,
+            b'}' | b']' if self.depth > 0 => {
+                self.depth -= 1;
+                return self.depth == 0;
             }
             _ => {}
         }
+        false
+    }
+}
+
+/// What the document scanner carries from one window to the next.
+#[derive(Clone, Copy, Debug, Default)]
+struct DocumentState {
+    /// Inside a top-level `[` whose elements are the records.
+    in_array: bool,
+}
+
+/// Finds the records of `buf`, which starts between records: whole
+/// top-level JSON values (or the elements of a top-level array), and runs
+/// of stray text between them, each a record of its own up to the end of
+/// its line or the next value (to be rejected with its line and offset).
+/// Returns their spans and how many bytes they consumed, with the line
+/// number after them; every span lies within the consumed bytes. Text that
+/// is not yet complete waits for more bytes unless `finished`.
+fn document_spans(
+    buf: &[u8],
+    first_line: u64,
+    finished: bool,
+    state: &mut DocumentState,
+) -> (Vec<Span>, usize, u64) {
+    let mut spans = Vec::new();
+    let mut line = first_line;
+    let (mut i, mut consumed, mut consumed_line) = (0, 0, first_line);
+    while i < buf.len() {
+        let b = buf[i];
+        match b {
+            b'\n' => line += 1,
+            _ if b.is_ascii_whitespace() => {}
+            b'[' if !state.in_array => state.in_array = true,
+            b']' | b',' if state.in_array => state.in_array = b == b',',
+            b'{' | b'[' => {
+                let mut nesting = Nesting::default();
+                let (value_line, mut newlines) = (line, 0);
+                let mut end = None;
+                for (j, &c) in buf[i..].iter().enumerate() {
+                    newlines += u64::from(c == b'\n');
+                    if nesting.feed(c) {
+                        end = Some(i + j + 1);
+                        break;
+                    }
+                }
+                let Some(end) = end else { break };
+                spans.push(Span {
+                    start: i,
+                    end,
+                    line: value_line,
+                });
+                line += newlines;
+                i = end;
+                (consumed, consumed_line) = (end, line);
+                continue;
+            }
+            _ => {
+                let stop = |c: &u8| {
+                    matches!(c, b'\n' | b'{' | b'[') || (state.in_array && matches!(c, b',' | b']'))
+                };
+                let end = match buf[i..].iter().position(stop) {
+                    Some(n) => i + n,
+                    None if finished => buf.len(),
+                    None => break,
+                };
+                spans.push(Span {
+                    start: i,
+                    end: trim_end(buf, i, end),
+                    line,
+                });
+                i = end;
+                (consumed, consumed_line) = (end, line);
+                continue;
+            }
+        }
+        i += 1;
+        if !b.is_ascii_whitespace() || b == b'\n' {
+            // Separators and blank lines between records are consumed too.
+            (consumed, consumed_line) = (i, line);
+        }
     }
     (spans, consumed, consumed_line)
+}
+
+fn trim_end(buf: &[u8], start: usize, mut end: usize) -> usize {
+    while end > start && buf[end - 1].is_ascii_whitespace() {
+        end -= 1;
+    }
+    end
 }
 
 /// Moves records longer than `max` out of `spans`, keeping only their start.
@@ -413,6 +476,36 @@ impl Window for MapWindow {
     }
 }
 
+/// What is left to skip of a record that was too long to keep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Skip {
+    /// Nothing: the window starts between records.
+    Nothing,
+    /// The rest of a line.
+    ToLineEnd,
+    /// The rest of a JSON value, scanned this far.
+    ToValueEnd(Nesting),
+}
+
+impl Skip {
+    /// How to skip the rest of the over-long record `data` starts with: a
+    /// JSON value to its closing bracket (so the next document is found
+    /// exactly), stray text to the end of its line.
+    fn from_value_start(data: &[u8]) -> Skip {
+        let first = data.iter().position(|b| !b.is_ascii_whitespace());
+        match first.map(|i| (i, data[i])) {
+            Some((i, b'{' | b'[')) => {
+                let mut nesting = Nesting::default();
+                for &b in &data[i..] {
+                    nesting.feed(b);
+                }
+                Skip::ToValueEnd(nesting)
+            }
+            _ => Skip::ToLineEnd,
+        }
+    }
+}
+
 /// Reads the stream behind `window` to the end, sending chunks of whole
 /// records to `tx`; `offset` is the decompressed offset of the window's
 /// first byte. Buffers of consumed chunks come back through `recycle`.
@@ -429,7 +522,8 @@ pub fn read_chunks(
     let mut line = 1u64;
     let mut target = limits.chunk_bytes;
     let mut oversized: Vec<Oversized> = Vec::new();
-    let mut skipping = false;
+    let mut skip = Skip::Nothing;
+    let mut documents = DocumentState::default();
     let mut eof = false;
     let mut error: Option<io::Error> = None;
     loop {
@@ -440,24 +534,28 @@ pub fn read_chunks(
             }
         }
         let finished = eof || error.is_some();
-        if skipping {
-            match memchr::memchr(b'\n', window.data()) {
-                Some(nl) => {
-                    offset += nl as u64 + 1;
-                    line += 1;
-                    window.discard(nl + 1);
-                    skipping = false;
+        if skip != Skip::Nothing {
+            // The rest of an over-long record: through its line break, or
+            // through the end of the JSON value it started.
+            let data = window.data();
+            let end = match &mut skip {
+                Skip::ToLineEnd => memchr::memchr(b'\n', data).map(|nl| nl + 1),
+                Skip::ToValueEnd(nesting) => {
+                    data.iter().position(|&b| nesting.feed(b)).map(|n| n + 1)
                 }
-                None => {
-                    let all = window.data().len();
-                    offset += all as u64;
-                    window.discard(all);
-                    if finished {
-                        break;
-                    }
-                    continue;
+                Skip::Nothing => Some(0),
+            };
+            let taken = end.unwrap_or(data.len());
+            line += memchr::memchr_iter(b'\n', &data[..taken]).count() as u64;
+            offset += taken as u64;
+            window.discard(taken);
+            if end.is_none() {
+                if finished {
+                    break;
                 }
+                continue;
             }
+            skip = Skip::Nothing;
         }
         let data = window.data();
         let (spans, consumed, next_line) = match framing {
@@ -470,7 +568,9 @@ pub fn read_chunks(
                 let (spans, next_line) = line_spans(&data[..cut], line);
                 (spans, cut, next_line)
             }
-            Framing::Documents => document_spans(data, line),
+            Framing::Documents => {
+                document_spans(data, line, finished && error.is_none(), &mut documents)
+            }
         };
         if consumed == 0 && !finished {
             if data.len() >= limits.max_record_bytes {
@@ -479,10 +579,14 @@ pub fn read_chunks(
                     offset,
                     preview: data[..PREVIEW.min(data.len())].to_vec(),
                 });
+                skip = match framing {
+                    Framing::Lines => Skip::ToLineEnd,
+                    Framing::Documents => Skip::from_value_start(data),
+                };
                 let all = data.len();
+                line += memchr::memchr_iter(b'\n', data).count() as u64;
                 offset += all as u64;
                 window.discard(all);
-                skipping = framing == Framing::Lines;
                 target = limits.chunk_bytes;
             } else {
                 target = (target * 2).min(limits.max_record_bytes);
@@ -637,5 +741,118 @@ mod tests {
         assert_eq!(records.len(), 1);
         let err = result.unwrap_err();
         assert_eq!(err.cut_record.unwrap().line, 4);
+    }
+
+    fn texts(input: &[u8], chunk_bytes: usize, max_record_bytes: usize) -> Collected {
+        let limits = Limits {
+            chunk_bytes,
+            max_record_bytes,
+        };
+        collect(input, sniff(input), limits)
+    }
+
+    #[test]
+    fn stray_text_between_documents_is_one_record_per_run() {
+        let input = b"{\n \"a\": 1\n}\nEND\n,\n{\"b\": 2} junk\n";
+        for chunk in [3, 7, 1 << 20] {
+            let (records, dropped, result) = texts(input, chunk, 1 << 20);
+            assert_eq!(
+                records,
+                vec![
+                    (1, "{\n \"a\": 1\n}".into()),
+                    (4, "END".into()),
+                    (5, ",".into()),
+                    (6, "{\"b\": 2}".into()),
+                    (6, "junk".into()),
+                ],
+                "chunks of {chunk}"
+            );
+            assert!(dropped.is_empty());
+            assert_eq!(result.unwrap(), input.len() as u64);
+        }
+    }
+
+    #[test]
+    fn junk_after_the_last_document_is_a_record() {
+        let (records, _, result) = texts(b"{\n\"a\":1\n}\ntrailing junk", 4, 1 << 20);
+        assert_eq!(
+            records,
+            vec![(1, "{\n\"a\":1\n}".into()), (4, "trailing junk".into())]
+        );
+        assert!(result.is_ok());
+    }
+
+    #[test]
+    fn an_array_of_records_is_read_record_by_record() {
+        let pretty = b"[\n  {\n    \"a\": [1, 2]\n  },\n  {\n    \"b\": \"],[\"\n  }\n]\n";
+        let compact = b"[{\"a\":[1,2]},{\"b\":\"],[\"}]";
+        for chunk in [2, 5, 1 << 20] {
+            let (records, _, result) = texts(pretty, chunk, 1 << 20);
+            let lines: Vec<u64> = records.iter().map(|(l, _)| *l).collect();
+            assert_eq!(lines, vec![2, 5], "chunks of {chunk}");
+            assert!(result.is_ok());
+            let (records, _, result) = texts(compact, chunk, 1 << 20);
+            assert_eq!(
+                records,
+                vec![(1, "{\"a\":[1,2]}".into()), (1, "{\"b\":\"],[\"}".into())]
+            );
+            assert!(result.is_ok());
+        }
+        // A stray value inside the array is its own record.
+        let (records, _, _) = texts(b"[{\"a\":1}, 7 ,{\"b\":2}]", 1 << 20, 1 << 20);
+        let texts: Vec<&str> = records.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(texts, ["{\"a\":1}", "7", "{\"b\":2}"]);
+    }
+
+    #[test]
+    fn the_document_after_an_oversized_one_is_found_exactly() {
+        let mut input = b"{\n\"a\": 1\n}\n{\n \"big\": \"".to_vec();
+        input.extend(std::iter::repeat_n(b'x', 200));
+        input.extend(b"}{\",\n \"n\": [{}]\n}\n{\n \"c\": 3\n}\n");
+        for chunk in [4, 16] {
+            let (records, dropped, result) = texts(&input, chunk, 64);
+            assert_eq!(
+                records,
+                vec![(1, "{\n\"a\": 1\n}".into()), (8, "{\n \"c\": 3\n}".into())],
+                "chunks of {chunk}"
+            );
+            assert_eq!(dropped, vec![4]);
+            assert!(result.is_ok());
+        }
+    }
+
+    /// Whatever the bytes, spans stay inside their chunk and every byte
+    /// of a record is seen once.
+    #[test]
+    fn spans_never_leave_their_chunk() {
+        let alphabet = b"{}[]\",\\ \nab:1";
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for round in 0..3_000 {
+            let len = (round % 97) + 1;
+            let input: Vec<u8> = (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    alphabet[(state % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            for framing in [Framing::Lines, Framing::Documents] {
+                let limits = Limits {
+                    chunk_bytes: 1 + round % 13,
+                    max_record_bytes: 8 + round % 40,
+                };
+                let (tx, rx) = sync_channel(4096);
+                let (_keep, recycle) = std::sync::mpsc::channel();
+                let window = ReadWindow::new(&input[..], Vec::new(), None);
+                let _ = read_chunks(window, framing, 0, limits, &tx, &recycle);
+                drop(tx);
+                for chunk in rx {
+                    for s in &chunk.spans {
+                        assert!(s.start <= s.end && s.end <= chunk.data.len(), "{input:?}");
+                    }
+                }
+            }
+        }
     }
 }

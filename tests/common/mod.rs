@@ -14,13 +14,20 @@ use polars::prelude::*;
 use serde_json::Value;
 
 /// The real fixtures folder (`MAILTLS_FIXTURES` overrides), or `None` with
-/// one visible line when it is absent (a user's fresh clone).
+/// one visible line when it is absent (a user's fresh clone). Where the
+/// fixtures must be there (`MAILTLS_REQUIRE_FIXTURES=1`, as CI sets it), a
+/// missing folder fails the test instead.
 pub fn fixtures() -> Option<PathBuf> {
     let dir = std::env::var_os("MAILTLS_FIXTURES")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real"));
     if dir.is_dir() {
         Some(dir)
+    } else if std::env::var_os("MAILTLS_REQUIRE_FIXTURES").is_some_and(|v| v == "1") {
+        panic!(
+            "the real fixtures are required (MAILTLS_REQUIRE_FIXTURES=1) but {} is missing",
+            dir.display()
+        );
     } else {
         eprintln!(
             "SKIPPED: real fixtures not found at {} (set MAILTLS_FIXTURES)",
