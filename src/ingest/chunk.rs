@@ -248,8 +248,9 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResul
                     )
                     .handshakes += 1;
                     let table = slot(&mut rows.handshakes, id, HandshakeRows::default);
+                    let time = h.timestamp_us;
                     if let Some(hash) = table.push(file.input_id, span.line, h, &chain) {
-                        out.chains.add(id, hash, &chain);
+                        out.chains.add(id, hash, &chain, time);
                     }
                 }
                 for d in &parsed.discoveries {

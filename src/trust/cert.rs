@@ -4,6 +4,7 @@
 use sha2::{Digest, Sha256};
 use x509_parser::prelude::*;
 
+use super::rules::Rules;
 use crate::x509::dn;
 
 /// A certificate as the verifier sees it.
@@ -56,6 +57,8 @@ pub struct Parsed {
     pub version: u8,
     /// RSA modulus size, for RSA keys.
     pub rsa_bits: Option<u32>,
+    /// Usages, constraints and extension facts the path rules read.
+    pub rules: Rules,
 }
 
 /// What a scanner's parsed JSON gives for a certificate without DER.
@@ -195,6 +198,7 @@ fn parsed(cert: &X509Certificate) -> Parsed {
         is_ca: matches!(cert.basic_constraints(), Ok(Some(bc)) if bc.value.ca),
         version: u8::try_from(tbs.version.0 + 1).unwrap_or(0),
         rsa_bits,
+        rules: Rules::of(cert),
     }
 }
 

@@ -10,6 +10,7 @@
 pub mod cert;
 pub mod names;
 pub mod policy;
+pub mod rules;
 pub mod store;
 pub mod table;
 pub mod verify;

@@ -114,23 +114,36 @@ table! {
     }
 }
 
+/// A scan that saw a chain (an index into `SeenChains::scans`) and the
+/// earliest time a record of it presented the chain (µs since the epoch),
+/// when the records are dated.
+type ScanSeen = (u32, Option<i64>);
+
 /// A distinct chain and the scans that saw it.
 struct SeenChain {
     certs: Box<[Sha256Digest]>,
-    /// The first scan that saw it, then any others (indexes into
-    /// `SeenChains::scans`); nearly every chain is seen by one scan only.
-    first_scan: u32,
-    more_scans: Vec<u32>,
+    /// The first scan that saw it, then any others; nearly every chain is
+    /// seen by one scan only.
+    first_scan: ScanSeen,
+    more_scans: Vec<ScanSeen>,
 }
 
 impl SeenChain {
-    fn scans(&self) -> impl Iterator<Item = u32> + '_ {
+    fn scans(&self) -> impl Iterator<Item = ScanSeen> + '_ {
         std::iter::once(self.first_scan).chain(self.more_scans.iter().copied())
     }
 
-    fn add_scan(&mut self, scan: u32) {
-        if self.first_scan != scan && !self.more_scans.contains(&scan) {
-            self.more_scans.push(scan);
+    fn add_scan(&mut self, (scan, time): ScanSeen) {
+        let earliest = |a: Option<i64>, b: Option<i64>| match (a, b) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if self.first_scan.0 == scan {
+            self.first_scan.1 = earliest(self.first_scan.1, time);
+        } else if let Some(seen) = self.more_scans.iter_mut().find(|s| s.0 == scan) {
+            seen.1 = earliest(seen.1, time);
+        } else {
+            self.more_scans.push((scan, time));
         }
     }
 }
@@ -164,36 +177,47 @@ impl SeenChains {
     }
 
     /// Adds one presented chain (`hash` as [`chain_digest`] makes it,
-    /// `certs` leaf first) seen by scan `scan`.
-    pub fn add(&mut self, scan: &str, hash: Sha256Digest, certs: &[Sha256Digest]) {
+    /// `certs` leaf first) seen by scan `scan` in a record of time `time`
+    /// (µs since the epoch).
+    pub fn add(
+        &mut self,
+        scan: &str,
+        hash: Sha256Digest,
+        certs: &[Sha256Digest],
+        time: Option<i64>,
+    ) {
         let scan = self.scan_index(scan);
-        self.add_indexed(scan, hash, certs);
+        self.add_indexed((scan, time), hash, certs);
     }
 
-    fn add_indexed(&mut self, scan: u32, hash: Sha256Digest, certs: &[Sha256Digest]) {
+    fn add_indexed(&mut self, seen: ScanSeen, hash: Sha256Digest, certs: &[Sha256Digest]) {
         self.chains
             .entry(hash)
-            .and_modify(|seen| seen.add_scan(scan))
+            .and_modify(|chain| chain.add_scan(seen))
             .or_insert_with(|| SeenChain {
                 certs: certs.into(),
-                first_scan: scan,
+                first_scan: seen,
                 more_scans: Vec::new(),
             });
     }
 
-    /// Adds the chains of `rows` (with `chain_hash` and `chain_sha256`
-    /// columns, as in `handshakes`), all of scan `scan`. A row whose hashes
-    /// are not hex digests (which `mailtls` never writes) is left out.
+    /// Adds the chains of `rows` (with `chain_hash`, `chain_sha256` and
+    /// `timestamp` columns, as in `handshakes`), all of scan `scan`. A row
+    /// whose hashes are not hex digests (which `mailtls` never writes) is
+    /// left out.
     pub fn add_rows(&mut self, rows: &DataFrame, scan: &str) -> PolarsResult<()> {
         let hashes = rows.column("chain_hash")?.str()?;
         let lists = rows.column("chain_sha256")?.list()?;
+        let times = rows.column("timestamp")?.cast(&DataType::Int64)?;
+        let times = times.i64()?;
         let index = self.scan_index(scan);
         for (i, hash) in hashes.iter().enumerate() {
             let Some(hash) = hash.and_then(digest_from_hex) else {
                 continue;
             };
-            if let Some(seen) = self.chains.get_mut(&hash) {
-                seen.add_scan(index);
+            let seen = (index, times.get(i));
+            if let Some(chain) = self.chains.get_mut(&hash) {
+                chain.add_scan(seen);
                 continue;
             }
             // The list is read only the first time a chain is met.
@@ -206,7 +230,7 @@ impl SeenChains {
                 .map(|s| s.and_then(digest_from_hex))
                 .collect();
             if let Some(certs) = certs.filter(|c| !c.is_empty()) {
-                self.add_indexed(index, hash, &certs);
+                self.add_indexed(seen, hash, &certs);
             }
         }
         Ok(())
@@ -221,15 +245,15 @@ impl SeenChains {
                 first_scan,
                 more_scans,
             } = chain;
-            let first = remap[first_scan as usize];
+            let first = (remap[first_scan.0 as usize], first_scan.1);
             let seen = self.chains.entry(hash).or_insert_with(|| SeenChain {
                 certs,
                 first_scan: first,
                 more_scans: Vec::new(),
             });
             seen.add_scan(first);
-            for scan in more_scans {
-                seen.add_scan(remap[scan as usize]);
+            for (scan, time) in more_scans {
+                seen.add_scan((remap[scan as usize], time));
             }
         }
     }
@@ -263,7 +287,10 @@ fn seen_chains(
             continue;
         }
         let scan = partition_value(&part.path).unwrap_or_default();
-        let df = read_columns(&locate(&part.path), &["chain_hash", "chain_sha256"])?;
+        let df = read_columns(
+            &locate(&part.path),
+            &["chain_hash", "chain_sha256", "timestamp"],
+        )?;
         seen.add_rows(&df, scan)?;
     }
     let mut chains: Vec<HashedChain> = seen.chains.into_iter().collect();
@@ -364,10 +391,10 @@ fn resolve(
     Ok(Some((store, as_of)))
 }
 
-/// YYYY-MM-DD of an instant.
-fn day(unix: i64) -> String {
+/// An instant as RFC 3339 UTC text, to the second.
+fn instant(unix: i64) -> String {
     chrono::DateTime::from_timestamp(unix, 0)
-        .map(|t| t.format("%Y-%m-%d").to_string())
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
         .unwrap_or_default()
 }
 
@@ -431,17 +458,21 @@ pub fn compute(
         scan: &'c str,
         /// Index into the manifest's settings.
         rank: usize,
-        /// The store and day; `None` when the scan has no date to judge at.
+        /// The store and instant; `None` when the scan has no date to judge at.
         judged: Option<(Arc<RootStore>, i64)>,
     }
     let labels: Vec<String> = settings.iter().map(TrustSetting::label).collect();
     let mut jobs = Vec::new();
     for (ci, (_, chain)) in chains.iter().enumerate() {
-        for scan in chain.scans().map(|i| scans[i as usize].as_str()) {
-            let date = scan_dates.get(scan).copied().flatten();
+        for (index, first_seen) in chain.scans() {
+            let scan = scans[index as usize].as_str();
+            // Judged at the first record that presented the chain (to the
+            // second), else at the scan's date.
+            let date = first_seen
+                .map(|us| us.div_euclid(1_000_000))
+                .or_else(|| scan_dates.get(scan).copied().flatten());
             for (rank, setting) in settings.iter().enumerate() {
-                let judged = resolve(setting, date, locate, &mut stores)?
-                    .map(|(store, as_of)| (store, as_of - as_of.rem_euclid(86_400)));
+                let judged = resolve(setting, date, locate, &mut stores)?;
                 jobs.push(Job {
                     chain: ci,
                     scan,
@@ -534,7 +565,7 @@ pub fn compute(
         rows.store
             .push(job.judged.as_ref().map(|(store, _)| store.name.clone()));
         rows.as_of
-            .push(job.judged.as_ref().map(|(_, as_of)| day(*as_of)));
+            .push(job.judged.as_ref().map(|(_, as_of)| instant(*as_of)));
         rows.valid.push(v.valid);
         rows.transvalid.push(v.transvalid);
         rows.reason.push(v.reason.name());
@@ -556,7 +587,8 @@ mod tests {
         digest_from_hex(hex).expect("a hex digest")
     }
 
-    /// Each chain's hash, certificates and scan ids, in hash order.
+    /// Each chain's hash, certificates and scan ids (with the earliest
+    /// record time, `id@time`), in hash order.
     fn listed(seen: SeenChains) -> Vec<(String, Vec<String>, Vec<String>)> {
         let mut out: Vec<_> = seen
             .chains
@@ -564,7 +596,7 @@ mod tests {
             .map(|(hash, chain)| {
                 let mut scans: Vec<String> = chain
                     .scans()
-                    .map(|i| seen.scans[i as usize].clone())
+                    .map(|(i, t)| format!("{}@{t:?}", seen.scans[i as usize]))
                     .collect();
                 scans.sort();
                 (
@@ -592,12 +624,12 @@ mod tests {
     fn rows_read_back_give_the_chains_gathered_in_memory() {
         let (ab, b) = (chain_digest([A, B]).unwrap(), chain_digest([B]).unwrap());
         let mut gathered = SeenChains::default();
-        gathered.add("25-smtp", ab, &[digest(A), digest(B)]);
-        gathered.add("25-smtp", b, &[digest(B)]);
-        gathered.add("25-smtp", ab, &[digest(A), digest(B)]);
-        gathered.add("587-smtp", ab, &[digest(A), digest(B)]);
+        gathered.add("25-smtp", ab, &[digest(A), digest(B)], Some(300));
+        gathered.add("25-smtp", b, &[digest(B)], Some(100));
+        gathered.add("25-smtp", ab, &[digest(A), digest(B)], Some(200));
+        gathered.add("587-smtp", ab, &[digest(A), digest(B)], None);
 
-        let rows = |hashes: Vec<Option<String>>, lists: Vec<Vec<&str>>| {
+        let rows = |hashes: Vec<Option<String>>, lists: Vec<Vec<&str>>, times: Vec<Option<i64>>| {
             let lists: Vec<Series> = lists
                 .into_iter()
                 .map(|l| Series::new("".into(), l))
@@ -608,6 +640,7 @@ mod tests {
                 vec![
                     Column::new("chain_hash".into(), hashes),
                     Column::new("chain_sha256".into(), lists),
+                    Column::new("timestamp".into(), times),
                 ],
             )
             .unwrap()
@@ -621,10 +654,20 @@ mod tests {
                 Some("not a digest".into()),
             ],
             vec![vec![A, B], vec![], vec![B], vec![A]],
+            vec![Some(300), Some(50), Some(100), Some(7)],
         );
         read.add_rows(&first, "25-smtp").unwrap();
         read.add_rows(
-            &rows(vec![Some(hex_lower(&ab))], vec![vec![A, B]]),
+            &rows(
+                vec![Some(hex_lower(&ab))],
+                vec![vec![A, B]],
+                vec![Some(200)],
+            ),
+            "25-smtp",
+        )
+        .unwrap();
+        read.add_rows(
+            &rows(vec![Some(hex_lower(&ab))], vec![vec![A, B]], vec![None]),
             "587-smtp",
         )
         .unwrap();
@@ -634,12 +677,12 @@ mod tests {
             (
                 hex_lower(&b),
                 vec![B.to_owned()],
-                vec!["25-smtp".to_owned()],
+                vec!["25-smtp@Some(100)".to_owned()],
             ),
             (
                 hex_lower(&ab),
                 vec![A.to_owned(), B.to_owned()],
-                vec!["25-smtp".to_owned(), "587-smtp".to_owned()],
+                vec!["25-smtp@Some(200)".to_owned(), "587-smtp@None".to_owned()],
             ),
         ];
         assert_eq!(listed(gathered), expected);
@@ -650,21 +693,25 @@ mod tests {
     fn merging_maps_each_side_s_scans_by_name() {
         let (ab, b) = (chain_digest([A, B]).unwrap(), chain_digest([B]).unwrap());
         let mut left = SeenChains::default();
-        left.add("x", b, &[digest(B)]);
-        left.add("y", ab, &[digest(A), digest(B)]);
+        left.add("x", b, &[digest(B)], None);
+        left.add("y", ab, &[digest(A), digest(B)], None);
         // The other side numbers its scans the other way round.
         let mut right = SeenChains::default();
-        right.add("y", b, &[digest(B)]);
-        right.add("z", ab, &[digest(A), digest(B)]);
-        right.add("x", ab, &[digest(A), digest(B)]);
+        right.add("y", b, &[digest(B)], None);
+        right.add("z", ab, &[digest(A), digest(B)], None);
+        right.add("x", ab, &[digest(A), digest(B)], None);
         left.merge(right);
         let scans: Vec<Vec<String>> = listed(left).into_iter().map(|(_, _, s)| s).collect();
         assert_eq!(
             scans,
             // `b` (3985…), then `ab` (585d…).
             vec![
-                vec!["x".to_owned(), "y".to_owned()],
-                vec!["x".to_owned(), "y".to_owned(), "z".to_owned()],
+                vec!["x@None".to_owned(), "y@None".to_owned()],
+                vec![
+                    "x@None".to_owned(),
+                    "y@None".to_owned(),
+                    "z@None".to_owned()
+                ],
             ]
         );
     }

@@ -46,8 +46,25 @@ pub enum Reason {
     WeakKey,
     /// An issuer lacks the basicConstraints CA flag.
     NotACa,
+    /// An issuer's keyUsage lacks keyCertSign.
+    NoCertSign,
+    /// An issuer's pathLenConstraint allows fewer intermediates below it.
+    PathLength,
+    /// A name outside a constrained issuer's permitted subtrees, or inside
+    /// its excluded ones.
+    NameConstraints,
+    /// An extended key usage that does not allow a TLS server: the leaf's,
+    /// or an issuer's that restricts the usages below it.
+    NoServerAuth,
+    /// A critical extension the verifier does not understand, or a
+    /// malformed or repeated extension.
+    CriticalExtension,
+    /// The signature algorithm differs from the one in the signed part.
+    AlgorithmMismatch,
     /// No path within the depth limit.
     TooLong,
+    /// The path search ran out of its budget ([`BUDGET`]).
+    TooComplex,
     /// The leaf's DER does not parse.
     Unparsable,
     /// A signature algorithm or key type the verifier does not check (DSA, RSA-PSS, EdDSA).
@@ -105,9 +122,44 @@ pub const REASONS: &[(Reason, &str, &str)] = &[
         "an issuer without the basicConstraints CA flag",
     ),
     (
+        Reason::NoCertSign,
+        "no_cert_sign",
+        "an issuer whose keyUsage lacks keyCertSign",
+    ),
+    (
+        Reason::PathLength,
+        "path_length",
+        "an issuer whose pathLenConstraint allows fewer intermediates below it",
+    ),
+    (
+        Reason::NameConstraints,
+        "name_constraints",
+        "a DNS name or IP address outside a constrained issuer's permitted subtrees, or inside its excluded ones",
+    ),
+    (
+        Reason::NoServerAuth,
+        "no_server_auth",
+        "an extended key usage without serverAuth (or any usage, or Server Gated Crypto): the leaf's, or an issuer's",
+    ),
+    (
+        Reason::CriticalExtension,
+        "critical_extension",
+        "a certificate of the path with a critical extension the verifier does not understand, or a malformed or repeated extension",
+    ),
+    (
+        Reason::AlgorithmMismatch,
+        "algorithm_mismatch",
+        "a certificate whose outer signature algorithm differs from the one in its signed part",
+    ),
+    (
         Reason::TooLong,
         "too_long",
         "no path within the depth limit",
+    ),
+    (
+        Reason::TooComplex,
+        "too_complex",
+        "the path search ran out of its budget of candidate issuers, signature checks or name comparisons",
     ),
     (
         Reason::Unparsable,
@@ -135,8 +187,8 @@ impl Reason {
             .map_or("unknown", |(_, n, _)| n)
     }
 
-    /// Among failures of different paths, the lower ranks is reported: a
-    /// path that got further says more than one that found no issuer.
+    /// Among failures of the same kind (see [`Verifier::verify`] for the
+    /// kinds' precedence), the lower rank is reported.
     fn rank(self) -> u8 {
         match self {
             Reason::Ok => 0,
@@ -145,12 +197,27 @@ impl Reason {
             Reason::Expired => 3,
             Reason::NotYetValid => 4,
             Reason::NotACa => 5,
-            Reason::BadSignature => 6,
-            Reason::UnsupportedAlgorithm => 7,
-            Reason::TooLong => 8,
-            Reason::UnknownAuthority => 9,
-            Reason::IncompleteChain => 10,
-            Reason::SelfSigned | Reason::Unparsable | Reason::NoDate => 11,
+            Reason::NoCertSign => 6,
+            Reason::PathLength => 7,
+            Reason::NameConstraints => 8,
+            Reason::NoServerAuth => 9,
+            Reason::CriticalExtension => 10,
+            Reason::AlgorithmMismatch => 11,
+            Reason::BadSignature => 12,
+            Reason::UnsupportedAlgorithm => 13,
+            Reason::TooLong => 14,
+            Reason::TooComplex => 15,
+            Reason::UnknownAuthority => 16,
+            Reason::IncompleteChain => 17,
+            Reason::SelfSigned | Reason::Unparsable | Reason::NoDate => 18,
+        }
+    }
+
+    /// The lower-ranked of two reasons.
+    fn better(a: Option<Reason>, b: Reason) -> Reason {
+        match a {
+            Some(a) if a.rank() <= b.rank() => a,
+            _ => b,
         }
     }
 }
@@ -263,6 +330,27 @@ pub struct Verifier<'a> {
     pub as_of: i64,
 }
 
+/// The work one chain's path search may do, like webpki's budget: past
+/// any of these the chain is `too_complex` rather than a stall (n presented
+/// CA certificates sharing a name could otherwise give n!/(n−8)! paths).
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    /// Candidate issuers (presented, elsewhere, or anchors) considered.
+    pub candidates: u32,
+    /// Signature checks (memoized ones included).
+    pub signatures: u32,
+    /// Name-constraint comparisons.
+    pub name_comparisons: u64,
+}
+
+/// The budget of one chain: 2,000 candidate issuers, 100 signature checks
+/// (webpki's figure), 250,000 name comparisons (webpki's figure).
+pub const BUDGET: Budget = Budget {
+    candidates: 2_000,
+    signatures: 100,
+    name_comparisons: 250_000,
+};
+
 struct Search<'v, 'a> {
     verifier: &'v Verifier<'a>,
     presented: &'v IssuerIndex,
@@ -270,12 +358,22 @@ struct Search<'v, 'a> {
     /// Whether paths may go through `elsewhere` (the transvalid search).
     through_elsewhere: bool,
     memo: &'v mut SignatureMemo,
-    /// Some signature on the current path could not be checked.
-    unchecked: bool,
+    /// What is left of the budget.
+    budget: Budget,
+    /// The best failure of a path that reached an anchor.
+    anchored: Option<Reason>,
+    /// The best failure of a signature on the way (the names matched).
+    link: Option<Reason>,
+    /// The best way a path ended without an issuer: unknown authority,
+    /// incomplete chain, self-signed, too long.
+    dead_end: Option<Reason>,
 }
 
 /// A path found: its anchor, length, and whether every signature was checked.
 type Found = ([u8; 32], u8, bool);
+
+/// The search ran out of budget.
+struct OverBudget;
 
 impl Verifier<'_> {
     fn time_reason(&self, cert: &ChainCert) -> Option<Reason> {
@@ -291,6 +389,16 @@ impl Verifier<'_> {
 
     /// Judges a presented chain, leaf first. `elsewhere` holds the CA
     /// certificates of the whole dataset, for `transvalid`.
+    ///
+    /// Precedence of the reasons: a leaf that does not parse; the leaf's
+    /// own dates (as Go, the scanners' verifier, checked them first); then
+    /// the paths. Where some path reaches an anchor, its most specific
+    /// failure (expired or weak issuer, usage, constraints…) is the
+    /// reason; else a signature that failed although the names matched;
+    /// else how the paths ended: `too_long`, `unknown_authority`,
+    /// `incomplete_chain` (then retried through the dataset's other CA
+    /// certificates for `transvalid`), `self_signed`. A search over budget
+    /// is `too_complex`.
     pub fn verify(
         &self,
         chain: &[Arc<ChainCert>],
@@ -326,16 +434,20 @@ impl Verifier<'_> {
             elsewhere,
             through_elsewhere: false,
             memo,
-            unchecked: false,
+            budget: BUDGET,
+            anchored: None,
+            link: None,
+            dead_end: None,
         };
-        let reason = match search.path(leaf, &mut vec![leaf.sha256]) {
+        let reason = match search.run(leaf) {
             Ok(found) => return found_verdict(found, false),
             Err(r) => r,
         };
         if reason == Reason::IncompleteChain {
             search.through_elsewhere = true;
-            search.unchecked = false;
-            return match search.path(leaf, &mut vec![leaf.sha256]) {
+            (search.budget, search.anchored, search.link, search.dead_end) =
+                (BUDGET, None, None, None);
+            return match search.run(leaf) {
                 Ok(found) => {
                     let mut v = found_verdict(found, true);
                     v.reason = reason;
@@ -362,6 +474,42 @@ fn found_verdict((root, len, checked): Found, transvalid: bool) -> Verdict {
 }
 
 impl Search<'_, '_> {
+    /// A valid path from `leaf`, or the reason there is none.
+    fn run(&mut self, leaf: &Arc<ChainCert>) -> Result<Found, Reason> {
+        let defect = leaf.parsed().and_then(|p| {
+            let r = &p.rules;
+            if r.server_usage == Some(false) {
+                Some(Reason::NoServerAuth)
+            } else if r.bad_extension.is_some() {
+                Some(Reason::CriticalExtension)
+            } else if r.algorithm_mismatch {
+                Some(Reason::AlgorithmMismatch)
+            } else {
+                None
+            }
+        });
+        let mut path = vec![leaf.clone()];
+        match self.extend(&mut path, defect, false) {
+            Err(OverBudget) => Err(Reason::TooComplex),
+            Ok(Some(found)) => Ok(found),
+            Ok(None) => Err(self
+                .anchored
+                .or(self.link)
+                .or(self.dead_end)
+                .unwrap_or(Reason::UnknownAuthority)),
+        }
+    }
+
+    fn spend(&mut self, signatures: u32) -> Result<(), OverBudget> {
+        let b = &mut self.budget;
+        if b.candidates == 0 || b.signatures < signatures {
+            return Err(OverBudget);
+        }
+        b.candidates -= 1;
+        b.signatures -= signatures;
+        Ok(())
+    }
+
     /// Checks that `issuer` signed `cert` under the as-of rules.
     fn signed_by(&mut self, cert: &ChainCert, issuer: &ChainCert) -> SignatureCheck {
         let (Some(parsed), Some(_)) = (cert.parsed(), issuer.parsed()) else {
@@ -388,31 +536,113 @@ impl Search<'_, '_> {
         }
     }
 
-    /// A path from `cert` to an anchor, or the most specific failure.
-    /// `visited` holds the path so far.
-    fn path(&mut self, cert: &ChainCert, visited: &mut Vec<[u8; 32]>) -> Result<Found, Reason> {
-        let Some(issuer_name) = cert.issuer_key() else {
-            return Err(Reason::Unparsable);
-        };
-        if visited.len() > MAX_PATH {
-            return Err(Reason::TooLong);
+    /// What is wrong with `issuer` as the issuer of the top of `path`
+    /// (`anchor`: a trust anchor of the store), if anything.
+    fn issuer_defect(
+        &mut self,
+        issuer: &ChainCert,
+        path: &[Arc<ChainCert>],
+        anchor: bool,
+    ) -> Result<Option<Reason>, OverBudget> {
+        if let Some(r) = self.verifier.time_reason(issuer) {
+            return Ok(Some(r));
         }
-        let mut best: Option<Reason> = None;
-        let note = |r: Reason, best: &mut Option<Reason>| {
-            if best.is_none_or(|b| r.rank() < b.rank()) {
-                *best = Some(r);
-            }
+        let Some(p) = issuer.parsed() else {
+            return Ok((!anchor && issuer.is_ca() == Some(false)).then_some(Reason::NotACa));
         };
+        let rules = &p.rules;
+        // Anchors are trusted as CAs whatever their basicConstraints
+        // (version-1 roots have none).
+        if !anchor && !matches!(rules.basic_constraints, Some((true, _))) {
+            return Ok(Some(Reason::NotACa));
+        }
+        if rules.cert_sign == Some(false) {
+            return Ok(Some(Reason::NoCertSign));
+        }
+        if let Some((_, Some(max))) = rules.basic_constraints {
+            // Intermediates below the issuer, the leaf and self-issued ones not counted.
+            let below = path[1..].iter().filter(|c| !c.self_issued()).count();
+            if below > max as usize {
+                return Ok(Some(Reason::PathLength));
+            }
+        }
+        if rules.server_usage == Some(false) {
+            return Ok(Some(Reason::NoServerAuth));
+        }
+        if rules.bad_extension.is_some() {
+            return Ok(Some(Reason::CriticalExtension));
+        }
+        if !anchor && rules.algorithm_mismatch {
+            return Ok(Some(Reason::AlgorithmMismatch));
+        }
+        let mut comparisons = 0;
+        let mut allowed = true;
+        for (i, below) in path.iter().enumerate() {
+            // Self-issued intermediates are exempt; the leaf never is.
+            if i > 0 && below.self_issued() {
+                continue;
+            }
+            if let Some(b) = below.parsed() {
+                allowed &= rules.allows(&b.rules, &mut comparisons);
+            }
+        }
+        if comparisons > self.budget.name_comparisons {
+            return Err(OverBudget);
+        }
+        self.budget.name_comparisons -= comparisons;
+        Ok((!allowed).then_some(Reason::NameConstraints))
+    }
+
+    /// Searches upwards from the top of `path`, which carries `defect` so
+    /// far; returns the first path that reaches an anchor without one.
+    fn extend(
+        &mut self,
+        path: &mut Vec<Arc<ChainCert>>,
+        defect: Option<Reason>,
+        unchecked: bool,
+    ) -> Result<Option<Found>, OverBudget> {
+        let cert = path
+            .last()
+            .cloned()
+            .unwrap_or_else(|| unreachable!("paths start at the leaf"));
+        let Some(issuer_name) = cert.issuer_key() else {
+            self.dead_end = Some(Reason::better(self.dead_end, Reason::UnknownAuthority));
+            return Ok(None);
+        };
+        if path.len() > MAX_PATH {
+            self.dead_end = Some(Reason::better(self.dead_end, Reason::TooLong));
+            return Ok(None);
+        }
         let store = self.verifier.store;
+        let mut any_candidate = false;
         for anchor in store.by_name(issuer_name) {
-            match self.signed_by(cert, anchor) {
-                SignatureCheck::Good => {
-                    return Ok((anchor.sha256, visited.len() as u8 + 1, !self.unchecked))
+            any_candidate = true;
+            self.spend(1)?;
+            let (link_defect, checked) = match self.signed_by(&cert, anchor) {
+                SignatureCheck::Good => (None, true),
+                SignatureCheck::Unchecked => (None, false),
+                SignatureCheck::Failed(
+                    r @ (Reason::BadSignature | Reason::UnsupportedAlgorithm),
+                ) => {
+                    self.link = Some(Reason::better(self.link, r));
+                    continue;
                 }
-                SignatureCheck::Unchecked => {
-                    return Ok((anchor.sha256, visited.len() as u8 + 1, false))
+                SignatureCheck::Failed(r) => (Some(r), true),
+            };
+            let anchor_defect = self.issuer_defect(anchor, path, true)?;
+            let worst = [defect, link_defect, anchor_defect]
+                .into_iter()
+                .flatten()
+                .min_by_key(|r| r.rank());
+            match worst {
+                None => {
+                    return Ok(Some((
+                        anchor.sha256,
+                        path.len() as u8 + 1,
+                        checked && !unchecked,
+                    )))
                 }
-                SignatureCheck::Failed(r) => note(r, &mut best),
+                Some(r) => self.anchored = Some(Reason::better(self.anchored, r)),
             }
         }
         let elsewhere = if self.through_elsewhere {
@@ -425,48 +655,60 @@ impl Search<'_, '_> {
             .get(issuer_name)
             .iter()
             .chain(elsewhere)
-            .filter(|i| !visited.contains(&i.sha256))
+            .filter(|i| !in_path(path, i))
             .cloned()
             .collect();
         for issuer in candidates {
-            let unchecked_before = self.unchecked;
-            match self.signed_by(cert, &issuer) {
-                SignatureCheck::Failed(r) => {
-                    note(r, &mut best);
+            any_candidate = true;
+            self.spend(1)?;
+            let (link_defect, checked) = match self.signed_by(&cert, &issuer) {
+                SignatureCheck::Good => (None, true),
+                SignatureCheck::Unchecked => (None, false),
+                SignatureCheck::Failed(
+                    r @ (Reason::BadSignature | Reason::UnsupportedAlgorithm),
+                ) => {
+                    self.link = Some(Reason::better(self.link, r));
                     continue;
                 }
-                SignatureCheck::Unchecked => self.unchecked = true,
-                SignatureCheck::Good => {}
-            }
-            let checks = if issuer.is_ca() == Some(false) {
-                Some(Reason::NotACa)
-            } else {
-                self.verifier.time_reason(&issuer)
+                SignatureCheck::Failed(r) => (Some(r), true),
             };
-            if let Some(r) = checks {
-                note(r, &mut best);
-                self.unchecked = unchecked_before;
-                continue;
-            }
-            visited.push(issuer.sha256);
-            let above = self.path(&issuer, visited);
-            visited.pop();
-            match above {
-                Ok(found) => return Ok(found),
-                Err(r) => {
-                    note(r, &mut best);
-                    self.unchecked = unchecked_before;
-                }
+            let issuer_defect = self.issuer_defect(&issuer, path, false)?;
+            let carried = [defect, link_defect, issuer_defect]
+                .into_iter()
+                .flatten()
+                .min_by_key(|r| r.rank());
+            path.push(issuer);
+            let found = self.extend(path, carried, unchecked || !checked);
+            path.pop();
+            if let Some(found) = found? {
+                return Ok(Some(found));
             }
         }
-        // No issuer at all: a missing intermediate if the dataset knows a
-        // certificate of that name, else an authority nobody presented.
-        Err(best.unwrap_or(if cert.self_issued() && visited.len() == 1 {
-            Reason::SelfSigned
-        } else if !cert.self_issued() && !self.elsewhere.get(issuer_name).is_empty() {
-            Reason::IncompleteChain
-        } else {
-            Reason::UnknownAuthority
-        }))
+        if !any_candidate {
+            // No issuer at all: a missing intermediate if the dataset knows
+            // a certificate of that name, else an authority nobody presented.
+            let end = if cert.self_issued() && path.len() == 1 {
+                Reason::SelfSigned
+            } else if !cert.self_issued() && !self.elsewhere.get(issuer_name).is_empty() {
+                Reason::IncompleteChain
+            } else {
+                Reason::UnknownAuthority
+            };
+            self.dead_end = Some(Reason::better(self.dead_end, end));
+        }
+        Ok(None)
     }
+}
+
+/// Is `cert`, or a certificate of the same name and key, already in `path`?
+/// (A path through the same name and key twice is a loop, however many
+/// certificates share them.)
+fn in_path(path: &[Arc<ChainCert>], cert: &ChainCert) -> bool {
+    path.iter().any(|c| {
+        c.sha256 == cert.sha256
+            || match (c.parsed(), cert.parsed()) {
+                (Some(a), Some(b)) => a.spki == b.spki && c.subject_key() == cert.subject_key(),
+                _ => false,
+            }
+    })
 }
