@@ -16,7 +16,7 @@ use sha2::Digest;
 
 use super::profile::{CertPopulation, Shares};
 use super::rng::Rng;
-use super::x509::{issue, signature_algorithm, CertSpec, Dn, Hash, Key};
+use super::x509::{issue, signature_algorithm, CertSpec, Dn, Extras, Hash, Key};
 use crate::x509::signed_decimal;
 
 const DAY: i64 = 86_400;
@@ -539,6 +539,7 @@ impl Pki {
                 not_after,
                 is_ca: false,
                 dns_names: if version == 3 { &dns_names } else { no_names },
+                extras: &Extras::STANDARD,
             },
             population.name(),
             self_signed,
@@ -656,6 +657,7 @@ fn issue_ca(
             not_after,
             is_ca: true,
             dns_names: &[],
+            extras: &Extras::STANDARD,
         },
         "ca",
         issuer.is_none(),

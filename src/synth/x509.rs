@@ -160,6 +160,50 @@ impl Dn {
     }
 }
 
+/// Departures from the usual extensions, for certificates that break (or
+/// test) one path rule; [`Extras::STANDARD`] departs from nothing.
+#[derive(Clone, Debug, Default)]
+pub struct Extras {
+    /// extKeyUsage OIDs instead of the usual (serverAuth on leaves, none on
+    /// CAs); an empty list leaves the extension out.
+    pub eku: Option<Vec<Vec<u64>>>,
+    /// pathLenConstraint of a CA.
+    pub path_len: Option<u32>,
+    /// A CA's keyUsage without keyCertSign.
+    pub no_cert_sign: bool,
+    /// No basicConstraints at all (a version-3 certificate).
+    pub no_basic_constraints: bool,
+    /// nameConstraints permitted dNSName subtrees.
+    pub permitted_dns: Vec<String>,
+    /// nameConstraints excluded dNSName subtrees.
+    pub excluded_dns: Vec<String>,
+    /// nameConstraints permitted iPAddress ranges (address, mask).
+    pub permitted_ip: Vec<[u8; 8]>,
+    /// An extension no verifier knows, marked critical.
+    pub unknown_critical: bool,
+    /// The signed part names SHA-1 with RSA while the signature uses the
+    /// outer algorithm.
+    pub algorithm_mismatch: bool,
+    /// IPv4 addresses for subjectAltName.
+    pub ip_sans: Vec<[u8; 4]>,
+}
+
+impl Extras {
+    /// No departure.
+    pub const STANDARD: Extras = Extras {
+        eku: None,
+        path_len: None,
+        no_cert_sign: false,
+        no_basic_constraints: false,
+        permitted_dns: Vec::new(),
+        excluded_dns: Vec::new(),
+        permitted_ip: Vec::new(),
+        unknown_critical: false,
+        algorithm_mismatch: false,
+        ip_sans: Vec::new(),
+    };
+}
+
 /// What goes into one certificate.
 pub struct CertSpec<'a> {
     /// 1 or 3; version 1 has no extensions.
@@ -184,6 +228,8 @@ pub struct CertSpec<'a> {
     pub is_ca: bool,
     /// DNS names for subjectAltName (leaves).
     pub dns_names: &'a [String],
+    /// Departures from the usual extensions.
+    pub extras: &'a Extras,
 }
 
 fn extension(oid: &[u64], critical: bool, value: &[u8]) -> Vec<u8> {
@@ -200,61 +246,114 @@ fn key_id(spki: &[u8]) -> Vec<u8> {
     sha1::Sha1::digest(spki).to_vec()
 }
 
+/// The version-3 extensions of a certificate, as a SEQUENCE.
+fn extensions(spec: &CertSpec, subject_spki: &[u8], issuer_spki: &[u8]) -> Vec<u8> {
+    let x = spec.extras;
+    let mut exts = Vec::new();
+    if !x.no_basic_constraints {
+        let basic = match (spec.is_ca, x.path_len) {
+            (true, Some(n)) => der::seq(&[&der::boolean(true), &der::int(i64::from(n))]),
+            (true, None) => der::seq(&[&der::boolean(true)]),
+            (false, _) => der::seq(&[]),
+        };
+        exts.push(extension(&[2, 5, 29, 19], true, &basic));
+    }
+    // keyUsage: keyCertSign|cRLSign for CAs (cRLSign alone when told so),
+    // digitalSignature|keyEncipherment for servers.
+    let usage = match (spec.is_ca, x.no_cert_sign) {
+        (true, false) => [1u8, 0x06],
+        (true, true) => [1u8, 0x02],
+        (false, _) => [5u8, 0xa0],
+    };
+    exts.push(extension(&[2, 5, 29, 15], true, &der::tlv(0x03, &usage)));
+    exts.push(extension(
+        &[2, 5, 29, 14],
+        false,
+        &der::octets(&key_id(subject_spki)),
+    ));
+    exts.push(extension(
+        &[2, 5, 29, 35],
+        false,
+        &der::seq(&[&der::tlv(0x80, &key_id(issuer_spki))]),
+    ));
+    const SERVER_AUTH: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 3, 1];
+    let eku: Vec<&[u64]> = match &x.eku {
+        Some(list) => list.iter().map(Vec::as_slice).collect(),
+        None if spec.is_ca => Vec::new(),
+        None => vec![SERVER_AUTH],
+    };
+    if !eku.is_empty() {
+        let oids: Vec<Vec<u8>> = eku.iter().map(|o| der::oid(o)).collect();
+        let refs: Vec<&[u8]> = oids.iter().map(Vec::as_slice).collect();
+        exts.push(extension(&[2, 5, 29, 37], false, &der::seq(&refs)));
+    }
+    let mut names: Vec<Vec<u8>> = spec
+        .dns_names
+        .iter()
+        .map(|n| der::implicit_ia5(2, n))
+        .collect();
+    names.extend(x.ip_sans.iter().map(|ip| der::tlv(0x87, ip)));
+    if !names.is_empty() {
+        let refs: Vec<&[u8]> = names.iter().map(Vec::as_slice).collect();
+        exts.push(extension(&[2, 5, 29, 17], false, &der::seq(&refs)));
+    }
+    let subtree = |name: Vec<u8>| der::seq(&[&name]);
+    let permitted: Vec<Vec<u8>> = x
+        .permitted_dns
+        .iter()
+        .map(|d| subtree(der::implicit_ia5(2, d)))
+        .chain(x.permitted_ip.iter().map(|r| subtree(der::tlv(0x87, r))))
+        .collect();
+    let excluded: Vec<Vec<u8>> = x
+        .excluded_dns
+        .iter()
+        .map(|d| subtree(der::implicit_ia5(2, d)))
+        .collect();
+    if !permitted.is_empty() || !excluded.is_empty() {
+        let mut parts = Vec::new();
+        for (tag, list) in [(0xa0u8, &permitted), (0xa1u8, &excluded)] {
+            if !list.is_empty() {
+                let refs: Vec<&[u8]> = list.iter().map(Vec::as_slice).collect();
+                parts.push(der::tlv(tag, &refs.concat()));
+            }
+        }
+        let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+        exts.push(extension(&[2, 5, 29, 30], true, &der::seq(&refs)));
+    }
+    if x.unknown_critical {
+        // An arc under the documentation-only OID 1.3.6.1.4.1.32473 (RFC 5612).
+        exts.push(extension(&[1, 3, 6, 1, 4, 1, 32473, 1], true, &der::null()));
+    }
+    let refs: Vec<&[u8]> = exts.iter().map(Vec::as_slice).collect();
+    der::seq(&refs)
+}
+
 /// Writes and signs the certificate; returns its DER.
 pub fn issue(spec: &CertSpec) -> Result<Vec<u8>> {
     let subject_spki = spec.subject_key.spki()?;
     let issuer_spki = spec.issuer_key.spki()?;
     let alg = algorithm_identifier(spec.issuer_key, spec.hash);
+    let signed_alg = if spec.extras.algorithm_mismatch {
+        algorithm_identifier(spec.issuer_key, Hash::Sha1)
+    } else {
+        alg.clone()
+    };
     let validity = der::seq(&[&der::time(spec.not_before), &der::time(spec.not_after)]);
     let mut tbs_parts: Vec<Vec<u8>> = Vec::new();
     if spec.version >= 2 {
         tbs_parts.push(der::explicit(0, &der::int(i64::from(spec.version) - 1)));
     }
     tbs_parts.push(der::int_twos_complement(&spec.serial));
-    tbs_parts.push(alg.clone());
+    tbs_parts.push(signed_alg);
     tbs_parts.push(spec.issuer.der());
     tbs_parts.push(validity);
     tbs_parts.push(spec.subject.der());
     tbs_parts.push(subject_spki.clone());
     if spec.version == 3 {
-        let mut exts = Vec::new();
-        let basic = if spec.is_ca {
-            der::seq(&[&der::boolean(true)])
-        } else {
-            der::seq(&[])
-        };
-        exts.push(extension(&[2, 5, 29, 19], true, &basic));
-        // keyUsage: keyCertSign|cRLSign for CAs, digitalSignature|keyEncipherment for servers.
-        let usage = if spec.is_ca { [1u8, 0x06] } else { [5u8, 0xa0] };
-        exts.push(extension(&[2, 5, 29, 15], true, &der::tlv(0x03, &usage)));
-        exts.push(extension(
-            &[2, 5, 29, 14],
-            false,
-            &der::octets(&key_id(&subject_spki)),
+        tbs_parts.push(der::explicit(
+            3,
+            &extensions(spec, &subject_spki, &issuer_spki),
         ));
-        exts.push(extension(
-            &[2, 5, 29, 35],
-            false,
-            &der::seq(&[&der::tlv(0x80, &key_id(&issuer_spki))]),
-        ));
-        if !spec.is_ca {
-            exts.push(extension(
-                &[2, 5, 29, 37],
-                false,
-                &der::seq(&[&der::oid(&[1, 3, 6, 1, 5, 5, 7, 3, 1])]),
-            ));
-        }
-        if !spec.dns_names.is_empty() {
-            let names: Vec<Vec<u8>> = spec
-                .dns_names
-                .iter()
-                .map(|n| der::implicit_ia5(2, n))
-                .collect();
-            let refs: Vec<&[u8]> = names.iter().map(Vec::as_slice).collect();
-            exts.push(extension(&[2, 5, 29, 17], false, &der::seq(&refs)));
-        }
-        let refs: Vec<&[u8]> = exts.iter().map(Vec::as_slice).collect();
-        tbs_parts.push(der::explicit(3, &der::seq(&refs)));
     }
     let refs: Vec<&[u8]> = tbs_parts.iter().map(Vec::as_slice).collect();
     let tbs = der::seq(&refs);

@@ -394,8 +394,9 @@ impl Verifier<'_> {
     /// own dates (as Go, the scanners' verifier, checked them first); then
     /// the paths. Where some path reaches an anchor, its most specific
     /// failure (expired or weak issuer, usage, constraints…) is the
-    /// reason; else a signature that failed although the names matched;
-    /// else how the paths ended: `too_long`, `unknown_authority`,
+    /// reason; else a path longer than [`MAX_PATH`] (`too_long`); else a
+    /// signature that failed although the names matched; else how the
+    /// paths ended: `unknown_authority`,
     /// `incomplete_chain` (then retried through the dataset's other CA
     /// certificates for `transvalid`), `self_signed`. A search over budget
     /// is `too_complex`.
@@ -492,8 +493,11 @@ impl Search<'_, '_> {
         match self.extend(&mut path, defect, false) {
             Err(OverBudget) => Err(Reason::TooComplex),
             Ok(Some(found)) => Ok(found),
+            // A path that grew too long went further than a signature that
+            // failed at a certificate of the right name.
             Ok(None) => Err(self
                 .anchored
+                .or(self.dead_end.filter(|r| *r == Reason::TooLong))
                 .or(self.link)
                 .or(self.dead_end)
                 .unwrap_or(Reason::UnknownAuthority)),

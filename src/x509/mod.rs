@@ -316,7 +316,7 @@ mod tests {
 
     #[test]
     fn a_forged_self_signature_is_caught() {
-        use crate::synth::x509::{issue, CertSpec, Dn, Hash, Key};
+        use crate::synth::x509::{issue, CertSpec, Dn, Extras, Hash, Key};
         let pem = include_str!("../../data/synth/rsa-512.pem");
         let block = pem
             .split_inclusive("-----END PRIVATE KEY-----")
@@ -342,6 +342,7 @@ mod tests {
             not_after: 1_000_000_000,
             is_ca: false,
             dns_names: &[],
+            extras: &Extras::STANDARD,
         };
         let der = issue(&spec).unwrap();
         let good = facts_from_der(der.clone());
