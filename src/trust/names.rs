@@ -1,8 +1,9 @@
 //! The `name_checks` table: for records that carry the name they were
 //! scanned for (`handshakes.domain`), whether the leaf certificate served
 //! names it, by RFC 6125 rules (subjectAltName DNS names, else the common
-//! name; wildcards in the left-most label; IDNA). One row per distinct
-//! scan × name × leaf.
+//! name; IP addresses against iPAddress names; wildcards in the left-most
+//! label, never over a public suffix; IDNA). One row per distinct scan ×
+//! name × leaf.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -42,33 +43,40 @@ pub fn compute(manifest: &Manifest, locate: Locate) -> Result<DataFrame> {
         }
     }
     let leaves: BTreeSet<&str> = wanted.iter().map(|(_, _, l)| l.as_str()).collect();
-    let mut names: HashMap<String, (Vec<String>, Option<String>)> = HashMap::new();
+    let mut names: HashMap<String, (Vec<String>, Vec<String>, Option<String>)> = HashMap::new();
     if !leaves.is_empty() {
         for rel in manifest.part_paths("certificates") {
-            let df = read_columns(&locate(rel), &["sha256", "san_dns", "subject_cn"])?;
+            let df = read_columns(&locate(rel), &["sha256", "san_dns", "san_ip", "subject_cn"])?;
             let sha = df.column("sha256")?.str()?;
             let san = df.column("san_dns")?.list()?;
+            let san_ip = df.column("san_ip")?.list()?;
             let cn = df.column("subject_cn")?.str()?;
+            let texts = |list: Option<Series>| -> PolarsResult<Vec<String>> {
+                match list {
+                    Some(list) => Ok(list.str()?.iter().flatten().map(str::to_owned).collect()),
+                    None => Ok(Vec::new()),
+                }
+            };
             for i in 0..df.height() {
                 let Some(s) = sha.get(i).filter(|s| leaves.contains(s)) else {
                     continue;
                 };
-                let dns: Vec<String> = match san.get_as_series(i) {
-                    Some(list) => list.str()?.iter().flatten().map(str::to_owned).collect(),
-                    None => Vec::new(),
-                };
-                names.insert(s.to_owned(), (dns, cn.get(i).map(str::to_owned)));
+                let (dns, ips) = (
+                    texts(san.get_as_series(i))?,
+                    texts(san_ip.get_as_series(i))?,
+                );
+                names.insert(s.to_owned(), (dns, ips, cn.get(i).map(str::to_owned)));
             }
         }
     }
     let mut rows = NameCheckRows::default();
     for (scan, domain, leaf) in wanted {
-        let Some((dns, cn)) = names.get(&leaf) else {
+        let Some((dns, ips, cn)) = names.get(&leaf) else {
             continue;
         };
         rows.rows += 1;
         rows.name_matches
-            .push(certificate_names(dns, cn.as_deref(), &domain));
+            .push(certificate_names(dns, ips, cn.as_deref(), &domain));
         rows.scan_id.push(scan);
         rows.domain.push(domain);
         rows.leaf_sha256.push(leaf);

@@ -1,8 +1,10 @@
 //! Does a certificate name a host? RFC 6125 §6.4 as browsers apply it:
 //! names compare case-insensitively as A-labels (IDNA), without a trailing
 //! dot; a wildcard is a whole left-most label, matches exactly one label,
-//! and needs at least two labels after it; IP addresses match only
-//! themselves; when the certificate has DNS names in subjectAltName its
+//! and may not cover a whole public suffix (`*.com`, `*.co.uk`: the Public
+//! Suffix List compiled into the `psl` crate); an IP address host is
+//! matched against the certificate's iPAddress names only (RFC 6125 §3.1.3,
+//! as Go did); when the certificate has DNS names in subjectAltName its
 //! common name is not consulted.
 
 use std::net::IpAddr;
@@ -30,8 +32,8 @@ pub fn matches(pattern: &str, host: &str) -> bool {
     match pattern.strip_prefix("*.") {
         None => pattern == host,
         Some(rest) => {
-            // `*.com` would cover a whole top-level domain.
-            if rest.split('.').count() < 2 || rest.contains('*') {
+            // `*.com` or `*.co.uk` would cover every name under a public suffix.
+            if rest.split('.').count() < 2 || rest.contains('*') || is_public_suffix(rest) {
                 return false;
             }
             match host.split_once('.') {
@@ -42,9 +44,27 @@ pub fn matches(pattern: &str, host: &str) -> bool {
     }
 }
 
-/// Does a certificate with these subjectAltName DNS names and common name
-/// name `host`? The common name counts only when there are no DNS names.
-pub fn certificate_names(san_dns: &[String], common_name: Option<&str>, host: &str) -> bool {
+/// Is `name` (A-labels, lower case) itself a public suffix?
+fn is_public_suffix(name: &str) -> bool {
+    psl::suffix(name.as_bytes()).is_some_and(|s| s.is_known() && s.as_bytes() == name.as_bytes())
+}
+
+/// Does a certificate with these subjectAltName DNS names and IP addresses
+/// (as text) and common name name `host`? An IP address host is matched
+/// against the IP addresses alone; the common name counts only when there
+/// are no DNS names.
+pub fn certificate_names(
+    san_dns: &[String],
+    san_ip: &[String],
+    common_name: Option<&str>,
+    host: &str,
+) -> bool {
+    let bare = host.trim().trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        return san_ip
+            .iter()
+            .any(|s| s.parse::<IpAddr>().is_ok_and(|s| s == ip));
+    }
     if san_dns.is_empty() {
         common_name.is_some_and(|cn| matches(cn, host))
     } else {
@@ -73,6 +93,15 @@ mod tests {
             "no wildcard over a top-level domain"
         );
         assert!(
+            !matches("*.co.uk", "example.co.uk"),
+            "no wildcard over a public suffix"
+        );
+        assert!(
+            !matches("*.github.io", "example.github.io"),
+            "private-section suffixes too"
+        );
+        assert!(matches("*.example.co.uk", "mail.example.co.uk"));
+        assert!(
             !matches("m*.example.com", "mail.example.com"),
             "partial wildcards are not honoured"
         );
@@ -97,18 +126,37 @@ mod tests {
         let san = vec!["mail.example.net".to_owned()];
         assert!(certificate_names(
             &san,
+            &[],
             Some("other.example"),
             "mail.example.net"
         ));
         assert!(!certificate_names(
             &san,
+            &[],
             Some("other.example"),
             "other.example"
         ));
         assert!(certificate_names(
             &[],
+            &[],
             Some("other.example"),
             "other.example"
+        ));
+    }
+
+    #[test]
+    fn ip_hosts_match_ip_address_names_only() {
+        let ips = vec!["192.0.2.1".to_owned(), "2001:db8::1".to_owned()];
+        assert!(certificate_names(&[], &ips, None, "192.0.2.1"));
+        assert!(certificate_names(&[], &ips, None, "[2001:db8:0::1]"));
+        assert!(!certificate_names(&[], &ips, None, "192.0.2.2"));
+        // A DNS name or common name spelling the address does not count.
+        let dns = vec!["192.0.2.1".to_owned()];
+        assert!(!certificate_names(
+            &dns,
+            &[],
+            Some("192.0.2.1"),
+            "192.0.2.1"
         ));
     }
 }
