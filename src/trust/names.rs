@@ -26,6 +26,9 @@ table! {
     }
 }
 
+/// A leaf's subjectAltName DNS names and IP addresses, and common name.
+type LeafNames = (Vec<String>, Vec<String>, Option<String>);
+
 /// Computes `name_checks` over the dataset the manifest describes.
 pub fn compute(manifest: &Manifest, locate: Locate) -> Result<DataFrame> {
     let mut wanted: BTreeSet<(String, String, String)> = BTreeSet::new();
@@ -43,7 +46,7 @@ pub fn compute(manifest: &Manifest, locate: Locate) -> Result<DataFrame> {
         }
     }
     let leaves: BTreeSet<&str> = wanted.iter().map(|(_, _, l)| l.as_str()).collect();
-    let mut names: HashMap<String, (Vec<String>, Vec<String>, Option<String>)> = HashMap::new();
+    let mut names: HashMap<String, LeafNames> = HashMap::new();
     if !leaves.is_empty() {
         for rel in manifest.part_paths("certificates") {
             let df = read_columns(&locate(rel), &["sha256", "san_dns", "san_ip", "subject_cn"])?;
