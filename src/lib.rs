@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod catalogue;
+pub mod checkpoint;
 pub mod cli;
 pub mod cmd;
 pub mod csv;

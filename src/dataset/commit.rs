@@ -115,6 +115,7 @@ impl Staging {
         let text = serde_json::to_string_pretty(manifest)?;
         if !self.append {
             write_synced(&self.root.join(MANIFEST), text.as_bytes())?;
+            crate::checkpoint::reached("committing");
             fs::rename(&self.root, &self.dataset).with_context(|| {
                 format!(
                     "cannot move {} to {}",
@@ -127,6 +128,7 @@ impl Staging {
         move_tree(&self.root, &self.dataset)?;
         let tmp = self.dataset.join(format!("{MANIFEST}.tmp"));
         write_synced(&tmp, text.as_bytes())?;
+        crate::checkpoint::reached("committing");
         fs::rename(&tmp, self.dataset.join(MANIFEST))?;
         fs::remove_dir_all(&self.root).ok();
         Ok(())

@@ -133,6 +133,7 @@ impl<'a> Sink<'a> {
                     s.run,
                     input_id,
                 )?);
+                crate::checkpoint::reached("writing");
             }
         }
         self.parts.extend(written);
@@ -227,6 +228,7 @@ impl<'a> Sink<'a> {
                     self.input_id,
                 )?;
                 self.parts.extend(part);
+                crate::checkpoint::reached("writing");
             }
         }
         self.flush_certificates()?;
@@ -453,6 +455,7 @@ pub fn ingest_file(
                 .stored
                 .fetch_add(now - last_stored, Ordering::Relaxed);
             last_stored = now;
+            crate::checkpoint::reached("reading");
             sink.absorb(out, &mut entry, &mut scans, &mut chains)
         });
         // The receiver is gone, so the reader stops even after an error.

@@ -387,6 +387,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
             staging.dataset.join(rel)
         }
     };
+    crate::checkpoint::reached("judging");
     let bar = progress::stage("judging certificate chains", 0, opts.quiet);
     let this_run = RunChains {
         run: run_id,

@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Seed corpora for the fuzz targets from the bundled sample and, where
+present, the real scanner fixtures: scripts/fuzz_seeds.py OUT_DIR."""
+import base64, bz2, gzip, hashlib, lzma, os, pathlib, re, struct, sys
+
+root = pathlib.Path(__file__).resolve().parent.parent
+out = pathlib.Path(sys.argv[1])
+fixtures = pathlib.Path(os.environ.get("MAILTLS_FIXTURES", root.parent / "shared/fixtures/real"))
+openers = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open, ".json": open, ".csv": open}
+
+
+def put(target, data):
+    d = out / target
+    d.mkdir(parents=True, exist_ok=True)
+    (d / hashlib.sha1(data).hexdigest()).write_bytes(data)
+
+
+def sample_lines(limit=40):
+    for f in sorted((root / "data/sample").iterdir()):
+        opener = openers.get(f.suffix)
+        if not opener or f.name == "truth.json":
+            continue
+        with opener(f, "rb") as fh:
+            for i, line in enumerate(fh):
+                if i >= limit:
+                    break
+                yield line.rstrip(b"\n")
+
+
+def fixture_docs():
+    if not fixtures.is_dir():
+        return
+    for f in sorted(fixtures.rglob("*.json")):
+        data = f.read_bytes()
+        if len(data) < 200_000:
+            yield data
+
+
+def pem_ders(text):
+    for m in re.finditer(rb"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", text, re.S):
+        try:
+            yield base64.b64decode(b"".join(m.group(1).split()))
+        except ValueError:
+            pass
+
+
+records = list(sample_lines()) + list(fixture_docs())
+for r in records:
+    put("json", r)
+    for pick in (0, 1, 3):
+        put("record", bytes([pick]) + r)
+for pick in (0, 1, 0x31, 0xF1):
+    for r in records[:30]:
+        put("framing", bytes([pick]) + r + b"\n" + r)
+
+ders = list(pem_ders((root / "data/sample/roots.pem").read_bytes()))
+if fixtures.is_dir():
+    for f in sorted(fixtures.rglob("*.pem")):
+        ders.extend(pem_ders(f.read_bytes()))
+for d in ders:
+    put("cert_facts", d)
+when = struct.pack(">I", 1438574400 // 2)
+for i in range(len(ders)):
+    chain = [ders[i]] + ders[i + 1 : i + 4]
+    put("verify", when + b"".join(struct.pack(">H", len(c)) + c for c in chain if len(c) < 65536))
+print(f"seeds: {len(records)} records, {len(ders)} certificates", file=sys.stderr)
