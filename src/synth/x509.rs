@@ -186,6 +186,9 @@ pub struct Extras {
     pub algorithm_mismatch: bool,
     /// IPv4 addresses for subjectAltName.
     pub ip_sans: Vec<[u8; 4]>,
+    /// A SubjectPublicKeyInfo written in place of the subject key's (a key
+    /// nobody could make in a test, such as 16,384-bit RSA).
+    pub spki: Option<Vec<u8>>,
 }
 
 impl Extras {
@@ -201,6 +204,7 @@ impl Extras {
         unknown_critical: false,
         algorithm_mismatch: false,
         ip_sans: Vec::new(),
+        spki: None,
     };
 }
 
@@ -330,7 +334,10 @@ fn extensions(spec: &CertSpec, subject_spki: &[u8], issuer_spki: &[u8]) -> Vec<u
 
 /// Writes and signs the certificate; returns its DER.
 pub fn issue(spec: &CertSpec) -> Result<Vec<u8>> {
-    let subject_spki = spec.subject_key.spki()?;
+    let subject_spki = match &spec.extras.spki {
+        Some(spki) => spki.clone(),
+        None => spec.subject_key.spki()?,
+    };
     let issuer_spki = spec.issuer_key.spki()?;
     let alg = algorithm_identifier(spec.issuer_key, spec.hash);
     let signed_alg = if spec.extras.algorithm_mismatch {
