@@ -60,6 +60,8 @@ pub enum Command {
         #[arg(long, short, default_value = "reports")]
         out: PathBuf,
     },
+    /// Draw a catalogue table as an article-ready chart (SVG, or PNG at 2×).
+    Plot(PlotArgs),
     /// Run a read-only SQL query over every table of a dataset.
     Sql {
         /// The query (one SELECT).
@@ -123,6 +125,35 @@ pub struct IngestArgs {
     /// No progress display and no summary.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// `mailtls plot`.
+#[derive(Args, Debug)]
+pub struct PlotArgs {
+    /// Catalogue table to draw (`mailtls tables` lists them); omit with --all.
+    #[arg(required_unless_present = "all")]
+    pub name: Option<String>,
+    /// The dataset folder.
+    #[arg(long, short)]
+    pub dataset: PathBuf,
+    /// Output file (.svg or .png); with --all, a folder.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Draw every catalogue table into the --out folder.
+    #[arg(long, conflicts_with_all = ["name", "where_", "title"])]
+    pub all: bool,
+    /// With --all: png instead of svg.
+    #[arg(long, default_value = "svg", value_parser = ["svg", "png"])]
+    pub format: String,
+    /// Width in pixels (PNG files are drawn at twice this).
+    #[arg(long, default_value_t = 960)]
+    pub width: u32,
+    /// Keep only the table's rows meeting this SQL condition (`port = 25`).
+    #[arg(long = "where", value_name = "COND")]
+    pub where_: Option<String>,
+    /// A title of your own instead of the table's.
+    #[arg(long)]
+    pub title: Option<String>,
 }
 
 /// `mailtls synth`.

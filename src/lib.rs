@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod catalogue;
+pub mod chart;
 pub mod checkpoint;
 pub mod cli;
 pub mod cmd;

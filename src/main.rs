@@ -21,6 +21,7 @@ fn main() {
         Command::Roots => cmd::roots::execute(),
         Command::Tables => cmd::query::list(),
         Command::Report { dataset, out } => cmd::report::execute(&dataset, &out),
+        Command::Plot(args) => cmd::plot::execute(args),
         Command::Table {
             name,
             dataset,

@@ -17,7 +17,10 @@ const PUBLISHED: &str = include_str!("../data/paper/published.csv");
 const COMPARISONS: &str = include_str!("../data/paper/comparisons.csv");
 
 /// Rows of a table shown in the Markdown; the CSV always has them all.
-const SHOWN_ROWS: usize = 40;
+const SHOWN_ROWS: usize = 12;
+
+/// Width in pixels of the report's charts.
+const CHART_WIDTH: u32 = 960;
 
 /// A published number set beside the dataset's.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,7 +45,7 @@ pub struct Comparison {
 
 /// Whether the dataset was made from a synthetic archive: an input folder
 /// holds the generator's `truth.json`.
-fn synthetic_inputs(manifest: &Manifest) -> bool {
+pub fn synthetic_inputs(manifest: &Manifest) -> bool {
     manifest.inputs.iter().any(|i| {
         Path::new(&i.path)
             .ancestors()
@@ -103,9 +106,40 @@ pub fn comparisons(tables: &BTreeMap<&str, DataFrame>) -> Result<Vec<Comparison>
 
 fn number(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{x:.0}")
+        crate::chart::thousands(x)
     } else {
         format!("{x:.2}")
+    }
+}
+
+impl Comparison {
+    /// Whether the number is a share (a percentage), which compares as
+    /// such; other numbers are counts of what a study scanned.
+    pub fn is_share(&self) -> bool {
+        self.unit.starts_with("percent")
+    }
+
+    /// How this dataset's value relates to the published one: for shares
+    /// the difference in percentage points; for counts the share of the
+    /// study's number this dataset holds (a count difference of millions
+    /// says nothing about a sample).
+    pub fn relation(&self) -> String {
+        match self.value {
+            None => "—".into(),
+            Some(v) if self.is_share() => format!("{:+.1} percentage points", v - self.published),
+            Some(v) if self.published > 0.0 => {
+                let coverage = 100.0 * v / self.published;
+                // Two significant digits, however small the share.
+                let decimals = if coverage >= 1.0 {
+                    1
+                } else {
+                    (1.0 - coverage.log10().floor()) as usize
+                };
+                let shown = format!("{coverage:.decimals$}");
+                format!("this dataset holds {shown} % of the study's {}", self.unit)
+            }
+            Some(_) => "—".into(),
+        }
     }
 }
 
@@ -171,18 +205,22 @@ pub fn write(dataset: &Path, out: &Path) -> Result<()> {
     )?;
     writeln!(md)?;
     let compared = comparisons(&tables)?;
+    let provenance = crate::chart::Provenance::of(&manifest);
     writeln!(md, "## Published numbers beside this dataset's")?;
     writeln!(md)?;
     writeln!(
         md,
-        "| quantity | published | this dataset | difference | table | source | caveat |"
+        "Shares are compared as shares (the difference in percentage points); counts \
+         as coverage (how much of what a study scanned this dataset holds)."
+    )?;
+    writeln!(md)?;
+    writeln!(
+        md,
+        "| quantity | published | this dataset | compared | table | source | caveat |"
     )?;
     writeln!(md, "|---|---|---|---|---|---|---|")?;
     for c in &compared {
-        let (value, diff) = match c.value {
-            Some(v) => (number(v), format!("{:+.2}", v - c.published)),
-            None => ("—".into(), "—".into()),
-        };
+        let value = c.value.map_or_else(|| "—".into(), number);
         writeln!(
             md,
             "| {} ({}) | {} | {} | {} | `{}` | {} | {} |",
@@ -190,7 +228,7 @@ pub fn write(dataset: &Path, out: &Path) -> Result<()> {
             c.unit,
             number(c.published),
             value,
-            diff,
+            c.relation(),
             c.table,
             c.source,
             c.caveat
@@ -214,18 +252,34 @@ pub fn write(dataset: &Path, out: &Path) -> Result<()> {
         };
         writeln!(
             md,
-            "- Query: `src/catalogue/sql/{}.sql`; all {} rows in `{}.csv`.",
+            "- Query: `src/catalogue/sql/{}.sql`; all {} rows in [`{}.csv`]({}.csv).",
             entry.name,
             df.height(),
+            entry.name,
             entry.name
         )?;
         writeln!(md)?;
+        for figure in crate::chart::figures(entry, df, &provenance)? {
+            let file = format!("{}.svg", figure.stem);
+            let svg = crate::chart::render(&figure, crate::chart::Format::Svg, CHART_WIDTH)?;
+            std::fs::write(out.join(&file), svg)
+                .with_context(|| format!("cannot write {}", out.join(&file).display()))?;
+            writeln!(md, "![{}]({file})", figure.title)?;
+            writeln!(md)?;
+        }
         let mut shown = df.head(Some(SHOWN_ROWS));
         let mut text = Vec::new();
         render::write(&mut shown, "md", &mut text, None)?;
         md.push_str(&String::from_utf8_lossy(&text));
         if df.height() > SHOWN_ROWS {
-            writeln!(md, "\n({} of {} rows shown.)", SHOWN_ROWS, df.height())?;
+            writeln!(
+                md,
+                "\nThe first {} of {} rows; all of them in [`{}.csv`]({}.csv).",
+                SHOWN_ROWS,
+                df.height(),
+                entry.name,
+                entry.name
+            )?;
         }
         writeln!(md)?;
     }

@@ -1,0 +1,594 @@
+//! Which chart each catalogue table wants, built from its answer's columns.
+
+use std::collections::BTreeMap;
+
+use anyhow::{bail, Result};
+use polars::prelude::*;
+
+use super::{Figure, Kind, Provenance};
+use crate::catalogue::Entry;
+
+/// The figures of one catalogue table's answer.
+pub fn figures(entry: &Entry, df: &DataFrame, provenance: &Provenance) -> Result<Vec<Figure>> {
+    let footer = provenance.footer();
+    let figure = |stem: &str, title: &str, subtitle: String, kind: Kind| Figure {
+        stem: stem.to_owned(),
+        title: title.to_owned(),
+        subtitle,
+        kind,
+        footer: footer.clone(),
+    };
+    let t = Table::new(df)?;
+    let name = entry.name;
+    let out = match name {
+        "scan_summary" => {
+            const OUTCOMES: &[(&str, &str)] = &[
+                ("tls_completed", "TLS completed"),
+                ("no_starttls", "no STARTTLS"),
+                ("starttls_refused", "STARTTLS refused"),
+                ("handshake_failed", "handshake failed"),
+                ("timeout", "timeout"),
+                ("banner_failed", "no greeting"),
+                ("protocol_error", "protocol error"),
+                ("skipped", "skipped"),
+                ("connect_failed", "no connection"),
+            ];
+            let scans = t.scans();
+            let total = t.numbers("endpoints")?;
+            let groups = scans
+                .iter()
+                .zip(&total)
+                .map(|(s, n)| format!("{}\nN={}", s.label, thousands(*n)))
+                .collect();
+            let mut segments = Vec::new();
+            for (column, label) in OUTCOMES {
+                let values: Vec<f64> = t
+                    .numbers(column)?
+                    .iter()
+                    .zip(&total)
+                    .map(|(v, n)| ratio(*v, *n))
+                    .collect();
+                segments.push(((*label).to_owned(), values));
+            }
+            let mut figures = vec![figure(
+                name,
+                "What each scan found, from connection to completed TLS",
+                format!(
+                    "Share of endpoints scanned, by outcome; N = endpoints scanned per bar ({} in all)",
+                    thousands(total.iter().sum())
+                ),
+                Kind::Stacked { groups, segments },
+            )];
+            if let Some(lines) = over_time(&t)? {
+                figures.push(figure(
+                    &format!("{name}-over-time"),
+                    "Working TLS over time, per port",
+                    "Share of responding endpoints whose TLS handshake completed, per scan".into(),
+                    lines,
+                ));
+            }
+            figures
+        }
+        "tls_support" => {
+            let responding = t.numbers("responding")?;
+            let working = t.numbers("tls_working")?;
+            let ports = t.texts("port")?;
+            let protocols = t.texts("protocol")?;
+            let modes = t.texts("tls_mode")?;
+            let groups = (0..t.height)
+                .map(|i| {
+                    format!(
+                        "{} {} ({})\nN={}",
+                        ports[i],
+                        protocols[i],
+                        modes[i],
+                        thousands(responding[i])
+                    )
+                })
+                .collect();
+            let values = working
+                .iter()
+                .zip(&responding)
+                .map(|(w, r)| ratio(*w, *r))
+                .collect();
+            vec![figure(
+                name,
+                "Working TLS among responding servers, per port",
+                format!(
+                    "Share of responding endpoints (TCP connection made) whose TLS handshake completed; N = responding endpoints ({} in all)",
+                    thousands(responding.iter().sum())
+                ),
+                Kind::Shares { groups, values },
+            )]
+        }
+        "version_negotiated" => vec![figure(
+            name,
+            "Negotiated protocol versions",
+            t.stacked_subtitle("completed TLS handshakes, by negotiated version"),
+            t.stacked("version", None)?,
+        )],
+        "cipher_negotiated" => {
+            let bars = t.ranked("name", "testssl_bucket", None, 12)?;
+            let classes: Vec<String> = crate::tls::suites::TESTSSL_BUCKETS
+                .iter()
+                .map(|(b, _)| (*b).to_owned())
+                .filter(|b| bars.0.iter().any(|(_, _, _, c)| c == b))
+                .collect();
+            vec![figure(
+                name,
+                "The most negotiated cipher suites, coloured by testssl.sh bucket",
+                format!(
+                    "Share of completed TLS handshakes (all scans pooled; N = {}); top {} suites",
+                    thousands(bars.1),
+                    bars.0.len()
+                ),
+                Kind::Ranked {
+                    bars: bars.0,
+                    classes,
+                    axis: "share of completed handshakes".into(),
+                },
+            )]
+        }
+        "key_exchange" => {
+            let mut out = vec![figure(
+                name,
+                "Key exchange of completed handshakes",
+                t.stacked_subtitle_of(
+                    &[("facet", "kex")],
+                    "completed TLS handshakes, by the key exchange their suite defines",
+                )?,
+                t.stacked("value", Some(("facet", "kex")))?,
+            )];
+            if t.facet_rows("facet", "dh_prime_bits")? > 0 {
+                out.push(figure(
+                    &format!("{name}-dh_prime_bits"),
+                    "Diffie-Hellman prime sizes",
+                    t.stacked_subtitle_of(
+                        &[("facet", "dh_prime_bits")],
+                        "handshakes with a DHE key exchange, by prime size in bits (not_logged: the record shows no ServerKeyExchange)",
+                    )?,
+                    t.stacked("value", Some(("facet", "dh_prime_bits")))?,
+                ));
+            }
+            out
+        }
+        "cert_trust" => vec![figure(
+            name,
+            "Certificate trust, computed by mailtls beside the scanner's record",
+            t.stacked_subtitle(
+                "completed TLS handshakes, by trust category; left bar computed, right bar as recorded",
+            ),
+            t.stacked_by("category", "view")?,
+        )],
+        "trust_agreement" => {
+            let recorded = t.texts("recorded_trusted")?;
+            let reasons = t.texts("computed_reason")?;
+            let ports = t.texts("port")?;
+            let endpoints = t.numbers("endpoints")?;
+            let denominators = t.numbers("endpoints_with_recorded_trust")?;
+            let mut order: Vec<String> = Vec::new();
+            let mut cells: BTreeMap<(String, String), f64> = BTreeMap::new();
+            let mut totals: BTreeMap<String, f64> = BTreeMap::new();
+            for i in 0..t.height {
+                let verdict = if recorded[i] == "true" { "trusted" } else { "untrusted" };
+                let label = format!("{verdict} / {}", reasons[i]);
+                if !order.contains(&label) {
+                    order.push(label.clone());
+                }
+                *cells.entry((ports[i].clone(), label)).or_default() += endpoints[i];
+                totals.insert(ports[i].clone(), denominators[i]);
+            }
+            let mut port_list: Vec<String> = totals.keys().cloned().collect();
+            port_list.sort_by_key(|p| p.parse::<u32>().unwrap_or(u32::MAX));
+            let segments = order
+                .iter()
+                .map(|label| {
+                    let values = port_list
+                        .iter()
+                        .map(|p| ratio(cells.get(&(p.clone(), label.clone())).copied().unwrap_or(0.0), totals[p]))
+                        .collect();
+                    (label.clone(), values)
+                })
+                .collect();
+            let groups = port_list
+                .iter()
+                .map(|p| format!("port {p}\nN={}", thousands(totals[p])))
+                .collect();
+            vec![figure(
+                name,
+                "Where the scanner's trust verdict and mailtls' agree",
+                "Share of endpoints with a recorded verdict, by the scanner's verdict / mailtls' reason (ok = a valid path); N = endpoints with a recorded verdict".into(),
+                Kind::Stacked { groups, segments },
+            )]
+        }
+        "cert_keys" => vec![figure(
+            name,
+            "Leaf certificate keys",
+            t.stacked_subtitle_of(
+                &[("subset", "all"), ("facet", "key")],
+                "completed handshakes with a leaf certificate, by key type and size",
+            )?,
+            t.stacked_filtered("value", &[("subset", "all"), ("facet", "key")])?,
+        )],
+        "shared_certs" => {
+            let bars = t.ranked("example_cn", "", Some(("kind", "certificate")), 15)?;
+            vec![figure(
+                name,
+                "The certificates served by the most endpoints",
+                format!(
+                    "Share of completed TLS handshakes serving each leaf certificate (all scans pooled; N = {}); top {}, labelled by common name",
+                    thousands(bars.1),
+                    bars.0.len()
+                ),
+                Kind::Ranked {
+                    bars: bars.0,
+                    classes: Vec::new(),
+                    axis: "share of completed handshakes".into(),
+                },
+            )]
+        }
+        other => bail!("no chart is defined for catalogue table {other}"),
+    };
+    Ok(out)
+}
+
+/// A scan as a bar's label.
+struct Scan {
+    id: String,
+    label: String,
+}
+
+/// Column access to an answer.
+struct Table<'a> {
+    df: &'a DataFrame,
+    height: usize,
+}
+
+impl<'a> Table<'a> {
+    fn new(df: &'a DataFrame) -> Result<Self> {
+        Ok(Table {
+            df,
+            height: df.height(),
+        })
+    }
+
+    fn texts(&self, column: &str) -> Result<Vec<String>> {
+        let s = self.df.column(column)?.cast(&DataType::String)?;
+        Ok(s.str()?
+            .iter()
+            .map(|v| v.unwrap_or("null").to_owned())
+            .collect())
+    }
+
+    fn numbers(&self, column: &str) -> Result<Vec<f64>> {
+        let s = self.df.column(column)?.cast(&DataType::Float64)?;
+        Ok(s.f64()?.iter().map(|v| v.unwrap_or(0.0)).collect())
+    }
+
+    fn facet_rows(&self, column: &str, value: &str) -> Result<usize> {
+        Ok(self.texts(column)?.iter().filter(|v| *v == value).count())
+    }
+
+    /// The distinct scans of the answer in row order, labelled by port
+    /// (and date where a port has several scans).
+    fn scans(&self) -> Vec<Scan> {
+        let ids = self.texts("scan_id").unwrap_or_default();
+        let ports = self.texts("port").unwrap_or_default();
+        let protocols = self.texts("protocol").ok();
+        let mut seen: Vec<(String, String, String)> = Vec::new();
+        for i in 0..ids.len() {
+            if !seen.iter().any(|(id, _, _)| *id == ids[i]) {
+                let protocol = protocols.as_ref().map_or(String::new(), |p| p[i].clone());
+                seen.push((ids[i].clone(), ports[i].clone(), protocol));
+            }
+        }
+        seen.iter()
+            .map(|(id, port, protocol)| {
+                let several = seen.iter().filter(|(_, p, _)| p == port).count() > 1;
+                let mut label = if protocol.is_empty() {
+                    format!("port {port}")
+                } else {
+                    format!("{port} {protocol}")
+                };
+                if several {
+                    label.push_str(&format!(" {}", scan_date(id).unwrap_or_else(|| id.clone())));
+                }
+                Scan {
+                    id: id.clone(),
+                    label,
+                }
+            })
+            .collect()
+    }
+
+    fn stacked_subtitle(&self, what: &str) -> String {
+        let total: f64 = self.numbers("endpoints").unwrap_or_default().iter().sum();
+        let bars = self.scans().len();
+        let per_bar = if self.texts("view").is_ok() {
+            total / 2.0
+        } else {
+            total
+        };
+        format!(
+            "Share of {what}; N per bar below ({} in all, {bars} scans)",
+            thousands(per_bar)
+        )
+    }
+
+    fn stacked_subtitle_of(&self, filters: &[(&str, &str)], what: &str) -> Result<String> {
+        let mut keep = vec![true; self.height];
+        for (column, value) in filters {
+            for (k, v) in keep.iter_mut().zip(self.texts(column)?) {
+                *k &= v == *value;
+            }
+        }
+        let total: f64 = self
+            .numbers("endpoints")?
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(n, _)| n)
+            .sum();
+        Ok(format!(
+            "Share of {what}; N per bar below ({} in all)",
+            thousands(total)
+        ))
+    }
+
+    fn stacked(&self, category: &str, only: Option<(&str, &str)>) -> Result<Kind> {
+        let filters: Vec<(&str, &str)> = only.into_iter().collect();
+        self.stacked_filtered(category, &filters)
+    }
+
+    /// Stacked bars per scan of `category`'s values, over the rows that
+    /// pass `filters`; shares of each scan's total over those rows.
+    fn stacked_filtered(&self, category: &str, filters: &[(&str, &str)]) -> Result<Kind> {
+        let ids = self.texts("scan_id")?;
+        let values = self.texts(category)?;
+        let endpoints = self.numbers("endpoints")?;
+        let mut keep = vec![true; self.height];
+        for (column, wanted) in filters {
+            for (k, v) in keep.iter_mut().zip(self.texts(column)?) {
+                *k &= v == *wanted;
+            }
+        }
+        let scans = self.scans();
+        let mut order: Vec<String> = Vec::new();
+        let mut cells: BTreeMap<(String, String), f64> = BTreeMap::new();
+        let mut totals: BTreeMap<String, f64> = BTreeMap::new();
+        for i in (0..self.height).filter(|i| keep[*i]) {
+            if !order.contains(&values[i]) {
+                order.push(values[i].clone());
+            }
+            *cells
+                .entry((ids[i].clone(), values[i].clone()))
+                .or_default() += endpoints[i];
+            *totals.entry(ids[i].clone()).or_default() += endpoints[i];
+        }
+        let scans: Vec<&Scan> = scans
+            .iter()
+            .filter(|s| totals.contains_key(&s.id))
+            .collect();
+        // Sizes in numeric order (not-logged and other words last); other
+        // categories largest first.
+        let numeric = order.iter().filter(|v| v.parse::<f64>().is_ok()).count() * 2 > order.len();
+        order.sort_by(|a, b| {
+            if numeric {
+                let key = |v: &String| v.parse::<f64>().unwrap_or(f64::INFINITY);
+                return key(a).total_cmp(&key(b)).then(a.cmp(b));
+            }
+            let sum = |v: &String| -> f64 {
+                cells
+                    .iter()
+                    .filter(|((_, c), _)| c == v)
+                    .map(|(_, n)| n)
+                    .sum()
+            };
+            sum(b).total_cmp(&sum(a)).then(a.cmp(b))
+        });
+        let segments = order
+            .iter()
+            .map(|v| {
+                let shares = scans
+                    .iter()
+                    .map(|s| {
+                        ratio(
+                            cells
+                                .get(&(s.id.clone(), v.clone()))
+                                .copied()
+                                .unwrap_or(0.0),
+                            totals[&s.id],
+                        )
+                    })
+                    .collect();
+                (v.clone(), shares)
+            })
+            .collect();
+        let groups = scans
+            .iter()
+            .map(|s| format!("{}\nN={}", s.label, thousands(totals[&s.id])))
+            .collect();
+        Ok(Kind::Stacked { groups, segments })
+    }
+
+    /// Stacked bars per scan and `pair` value (computed, recorded), side by side.
+    fn stacked_by(&self, category: &str, pair: &str) -> Result<Kind> {
+        let pairs: Vec<String> = {
+            let mut v = self.texts(pair)?;
+            v.dedup();
+            let mut seen = Vec::new();
+            for x in v {
+                if !seen.contains(&x) {
+                    seen.push(x);
+                }
+            }
+            seen
+        };
+        let mut groups = Vec::new();
+        let mut segments: Vec<(String, Vec<f64>)> = Vec::new();
+        for scan in self.scans() {
+            for p in &pairs {
+                let Kind::Stacked {
+                    groups: g,
+                    segments: s,
+                } = self.stacked_filtered(category, &[("scan_id", &scan.id), (pair, p)])?
+                else {
+                    continue;
+                };
+                let Some(label) = g.first() else { continue };
+                let (head, n) = label.split_once('\n').unwrap_or((label, ""));
+                groups.push(format!("{head}\n{p}\n{n}"));
+                let column = groups.len() - 1;
+                for (name, shares) in s {
+                    match segments.iter_mut().find(|(n, _)| *n == name) {
+                        Some((_, values)) => values.push(shares[0]),
+                        None => {
+                            let mut values = vec![0.0; column];
+                            values.push(shares[0]);
+                            segments.push((name, values));
+                        }
+                    }
+                }
+                for (_, values) in segments.iter_mut() {
+                    values.resize(groups.len(), 0.0);
+                }
+            }
+        }
+        Ok(Kind::Stacked { groups, segments })
+    }
+
+    /// The `top` largest `label` values pooled over the rows (that pass
+    /// `only`), with their share of the pooled total and their `class`;
+    /// also the pooled total.
+    #[allow(clippy::type_complexity)]
+    fn ranked(
+        &self,
+        label: &str,
+        class: &str,
+        only: Option<(&str, &str)>,
+        top: usize,
+    ) -> Result<(Vec<(String, f64, u64, String)>, f64)> {
+        let labels = self.texts(label)?;
+        let classes = if class.is_empty() {
+            vec![String::new(); self.height]
+        } else {
+            self.texts(class)?
+        };
+        let endpoints = self.numbers("endpoints")?;
+        let keep: Vec<bool> = match only {
+            Some((column, value)) => self.texts(column)?.iter().map(|v| v == value).collect(),
+            None => vec![true; self.height],
+        };
+        let mut pooled: BTreeMap<(String, String), f64> = BTreeMap::new();
+        for i in (0..self.height).filter(|i| keep[*i]) {
+            *pooled
+                .entry((labels[i].clone(), classes[i].clone()))
+                .or_default() += endpoints[i];
+        }
+        // The denominator: the table's own share column gives it back
+        // (share = endpoints / denominator), per row.
+        let total = match self.numbers("share") {
+            Ok(shares) => {
+                let mut denominators: BTreeMap<String, f64> = BTreeMap::new();
+                let ids = self
+                    .texts("scan_id")
+                    .unwrap_or_else(|_| vec![String::new(); self.height]);
+                for i in (0..self.height).filter(|i| keep[*i] && shares[*i] > 0.0) {
+                    denominators.insert(ids[i].clone(), (endpoints[i] / shares[i]).round());
+                }
+                if ids.iter().all(|s| s.is_empty()) {
+                    denominators.values().next().copied().unwrap_or(0.0)
+                } else {
+                    denominators.values().sum()
+                }
+            }
+            Err(_) => pooled.values().sum(),
+        };
+        let mut bars: Vec<(String, f64, u64, String)> = pooled
+            .into_iter()
+            .map(|((l, c), n)| (l, ratio(n, total), n as u64, c))
+            .collect();
+        bars.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+        bars.truncate(top);
+        Ok((bars, total))
+    }
+}
+
+/// Working TLS per scan over scan dates, where some port has several
+/// dated scans.
+fn over_time(t: &Table) -> Result<Option<Kind>> {
+    let ids = t.texts("scan_id")?;
+    let ports = t.texts("port")?;
+    let responding = t.numbers("responding")?;
+    let completed = t.numbers("tls_completed")?;
+    let mut series: BTreeMap<String, Vec<(i64, f64)>> = BTreeMap::new();
+    for i in 0..t.height {
+        let Some(day) = scan_date(&ids[i]).and_then(|d| crate::trust::store::parse_date(&d)) else {
+            continue;
+        };
+        series
+            .entry(format!("port {}", ports[i]))
+            .or_default()
+            .push((day / 86_400, ratio(completed[i], responding[i])));
+    }
+    if !series.values().any(|points| points.len() > 1) {
+        return Ok(None);
+    }
+    let series = series
+        .into_iter()
+        .map(|(k, mut v)| {
+            v.sort_by_key(|p| p.0);
+            (k, v)
+        })
+        .collect();
+    Ok(Some(Kind::Lines {
+        series,
+        axis: "share of responding endpoints with working TLS".into(),
+    }))
+}
+
+/// The date of a scans.io series id (`…-20150803T040000`), as YYYY-MM-DD.
+fn scan_date(id: &str) -> Option<String> {
+    id.split('-').find_map(|part| {
+        let d = part.get(..8)?;
+        (part.len() == 15 && part.as_bytes()[8] == b'T' && d.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..]))
+    })
+}
+
+fn ratio(n: f64, d: f64) -> f64 {
+    if d > 0.0 {
+        n / d
+    } else {
+        0.0
+    }
+}
+
+/// A count with thousands separators: 20270768 → 20,270,768.
+pub fn thousands(n: f64) -> String {
+    let digits = format!("{:.0}", n.max(0.0));
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers() {
+        assert_eq!(thousands(20_270_768.0), "20,270,768");
+        assert_eq!(thousands(638.0), "638");
+        assert_eq!(
+            scan_date("25-smtp-starttls-full_ipv4-20150803T040000").as_deref(),
+            Some("2015-08-03")
+        );
+        assert_eq!(scan_date("25-smtp-starttls-hosts"), None);
+    }
+}
