@@ -1,7 +1,8 @@
 //! Drawing a [`Figure`] with plotters: SVG (the default) or PNG at twice
 //! the size, for print. Text is laid out with DejaVu Sans from
-//! `assets/fonts`, registered with plotters' own font support, so the
-//! same figure gives the same bytes on every machine.
+//! `assets/fonts`, registered with plotters' own font support (and, in
+//! SVG, written as that font's outlines: `outline.rs`), so the same figure
+//! gives the same bytes, and looks the same, on every machine.
 
 use std::sync::OnceLock;
 
@@ -128,7 +129,7 @@ pub fn render(figure: &Figure, format: Format, width: u32) -> Result<Vec<u8>> {
                 root.present()
                     .map_err(|e| anyhow!("drawing {}: {e}", figure.stem))?;
             }
-            Ok(text.into_bytes())
+            Ok(super::outline::outline_text(&text).into_bytes())
         }
         Format::Png => {
             let (w, h) = (width * 2, height * 2);

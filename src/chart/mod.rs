@@ -10,6 +10,7 @@
 
 mod draw;
 mod figures;
+mod outline;
 
 use std::path::Path;
 
