@@ -75,6 +75,13 @@ const MEANING: &[(&str, (u8, u8, u8))] = &[
     ("not_recorded", (190, 190, 190)),
     ("unknown", (150, 150, 150)),
     ("untrusted", (150, 60, 20)),
+    // Protocol versions, oldest (worst) to newest.
+    ("SSLv2", (150, 60, 20)),
+    ("SSLv3", (213, 94, 0)),
+    ("TLSv1.0", (230, 159, 0)),
+    ("TLSv1.1", (240, 228, 66)),
+    ("TLSv1.2", (0, 114, 178)),
+    ("TLSv1.3", (0, 158, 115)),
     // testssl.sh buckets, worst to best.
     ("null", (213, 94, 0)),
     ("anon", (213, 94, 0)),

@@ -369,12 +369,19 @@ impl<'a> Table<'a> {
             .iter()
             .filter(|s| totals.contains_key(&s.id))
             .collect();
-        // Sizes in numeric order (not-logged and other words last); other
-        // categories largest first.
-        let numeric = order.iter().filter(|v| v.parse::<f64>().is_ok()).count() * 2 > order.len();
+        // Versions by their code, sizes in numeric order (not-logged and
+        // other words last); other categories largest first.
+        let codes: BTreeMap<String, f64> = match self.numbers("tls_version") {
+            Ok(codes) => values.iter().cloned().zip(codes).collect(),
+            Err(_) => values
+                .iter()
+                .filter_map(|v| Some((v.clone(), v.parse().ok()?)))
+                .collect(),
+        };
+        let numeric = codes.len() * 2 > order.len();
         order.sort_by(|a, b| {
             if numeric {
-                let key = |v: &String| v.parse::<f64>().unwrap_or(f64::INFINITY);
+                let key = |v: &String| codes.get(v).copied().unwrap_or(f64::INFINITY);
                 return key(a).total_cmp(&key(b)).then(a.cmp(b));
             }
             let sum = |v: &String| -> f64 {
