@@ -60,10 +60,18 @@ pub fn figures(entry: &Entry, df: &DataFrame, provenance: &Provenance) -> Result
                 Kind::Stacked { groups, segments },
             )];
             if let Some(lines) = over_time(&t)? {
+                let responding = t.numbers("responding")?;
+                let (low, high) = responding
+                    .iter()
+                    .fold((f64::MAX, 0.0f64), |(a, b), n| (a.min(*n), b.max(*n)));
                 figures.push(figure(
                     &format!("{name}-over-time"),
                     "Working TLS over time, per port",
-                    "Share of responding endpoints whose TLS handshake completed, per scan".into(),
+                    format!(
+                        "Share of responding endpoints (TCP connection made) whose TLS handshake completed, per scan; N = {} to {} responding endpoints per scan",
+                        thousands(low),
+                        thousands(high)
+                    ),
                     lines,
                 ));
             }
