@@ -14,6 +14,7 @@ pub mod checkpoint;
 pub mod cli;
 pub mod cmd;
 pub mod csv;
+pub mod dane;
 pub mod dataset;
 pub mod der;
 pub mod formats;

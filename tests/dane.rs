@@ -1,0 +1,183 @@
+//! TLSA records against a real chain (the ZGrab2 fixture's Let's Encrypt
+//! leaf and R3 intermediate): every usage × selector × matching type, with
+//! a match, a mismatch, a bad length, unsupported values and no DNSSEC.
+
+mod common;
+
+use common::*;
+use mailtls::dane::{association, verify, Outcome, Served, Tlsa};
+
+struct Real {
+    chain: Vec<Vec<u8>>,
+    at: i64,
+}
+
+fn real() -> Option<Real> {
+    let f = fixtures()?;
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(f.join("zmap-zgrab2/output.json")).unwrap())
+            .unwrap();
+    let amqp = &v["data"]["amqp091"];
+    let sc = &amqp["result"]["tls"]["handshake_log"]["server_certificates"];
+    let mut chain = vec![base64_decode(sc["certificate"]["raw"].as_str().unwrap())];
+    for c in sc["chain"].as_array().unwrap() {
+        chain.push(base64_decode(c["raw"].as_str().unwrap()));
+    }
+    let at = chrono::DateTime::parse_from_rfc3339(amqp["timestamp"].as_str().unwrap())
+        .unwrap()
+        .timestamp();
+    Some(Real { chain, at })
+}
+
+const HOST: &str = "mx1.rmq2.cloudamqp.com";
+
+fn served<'a>(r: &'a Real, host: &'a str, pkix_valid: bool) -> Served<'a> {
+    Served {
+        chain: &r.chain,
+        host,
+        at: r.at,
+        pkix_valid,
+    }
+}
+
+#[test]
+fn every_usage_selector_and_matching_type() {
+    let Some(r) = real() else { return };
+    assert_eq!(r.chain.len(), 2, "leaf and R3");
+    for usage in 0..=3u8 {
+        for selector in 0..=1u8 {
+            for matching in 0..=2u8 {
+                let target = if usage % 2 == 1 {
+                    &r.chain[0]
+                } else {
+                    &r.chain[1]
+                };
+                let data = association(target, selector, matching).unwrap();
+                let record = |data: Vec<u8>| Tlsa {
+                    usage,
+                    selector,
+                    matching,
+                    data,
+                };
+                let case = format!("{usage} {selector} {matching}");
+                let good = record(data.clone());
+                assert_eq!(
+                    verify(std::slice::from_ref(&good), true, &served(&r, HOST, true)),
+                    Outcome::Match,
+                    "{case}"
+                );
+                let mut flipped = data.clone();
+                *flipped.last_mut().unwrap() ^= 1;
+                assert_eq!(
+                    verify(&[record(flipped)], true, &served(&r, HOST, true)),
+                    Outcome::NoMatch,
+                    "{case}"
+                );
+                if matching > 0 {
+                    let short = data[..data.len() - 1].to_vec();
+                    assert_eq!(
+                        verify(&[record(short)], true, &served(&r, HOST, true)),
+                        Outcome::BadLength,
+                        "{case}"
+                    );
+                }
+                assert_eq!(
+                    verify(std::slice::from_ref(&good), false, &served(&r, HOST, true)),
+                    Outcome::NoDnssec,
+                    "{case}"
+                );
+                // Usage by usage: names, and CA trust for the PKIX usages.
+                let elsewhere =
+                    verify(std::slice::from_ref(&good), true, &served(&r, "mail.example.org", true));
+                let untrusted = verify(&[good], true, &served(&r, HOST, false));
+                match usage {
+                    3 => {
+                        assert_eq!(elsewhere, Outcome::Match, "{case}: DANE-EE ignores names");
+                        assert_eq!(untrusted, Outcome::Match, "{case}: DANE-EE needs no CA");
+                    }
+                    2 => {
+                        assert_eq!(elsewhere, Outcome::NameMismatch, "{case}");
+                        assert_eq!(untrusted, Outcome::Match, "{case}: DANE-TA needs no CA");
+                    }
+                    _ => {
+                        assert_eq!(elsewhere, Outcome::NameMismatch, "{case}");
+                        assert_eq!(untrusted, Outcome::PkixUntrusted, "{case}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn unsupported_values_and_the_best_reason_of_several_records() {
+    let Some(r) = real() else { return };
+    let data = association(&r.chain[0], 1, 1).unwrap();
+    let s = served(&r, HOST, true);
+    for (u, sel, m) in [(4, 1, 1), (3, 2, 1), (3, 1, 3), (255, 255, 255)] {
+        let rec = Tlsa {
+            usage: u,
+            selector: sel,
+            matching: m,
+            data: data.clone(),
+        };
+        assert_eq!(
+            verify(&[rec], true, &s),
+            Outcome::Unsupported,
+            "{u} {sel} {m}"
+        );
+    }
+    assert_eq!(verify(&[], true, &s), Outcome::NoMatch);
+    let no_chain = Served {
+        chain: &[],
+        ..served(&r, HOST, true)
+    };
+    assert_eq!(
+        verify(&[Tlsa::parse("3 1 1 00").unwrap()], true, &no_chain),
+        Outcome::NoChain
+    );
+    // A bad record beside a good one: the good one wins.
+    let records = [
+        Tlsa {
+            usage: 3,
+            selector: 1,
+            matching: 1,
+            data: vec![0; 31],
+        },
+        Tlsa {
+            usage: 3,
+            selector: 1,
+            matching: 1,
+            data: data.clone(),
+        },
+    ];
+    assert_eq!(verify(&records, true, &s), Outcome::Match);
+    // Presentation form round trip.
+    let text = format!("3 1 1 {}", hex::encode(&data));
+    assert_eq!(Tlsa::parse(&text).unwrap().data, data);
+}
+
+#[test]
+fn a_trust_anchor_the_leaf_does_not_chain_to() {
+    let Some(r) = real() else { return };
+    let f = fixtures().unwrap();
+    // Another CA certificate, presented but not the leaf's issuer.
+    let text = std::fs::read(f.join("zmap-zcrypto/x509/testdata/intermediate_ca.cert")).unwrap();
+    let other = mailtls::trust::cert::pem_certificates(&text)
+        .unwrap()
+        .remove(0);
+    let chain = vec![r.chain[0].clone(), other.clone()];
+    let s = Served {
+        chain: &chain,
+        host: HOST,
+        at: r.at,
+        pkix_valid: true,
+    };
+    let record = Tlsa {
+        usage: 2,
+        selector: 0,
+        matching: 1,
+        data: association(&other, 0, 1).unwrap(),
+    };
+    assert_eq!(verify(&[record], true, &s), Outcome::ChainInvalid);
+}
