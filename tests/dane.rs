@@ -87,8 +87,11 @@ fn every_usage_selector_and_matching_type() {
                     "{case}"
                 );
                 // Usage by usage: names, and CA trust for the PKIX usages.
-                let elsewhere =
-                    verify(std::slice::from_ref(&good), true, &served(&r, "mail.example.org", true));
+                let elsewhere = verify(
+                    std::slice::from_ref(&good),
+                    true,
+                    &served(&r, "mail.example.org", true),
+                );
                 let untrusted = verify(&[good], true, &served(&r, HOST, false));
                 match usage {
                     3 => {

@@ -803,3 +803,67 @@ fn each_broken_rule_is_its_own_reason() {
     assert!(!valid);
     assert_eq!(reason, Reason::TooLong);
 }
+
+/// A leaf known only by a scanner's parsed fields (a Censys record without
+/// DER) is held to the usage and CA rules its fields record.
+#[test]
+fn parsed_only_certificates_obey_the_rules_they_record() {
+    use mailtls::trust::cert::Facts;
+    let root = party("Diff Root", ec(1));
+    let root_der = make(&root, &root, ca());
+    let store_pem = pem(&root_der);
+    let store = RootStore::from_pem("test", None, store_pem.as_bytes()).unwrap();
+    const ROOT_DN: &str = "C=XX, O=Differential PKI, CN=Diff Root";
+    let parsed = |sha: u8, subject: &str, issuer: &str, eku: &[&str], is_ca: Option<bool>| {
+        Arc::new(ChainCert::from_facts(
+            [sha; 32],
+            Facts {
+                subject_dn: Some(subject.into()),
+                issuer_dn: Some(issuer.into()),
+                not_before: Some(T - DAY),
+                not_after: Some(T + DAY),
+                is_ca,
+                sig_alg: Some("sha256WithRSAEncryption".into()),
+                eku: eku.iter().map(|s| (*s).to_owned()).collect(),
+                path_len: None,
+                key_cert_sign: None,
+            },
+        ))
+    };
+    let leaf = |eku: &[&str], is_ca| parsed(7, "CN=mail.example.com", ROOT_DN, eku, is_ca);
+    let judge = |chain: &[Arc<ChainCert>]| {
+        Verifier {
+            store: &store,
+            as_of: T,
+        }
+        .verify(
+            chain,
+            &IssuerIndex::default(),
+            &mut SignatureMemo::default(),
+        )
+    };
+    let ok = judge(&[leaf(&["serverAuth", "clientAuth"], Some(false))]);
+    assert_eq!(
+        (ok.valid, ok.reason, ok.signatures_checked),
+        (true, Reason::Ok, false)
+    );
+    assert_eq!(
+        judge(&[leaf(&["clientAuth"], Some(false))]).reason,
+        Reason::NoServerAuth
+    );
+    assert_eq!(
+        judge(&[leaf(&[], None)]).reason,
+        Reason::Ok,
+        "no usages recorded: any"
+    );
+    // A parsed-only intermediate that is no CA.
+    let int = parsed(8, "CN=Parsed CA", ROOT_DN, &[], Some(false));
+    let under_int = parsed(
+        9,
+        "CN=mail.example.com",
+        "CN=Parsed CA",
+        &["serverAuth"],
+        Some(false),
+    );
+    assert_eq!(judge(&[under_int, int]).reason, Reason::NotACa);
+}

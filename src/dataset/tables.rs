@@ -136,6 +136,8 @@ table! {
         curve: Vec<Option<String>>,
         sig_alg: Vec<Option<String>>,
         is_ca: Vec<Option<bool>>,
+        path_len: Vec<Option<u32>>,
+        key_cert_sign: Vec<Option<bool>>,
         self_signed: Vec<Option<bool>>,
         self_signature_valid: Vec<Option<bool>>,
         first_input_id: Vec<u32>,
@@ -168,6 +170,8 @@ impl CertificateRows {
         self.curve.push(f.curve);
         self.sig_alg.push(f.sig_alg);
         self.is_ca.push(f.is_ca);
+        self.path_len.push(f.path_len);
+        self.key_cert_sign.push(f.key_cert_sign);
         self.self_signed.push(f.self_signed);
         self.self_signature_valid.push(f.self_signature_valid);
         self.first_input_id.push(input_id);

@@ -76,6 +76,12 @@ pub struct Facts {
     pub is_ca: Option<bool>,
     /// Signature algorithm name.
     pub sig_alg: Option<String>,
+    /// Extended key usages, as the dataset names them (empty: none recorded).
+    pub eku: Vec<String>,
+    /// basicConstraints pathLenConstraint.
+    pub path_len: Option<u32>,
+    /// keyUsage keyCertSign (`None`: no keyUsage recorded).
+    pub key_cert_sign: Option<bool>,
 }
 
 /// Subject and issuer names as keys to look issuers up by, the same for a
@@ -109,6 +115,22 @@ impl ChainCert {
         ChainCert {
             sha256,
             body: Body::Facts(facts, names),
+        }
+    }
+
+    /// The path rules' facts: from DER, or as far as a scanner's parsed
+    /// JSON recorded them (usages, pathLenConstraint, keyCertSign).
+    pub fn rules(&self) -> Option<std::borrow::Cow<'_, Rules>> {
+        match &self.body {
+            Body::Der(p) => Some(std::borrow::Cow::Borrowed(&p.rules)),
+            Body::Facts(f, _) => Some(std::borrow::Cow::Owned(Rules {
+                server_usage: (!f.eku.is_empty())
+                    .then(|| f.eku.iter().any(|u| super::rules::allows_server(u))),
+                cert_sign: f.key_cert_sign,
+                basic_constraints: f.is_ca.map(|ca| (ca, f.path_len)),
+                ..Rules::default()
+            })),
+            Body::Unparsable => None,
         }
     }
 

@@ -16,6 +16,12 @@ const SERVER_USAGES: &[&str] = &[
     "1.3.6.1.4.1.311.10.3.3",
 ];
 
+/// Does an extended key usage, as the dataset names it (`serverAuth`,
+/// `any`, or a dotted OID), allow a TLS server?
+pub fn allows_server(usage: &str) -> bool {
+    matches!(usage, "serverAuth" | "any") || SERVER_USAGES.contains(&usage)
+}
+
 /// Extensions a verifier understands, so that marking one critical does
 /// not refuse the certificate: OpenSSL's list (`X509_supported_extension`).
 const UNDERSTOOD: &[&str] = &[

@@ -316,6 +316,9 @@ fn certs_of_part(
             "not_before",
             "not_after",
             "sig_alg",
+            "eku",
+            "path_len",
+            "key_cert_sign",
         ],
     )?;
     let sha = df.column("sha256")?.str()?;
@@ -324,6 +327,9 @@ fn certs_of_part(
     let subject = df.column("subject_dn")?.str()?;
     let issuer = df.column("issuer_dn")?.str()?;
     let sig_alg = df.column("sig_alg")?.str()?;
+    let eku = df.column("eku")?.list()?;
+    let path_len = df.column("path_len")?.u32()?;
+    let key_cert_sign = df.column("key_cert_sign")?.bool()?;
     let seconds = |name: &str| -> Result<Vec<Option<i64>>> {
         let col = df.column(name)?.cast(&DataType::Int64)?;
         Ok(col
@@ -339,6 +345,22 @@ fn certs_of_part(
             wanted(&digest, is_ca.get(i).unwrap_or(false)).then_some((i, digest))
         })
         .collect();
+    // Usages are read for the rows known only by a scanner's fields.
+    let usages = |i: usize| -> Vec<String> {
+        eku.get_as_series(i)
+            .and_then(|s| {
+                s.str()
+                    .ok()
+                    .map(|s| s.iter().flatten().map(str::to_owned).collect())
+            })
+            .unwrap_or_default()
+    };
+    let facts_only: Vec<(usize, Vec<String>)> = rows
+        .iter()
+        .filter(|(i, _)| der.get(*i).is_none())
+        .map(|(i, _)| (*i, usages(*i)))
+        .collect();
+    let usages_of: HashMap<usize, Vec<String>> = facts_only.into_iter().collect();
     Ok(rows
         .into_par_iter()
         .map(|(i, digest)| {
@@ -353,6 +375,9 @@ fn certs_of_part(
                         not_after: not_after[i],
                         is_ca: is_ca.get(i),
                         sig_alg: sig_alg.get(i).map(str::to_owned),
+                        eku: usages_of.get(&i).cloned().unwrap_or_default(),
+                        path_len: path_len.get(i),
+                        key_cert_sign: key_cert_sign.get(i),
                     },
                 ),
             };

@@ -477,8 +477,7 @@ fn found_verdict((root, len, checked): Found, transvalid: bool) -> Verdict {
 impl Search<'_, '_> {
     /// A valid path from `leaf`, or the reason there is none.
     fn run(&mut self, leaf: &Arc<ChainCert>) -> Result<Found, Reason> {
-        let defect = leaf.parsed().and_then(|p| {
-            let r = &p.rules;
+        let defect = leaf.rules().and_then(|r| {
             if r.server_usage == Some(false) {
                 Some(Reason::NoServerAuth)
             } else if r.bad_extension.is_some() {
@@ -551,13 +550,15 @@ impl Search<'_, '_> {
         if let Some(r) = self.verifier.time_reason(issuer) {
             return Ok(Some(r));
         }
-        let Some(p) = issuer.parsed() else {
-            return Ok((!anchor && issuer.is_ca() == Some(false)).then_some(Reason::NotACa));
+        let Some(rules) = issuer.rules() else {
+            return Ok(None);
         };
-        let rules = &p.rules;
+        let from_der = issuer.parsed().is_some();
         // Anchors are trusted as CAs whatever their basicConstraints
-        // (version-1 roots have none).
-        if !anchor && !matches!(rules.basic_constraints, Some((true, _))) {
+        // (version-1 roots have none). A scanner's fields record the flag
+        // (false where absent) only for what they parsed.
+        let is_ca = matches!(rules.basic_constraints, Some((true, _)));
+        if !anchor && !is_ca && (from_der || rules.basic_constraints.is_some()) {
             return Ok(Some(Reason::NotACa));
         }
         if rules.cert_sign == Some(false) {
@@ -586,8 +587,8 @@ impl Search<'_, '_> {
             if i > 0 && below.self_issued() {
                 continue;
             }
-            if let Some(b) = below.parsed() {
-                allowed &= rules.allows(&b.rules, &mut comparisons);
+            if let Some(b) = below.rules() {
+                allowed &= rules.allows(&b, &mut comparisons);
             }
         }
         if comparisons > self.budget.name_comparisons {

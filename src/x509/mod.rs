@@ -59,6 +59,10 @@ pub struct CertFacts {
     pub sig_alg: Option<String>,
     /// basicConstraints CA flag.
     pub is_ca: Option<bool>,
+    /// basicConstraints pathLenConstraint.
+    pub path_len: Option<u32>,
+    /// keyUsage keyCertSign (`None`: no keyUsage extension).
+    pub key_cert_sign: Option<bool>,
     /// Issuer equals subject and the signature does not fail with the
     /// certificate's own key (see `self_signature_valid`).
     pub self_signed: Option<bool>,
@@ -194,6 +198,14 @@ fn fill_from_parsed(facts: &mut CertFacts, cert: &X509Certificate) {
     let sig_oid = cert.signature_algorithm.algorithm.to_id_string();
     facts.sig_alg = Some(signature_name(&sig_oid));
     facts.is_ca = Some(matches!(cert.basic_constraints(), Ok(Some(bc)) if bc.value.ca));
+    facts.path_len = match cert.basic_constraints() {
+        Ok(Some(bc)) => bc.value.path_len_constraint,
+        _ => None,
+    };
+    facts.key_cert_sign = match cert.key_usage() {
+        Ok(Some(ku)) => Some(ku.value.key_cert_sign()),
+        _ => None,
+    };
     if let Ok(Some(san)) = cert.subject_alternative_name() {
         for name in &san.value.general_names {
             match name {
