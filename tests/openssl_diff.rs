@@ -27,20 +27,6 @@ const EMAIL: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 3, 4];
 const ANY_USAGE: &[u64] = &[2, 5, 29, 37, 0];
 const NETSCAPE_SGC: &[u64] = &[2, 16, 840, 1, 113730, 4, 1];
 
-fn pem(der: &[u8]) -> String {
-    use base64::Engine;
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let lines: Vec<&str> = b64
-        .as_bytes()
-        .chunks(64)
-        .map(|c| std::str::from_utf8(c).unwrap())
-        .collect();
-    format!(
-        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
-        lines.join("\n")
-    )
-}
-
 fn openssl_present() -> bool {
     let found = Command::new("openssl")
         .arg("version")

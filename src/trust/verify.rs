@@ -598,6 +598,36 @@ impl Search<'_, '_> {
         Ok((!allowed).then_some(Reason::NameConstraints))
     }
 
+    /// One step up, from `cert` (the top of `path`, carrying `defect`) to
+    /// `issuer`: `None` when the signature does not link them (noted), else
+    /// the worst defect of the path with that step, and whether its
+    /// signature was checked.
+    fn step(
+        &mut self,
+        cert: &ChainCert,
+        issuer: &ChainCert,
+        path: &[Arc<ChainCert>],
+        defect: Option<Reason>,
+        anchor: bool,
+    ) -> Result<Option<(Option<Reason>, bool)>, OverBudget> {
+        self.spend(1)?;
+        let (link_defect, checked) = match self.signed_by(cert, issuer) {
+            SignatureCheck::Good => (None, true),
+            SignatureCheck::Unchecked => (None, false),
+            SignatureCheck::Failed(r @ (Reason::BadSignature | Reason::UnsupportedAlgorithm)) => {
+                self.link = Some(Reason::better(self.link, r));
+                return Ok(None);
+            }
+            SignatureCheck::Failed(r) => (Some(r), true),
+        };
+        let issuer_defect = self.issuer_defect(issuer, path, anchor)?;
+        let worst = [defect, link_defect, issuer_defect]
+            .into_iter()
+            .flatten()
+            .min_by_key(|r| r.rank());
+        Ok(Some((worst, checked)))
+    }
+
     /// Searches upwards from the top of `path`, which carries `defect` so
     /// far; returns the first path that reaches an anchor without one.
     fn extend(
@@ -622,23 +652,9 @@ impl Search<'_, '_> {
         let mut any_candidate = false;
         for anchor in store.by_name(issuer_name) {
             any_candidate = true;
-            self.spend(1)?;
-            let (link_defect, checked) = match self.signed_by(&cert, anchor) {
-                SignatureCheck::Good => (None, true),
-                SignatureCheck::Unchecked => (None, false),
-                SignatureCheck::Failed(
-                    r @ (Reason::BadSignature | Reason::UnsupportedAlgorithm),
-                ) => {
-                    self.link = Some(Reason::better(self.link, r));
-                    continue;
-                }
-                SignatureCheck::Failed(r) => (Some(r), true),
+            let Some((worst, checked)) = self.step(&cert, anchor, path, defect, true)? else {
+                continue;
             };
-            let anchor_defect = self.issuer_defect(anchor, path, true)?;
-            let worst = [defect, link_defect, anchor_defect]
-                .into_iter()
-                .flatten()
-                .min_by_key(|r| r.rank());
             match worst {
                 None => {
                     return Ok(Some((
@@ -665,23 +681,9 @@ impl Search<'_, '_> {
             .collect();
         for issuer in candidates {
             any_candidate = true;
-            self.spend(1)?;
-            let (link_defect, checked) = match self.signed_by(&cert, &issuer) {
-                SignatureCheck::Good => (None, true),
-                SignatureCheck::Unchecked => (None, false),
-                SignatureCheck::Failed(
-                    r @ (Reason::BadSignature | Reason::UnsupportedAlgorithm),
-                ) => {
-                    self.link = Some(Reason::better(self.link, r));
-                    continue;
-                }
-                SignatureCheck::Failed(r) => (Some(r), true),
+            let Some((carried, checked)) = self.step(&cert, &issuer, path, defect, false)? else {
+                continue;
             };
-            let issuer_defect = self.issuer_defect(&issuer, path, false)?;
-            let carried = [defect, link_defect, issuer_defect]
-                .into_iter()
-                .flatten()
-                .min_by_key(|r| r.rank());
             path.push(issuer);
             let found = self.extend(path, carried, unchecked || !checked);
             path.pop();

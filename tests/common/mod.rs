@@ -111,6 +111,21 @@ pub fn sha256_of_b64(b64: &str) -> String {
     hex::encode(sha2::Sha256::digest(base64_decode(b64)))
 }
 
+/// A DER certificate as PEM text.
+pub fn pem(der: &[u8]) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        lines.join("\n")
+    )
+}
+
 /// The bytes of standard base64 text.
 pub fn base64_decode(b64: &str) -> Vec<u8> {
     use base64::Engine;
