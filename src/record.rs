@@ -21,6 +21,8 @@ pub enum Layout {
     Censys,
     /// ZMap host-discovery CSV (bare IPs or with a header row).
     ZmapCsv,
+    /// A top list of popular domains, `rank,domain` (Alexa, Tranco, Umbrella).
+    TopList,
 }
 
 impl Layout {
@@ -33,6 +35,7 @@ impl Layout {
             Layout::Zgrab2 => "zgrab2",
             Layout::Censys => "censys",
             Layout::ZmapCsv => "zmap_csv",
+            Layout::TopList => "toplist",
         }
     }
 }
@@ -230,6 +233,15 @@ pub struct Discovery<'a> {
     pub timestamp_us: Option<i64>,
 }
 
+/// One domain of a top list.
+#[derive(Debug)]
+pub struct Ranked<'a> {
+    /// Its rank, 1 for the most popular.
+    pub rank: u32,
+    /// The domain, lower case, without a trailing dot.
+    pub domain: Cow<'a, str>,
+}
+
 /// Everything one input record yields.
 #[derive(Debug, Default)]
 pub struct Parsed<'a> {
@@ -239,4 +251,6 @@ pub struct Parsed<'a> {
     pub discoveries: Vec<Discovery<'a>>,
     /// Services in the record that are not TLS scans (SSH banners, HTTP GETs…), counted only.
     pub ignored_services: u32,
+    /// Domains of a top list.
+    pub ranked: Vec<Ranked<'a>>,
 }

@@ -667,3 +667,35 @@ impl TapMkdir for PathBuf {
         self
     }
 }
+
+/// A top list (`rank,domain`, no header) ingests into `toplist`; a line
+/// that is neither a top-list row nor a ZMap row is quarantined.
+#[test]
+fn top_lists_are_read_rank_by_rank() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tranco-top-1m.csv");
+    std::fs::write(
+        &path,
+        "1,google.com\r\n2,Example.ORG.\n3,com\nfour,x.example\n",
+    )
+    .unwrap();
+    let (_t, ds, summary) = ingest(|out| options(vec![path.clone()], out));
+    assert_eq!(summary.records.get("toplist"), Some(&3));
+    assert_eq!(summary.bad_total(), 1);
+    let list = table(&ds, "toplist");
+    assert_eq!(list.height(), 3);
+    assert_eq!(s(&list, "domain", 1).as_deref(), Some("example.org"));
+    assert_eq!(s(&list, "list", 0).as_deref(), Some("tranco-top-1m"));
+    let ranks: Vec<u32> = list
+        .column("rank")
+        .unwrap()
+        .u32()
+        .unwrap()
+        .iter()
+        .flatten()
+        .collect();
+    assert_eq!(ranks, [1, 2, 3]);
+    // A dataset without handshakes still answers for them.
+    let n = mailtls::query::run(&ds, "SELECT COUNT(*) AS n FROM handshakes").unwrap();
+    assert_eq!(n.height(), 1);
+}

@@ -2,7 +2,7 @@
 //! `docs/dataset.md` documents every column.
 
 use super::columns::{table, AsText, Micros, StrLists, Strs};
-use crate::record::{Discovery, Handshake};
+use crate::record::{Discovery, Handshake, Ranked};
 use crate::trust::table::chain_digest;
 use crate::x509::{hex32, CertFacts, Sha256Digest};
 
@@ -361,12 +361,36 @@ impl DhGroupRows {
     }
 }
 
+table! {
+    /// `toplist`: one row per domain of a top list.
+    pub struct TopListRows {
+        input_id: Vec<u32>,
+        line: Vec<u64>,
+        list: Vec<String>,
+        rank: Vec<u32>,
+        domain: Vec<String>,
+    }
+}
+
+impl TopListRows {
+    /// Appends one ranked domain of list `list` (its file's stem).
+    pub fn push(&mut self, input_id: u32, line: u64, list: &str, r: &Ranked<'_>) {
+        self.rows += 1;
+        self.input_id.push(input_id);
+        self.line.push(line);
+        self.list.push(list.to_owned());
+        self.rank.push(r.rank);
+        self.domain.push(r.domain.to_string());
+    }
+}
+
 /// The tables rows are added to run by run, and whether each is
 /// partitioned by `scan_id`.
 pub const ROW_TABLES: &[(&str, bool)] = &[
     ("handshakes", true),
     ("discovery", true),
     ("certificates", false),
+    ("toplist", false),
 ];
 
 /// An empty frame with every column of a row table (and `scan_id` for a
@@ -377,6 +401,7 @@ pub fn empty_frame(table: &str) -> polars::prelude::PolarsResult<polars::prelude
     let mut df = match table {
         "handshakes" => HandshakeRows::default().into_frame()?,
         "discovery" => DiscoveryRows::default().into_frame()?,
+        "toplist" => TopListRows::default().into_frame()?,
         _ => CertificateRows::default().into_frame()?,
     };
     if ROW_TABLES

@@ -11,6 +11,7 @@ pub mod handshake;
 pub mod json;
 pub mod mail;
 pub mod outcome;
+pub mod toplist;
 pub mod wire;
 pub mod zgrab1;
 pub mod zgrab2;
@@ -165,6 +166,9 @@ pub fn parse_record<'a>(
             return Err(RecordError::new("a JSON array, not a record object"));
         }
         let text = utf8(text)?;
+        if ctx.csv_columns.is_none() && toplist::is_row(text) {
+            return toplist::parse_row(text.trim_start()).map(|p| (Layout::TopList, p));
+        }
         return zmap::parse_row(text.trim_start(), ctx).map(|p| (Layout::ZmapCsv, p));
     }
     envelope::failed_key();

@@ -6,7 +6,7 @@ use polars::prelude::{DataFrame, PolarsResult};
 
 use super::certs::CertStore;
 use crate::dataset::manifest::ScanEntry;
-use crate::dataset::tables::{CertificateRows, DiscoveryRows, HandshakeRows};
+use crate::dataset::tables::{CertificateRows, DiscoveryRows, HandshakeRows, TopListRows};
 use crate::dataset::writer::path_safe;
 use crate::formats::{parse_record, Context, RecordError};
 use crate::input::framing::Chunk;
@@ -74,6 +74,7 @@ struct ChunkRows {
     handshakes: BTreeMap<String, HandshakeRows>,
     discoveries: BTreeMap<String, DiscoveryRows>,
     certs: CertificateRows,
+    toplist: TopListRows,
 }
 
 /// Everything one chunk yields, with its tables already columnar (built on
@@ -86,6 +87,8 @@ pub struct ChunkOutput {
     pub discoveries: BTreeMap<String, DataFrame>,
     /// Certificates first seen in this chunk.
     pub certs: DataFrame,
+    /// Domains of a top list.
+    pub toplist: DataFrame,
     /// Rejected records, in input order.
     pub bad: Vec<BadRecord>,
     /// Records read per layout.
@@ -253,6 +256,9 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResul
                         out.chains.add(id, hash, &chain, time);
                     }
                 }
+                for r in &parsed.ranked {
+                    rows.toplist.push(file.input_id, span.line, &file.stem, r);
+                }
                 for d in &parsed.discoveries {
                     let mode = file.ctx.mode().unwrap_or(TlsMode::Starttls);
                     let protocol = file.ctx.protocol().unwrap_or("tcp").to_owned();
@@ -287,5 +293,6 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResul
         out.discoveries.insert(id, r.into_frame()?);
     }
     out.certs = rows.certs.into_frame()?;
+    out.toplist = rows.toplist.into_frame()?;
     Ok(out)
 }

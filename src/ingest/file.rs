@@ -72,6 +72,7 @@ struct Sink<'a> {
     handshakes: BTreeMap<String, Pending>,
     discoveries: BTreeMap<String, Pending>,
     certs: Pending,
+    toplist: Pending,
     parts: Vec<Part>,
     quarantine: Option<BufWriter<File>>,
     quarantine_rel: String,
@@ -100,6 +101,15 @@ impl<'a> Sink<'a> {
         let part =
             self.certs
                 .flush(s.root, "certificates", "certificates", s.run, self.input_id)?;
+        self.parts.extend(part);
+        Ok(())
+    }
+
+    fn flush_toplist(&mut self) -> Result<()> {
+        let s = self.settings;
+        let part = self
+            .toplist
+            .flush(s.root, "toplist", "toplist", s.run, self.input_id)?;
         self.parts.extend(part);
         Ok(())
     }
@@ -164,6 +174,9 @@ impl<'a> Sink<'a> {
         entry.discoveries += self.add_partitioned(Table::Discovery, out.discoveries)?;
         if self.certs.add(out.certs) {
             self.flush_certificates()?;
+        }
+        if self.toplist.add(out.toplist) {
+            self.flush_toplist()?;
         }
         for bad in &out.bad {
             if s.strict {
@@ -232,6 +245,7 @@ impl<'a> Sink<'a> {
             }
         }
         self.flush_certificates()?;
+        self.flush_toplist()?;
         if let Some(mut q) = self.quarantine.take() {
             q.flush()?;
         }
@@ -411,6 +425,7 @@ pub fn ingest_file(
         handshakes: BTreeMap::new(),
         discoveries: BTreeMap::new(),
         certs: Pending::default(),
+        toplist: Pending::default(),
         parts: Vec::new(),
         quarantine: None,
         quarantine_rel: format!(
