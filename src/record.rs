@@ -23,6 +23,8 @@ pub enum Layout {
     ZmapCsv,
     /// A top list of popular domains, `rank,domain` (Alexa, Tranco, Umbrella).
     TopList,
+    /// A ZDNS lookup (versions 1 and 2).
+    Zdns,
 }
 
 impl Layout {
@@ -36,6 +38,7 @@ impl Layout {
             Layout::Censys => "censys",
             Layout::ZmapCsv => "zmap_csv",
             Layout::TopList => "toplist",
+            Layout::Zdns => "zdns",
         }
     }
 }
@@ -242,6 +245,33 @@ pub struct Ranked<'a> {
     pub domain: Cow<'a, str>,
 }
 
+/// One answer of a DNS lookup (or the lookup itself, when it had none).
+#[derive(Debug, Clone, Default)]
+pub struct DnsAnswer {
+    /// The name looked up, lower case, without the trailing dot.
+    pub query: String,
+    /// The ZDNS module (`MX`, `MXLOOKUP`, `TLSA`…), where the record names it.
+    pub module: Option<String>,
+    /// The lookup's status (`NOERROR`, `NXDOMAIN`, `TIMEOUT`…).
+    pub status: Option<String>,
+    /// Lookup time, µs since the epoch.
+    pub timestamp_us: Option<i64>,
+    /// The DNSSEC AD bit of the response, where recorded.
+    pub authenticated: Option<bool>,
+    /// The name's rank in the top list the lookup was run over (`--alexa`).
+    pub rank: Option<u32>,
+    /// The answer's owner name.
+    pub owner: Option<String>,
+    /// The answer's type (`MX`, `A`, `AAAA`, `TLSA`, `TXT`…); none without an answer.
+    pub kind: Option<String>,
+    /// The answer: an address, a host name, a text, or a TLSA record's data in hex.
+    pub value: Option<String>,
+    /// MX preference.
+    pub preference: Option<u16>,
+    /// TLSA certificate usage, selector and matching type.
+    pub tlsa: Option<(u8, u8, u8)>,
+}
+
 /// Everything one input record yields.
 #[derive(Debug, Default)]
 pub struct Parsed<'a> {
@@ -253,4 +283,6 @@ pub struct Parsed<'a> {
     pub ignored_services: u32,
     /// Domains of a top list.
     pub ranked: Vec<Ranked<'a>>,
+    /// Answers of a DNS lookup.
+    pub dns: Vec<DnsAnswer>,
 }

@@ -699,3 +699,68 @@ fn top_lists_are_read_rank_by_rank() {
     let n = mailtls::query::run(&ds, "SELECT COUNT(*) AS n FROM handshakes").unwrap();
     assert_eq!(n.height(), 1);
 }
+
+/// ZDNS lookups (version 2 modules, version 1 MXLOOKUP with addresses,
+/// a failed lookup) ingest into `dns`, one row per answer; the TLSA
+/// answers read back into records the DANE verifier takes.
+#[test]
+fn zdns_lookups_are_read_answer_by_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mx-lookups.json");
+    let lines = [
+        r#"{"name":"example.com","results":{"MX":{"data":{"answers":[{"answer":"MX1.example.com.","class":"IN","name":"example.com","preference":10,"ttl":300,"type":"MX"},{"answer":"mx2.example.com.","class":"IN","name":"example.com","preference":20,"ttl":300,"type":"MX"}],"flags":{"authenticated":true}},"status":"NOERROR","timestamp":"2024-08-23T13:12:43-04:00"}}}"#,
+        r#"{"name":"_25._tcp.mx1.example.com","results":{"TLSA":{"data":{"answers":[{"type":"TLSA","class":"IN","name":"_25._tcp.mx1.example.com","cert_usage":3,"selector":1,"matching_type":1,"certificate":"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff","ttl":60}],"flags":{"authenticated":true}},"status":"NOERROR","timestamp":"2024-08-23T13:12:44-04:00"}}}"#,
+        r#"{"name":"example.org","status":"NOERROR","timestamp":"2019-01-01T00:00:00Z","alexa_rank":7,"data":{"exchanges":[{"name":"mx.example.org","type":"MX","preference":5,"ipv4_addresses":["192.0.2.1","192.0.2.2"]}]}}"#,
+        r#"{"name":"gone.example","status":"NXDOMAIN","timestamp":"2019-01-01T00:00:00Z"}"#,
+    ];
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let (_t, ds, summary) = ingest(|out| options(vec![path.clone()], out));
+    assert_eq!(summary.bad_total(), 0);
+    assert_eq!(summary.records.get("zdns"), Some(&4));
+    let dns = table(&ds, "dns");
+    assert_eq!(dns.height(), 2 + 1 + 3 + 1);
+    let mx = mailtls::query::run(
+        &ds,
+        "SELECT query, value, preference FROM dns WHERE kind = 'MX' ORDER BY query, preference",
+    )
+    .unwrap();
+    assert_eq!(s(&mx, "value", 0).as_deref(), Some("mx1.example.com"));
+    assert_eq!(s(&mx, "value", 2).as_deref(), Some("mx.example.org"));
+    let failed = rows_where(&dns, "query", "gone.example");
+    assert_eq!(s(&failed, "status", 0).as_deref(), Some("NXDOMAIN"));
+    assert_eq!(s(&failed, "kind", 0), None);
+    let tlsa = rows_where(&dns, "kind", "TLSA");
+    let text = format!(
+        "{} {} {} {}",
+        tlsa.column("tlsa_usage")
+            .unwrap()
+            .u16()
+            .unwrap()
+            .get(0)
+            .unwrap(),
+        tlsa.column("tlsa_selector")
+            .unwrap()
+            .u16()
+            .unwrap()
+            .get(0)
+            .unwrap(),
+        tlsa.column("tlsa_matching")
+            .unwrap()
+            .u16()
+            .unwrap()
+            .get(0)
+            .unwrap(),
+        s(&tlsa, "value", 0).unwrap()
+    );
+    let record = mailtls::dane::Tlsa::parse(&text).unwrap();
+    assert_eq!(
+        (
+            record.usage,
+            record.selector,
+            record.matching,
+            record.data.len()
+        ),
+        (3, 1, 1, 32)
+    );
+    assert_eq!(b(&tlsa, "authenticated", 0), Some(true));
+}

@@ -2,7 +2,7 @@
 //! `docs/dataset.md` documents every column.
 
 use super::columns::{table, AsText, Micros, StrLists, Strs};
-use crate::record::{Discovery, Handshake, Ranked};
+use crate::record::{Discovery, DnsAnswer, Handshake, Ranked};
 use crate::trust::table::chain_digest;
 use crate::x509::{hex32, CertFacts, Sha256Digest};
 
@@ -384,6 +384,50 @@ impl TopListRows {
     }
 }
 
+table! {
+    /// `dns`: one row per answer of a DNS lookup (one without an answer
+    /// where the lookup had none).
+    pub struct DnsRows {
+        input_id: Vec<u32>,
+        line: Vec<u64>,
+        query: Vec<String>,
+        module: Vec<Option<String>>,
+        status: Vec<Option<String>>,
+        timestamp: Micros,
+        authenticated: Vec<Option<bool>>,
+        rank: Vec<Option<u32>>,
+        owner: Vec<Option<String>>,
+        kind: Vec<Option<String>>,
+        value: Vec<Option<String>>,
+        preference: Vec<Option<u16>>,
+        tlsa_usage: Vec<Option<u16>>,
+        tlsa_selector: Vec<Option<u16>>,
+        tlsa_matching: Vec<Option<u16>>,
+    }
+}
+
+impl DnsRows {
+    /// Appends one answer.
+    pub fn push(&mut self, input_id: u32, line: u64, a: DnsAnswer) {
+        self.rows += 1;
+        self.input_id.push(input_id);
+        self.line.push(line);
+        self.query.push(a.query);
+        self.module.push(a.module);
+        self.status.push(a.status);
+        self.timestamp.0.push(a.timestamp_us);
+        self.authenticated.push(a.authenticated);
+        self.rank.push(a.rank);
+        self.owner.push(a.owner);
+        self.kind.push(a.kind);
+        self.value.push(a.value);
+        self.preference.push(a.preference);
+        self.tlsa_usage.push(a.tlsa.map(|t| u16::from(t.0)));
+        self.tlsa_selector.push(a.tlsa.map(|t| u16::from(t.1)));
+        self.tlsa_matching.push(a.tlsa.map(|t| u16::from(t.2)));
+    }
+}
+
 /// The tables rows are added to run by run, and whether each is
 /// partitioned by `scan_id`.
 pub const ROW_TABLES: &[(&str, bool)] = &[
@@ -391,6 +435,7 @@ pub const ROW_TABLES: &[(&str, bool)] = &[
     ("discovery", true),
     ("certificates", false),
     ("toplist", false),
+    ("dns", false),
 ];
 
 /// An empty frame with every column of a row table (and `scan_id` for a
@@ -402,6 +447,7 @@ pub fn empty_frame(table: &str) -> polars::prelude::PolarsResult<polars::prelude
         "handshakes" => HandshakeRows::default().into_frame()?,
         "discovery" => DiscoveryRows::default().into_frame()?,
         "toplist" => TopListRows::default().into_frame()?,
+        "dns" => DnsRows::default().into_frame()?,
         _ => CertificateRows::default().into_frame()?,
     };
     if ROW_TABLES

@@ -13,6 +13,7 @@ pub mod mail;
 pub mod outcome;
 pub mod toplist;
 pub mod wire;
+pub mod zdns;
 pub mod zgrab1;
 pub mod zgrab2;
 pub mod zmap;
@@ -174,7 +175,13 @@ pub fn parse_record<'a>(
     envelope::failed_key();
     // The JSON reader checks the encoding of the strings it passes, which
     // is all a record's text outside its ASCII punctuation: no separate pass.
-    let mut env: Envelope<'a> = json::from_bytes(text).map_err(|e| {
+    let env: Result<Envelope<'a>, _> = json::from_bytes(text);
+    // ZDNS version 1 has a `data` of its own, which the scan layouts'
+    // reading of `data` refuses: such a record is tried as ZDNS.
+    if env.is_err() && zdns::is_lookup(text) {
+        return zdns::parse(utf8(text)?).map(|p| (Layout::Zdns, p));
+    }
+    let mut env = env.map_err(|e| {
         if let Err(not_utf8) = utf8(text) {
             return not_utf8;
         }
@@ -188,6 +195,11 @@ pub fn parse_record<'a>(
     })?;
     if env.log.is_some() && env.host.is_some() {
         return zgrab1::parse_event_log(env, ctx);
+    }
+    // A ZDNS lookup names a domain where scan records name an address.
+    let has = |k: &str| env.other_keys.iter().any(|o| o == k);
+    if env.ip.is_none() && env.host.is_none() && has("name") && (has("results") || has("status")) {
+        return zdns::parse(utf8(text)?).map(|p| (Layout::Zdns, p));
     }
     match env.data.take() {
         Some(Data::Zgrab2(scans)) => {
@@ -204,12 +216,7 @@ pub fn parse_record<'a>(
     if env.ip.is_some() && (env.error.is_some() || env.error_component.is_some()) {
         return zgrab1::parse_flat(env, FlatData::default(), ctx).map(|p| (Layout::Zgrab1Flat, p));
     }
-    let has = |k: &str| env.other_keys.iter().any(|o| o == k);
-    if has("name") && (has("results") || has("status")) {
-        return Err(RecordError::new(
-            "a ZDNS record: DNS lookups are not scan records; ingest them with the DNS reader",
-        ));
-    }
+
     Err(RecordError::new(format!(
         "unknown layout: a JSON object with keys [{}] is none of ZGrab 1 (host+log or ip+data), \
          ZGrab2 (data.<scan>.status/protocol) or a Censys host record (port keys)",

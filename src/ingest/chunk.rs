@@ -6,7 +6,7 @@ use polars::prelude::{DataFrame, PolarsResult};
 
 use super::certs::CertStore;
 use crate::dataset::manifest::ScanEntry;
-use crate::dataset::tables::{CertificateRows, DiscoveryRows, HandshakeRows, TopListRows};
+use crate::dataset::tables::{CertificateRows, DiscoveryRows, DnsRows, HandshakeRows, TopListRows};
 use crate::dataset::writer::path_safe;
 use crate::formats::{parse_record, Context, RecordError};
 use crate::input::framing::Chunk;
@@ -75,6 +75,7 @@ struct ChunkRows {
     discoveries: BTreeMap<String, DiscoveryRows>,
     certs: CertificateRows,
     toplist: TopListRows,
+    dns: DnsRows,
 }
 
 /// Everything one chunk yields, with its tables already columnar (built on
@@ -89,6 +90,8 @@ pub struct ChunkOutput {
     pub certs: DataFrame,
     /// Domains of a top list.
     pub toplist: DataFrame,
+    /// Answers of DNS lookups.
+    pub dns: DataFrame,
     /// Rejected records, in input order.
     pub bad: Vec<BadRecord>,
     /// Records read per layout.
@@ -259,6 +262,9 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResul
                 for r in &parsed.ranked {
                     rows.toplist.push(file.input_id, span.line, &file.stem, r);
                 }
+                for a in parsed.dns {
+                    rows.dns.push(file.input_id, span.line, a);
+                }
                 for d in &parsed.discoveries {
                     let mode = file.ctx.mode().unwrap_or(TlsMode::Starttls);
                     let protocol = file.ctx.protocol().unwrap_or("tcp").to_owned();
@@ -294,5 +300,6 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResul
     }
     out.certs = rows.certs.into_frame()?;
     out.toplist = rows.toplist.into_frame()?;
+    out.dns = rows.dns.into_frame()?;
     Ok(out)
 }

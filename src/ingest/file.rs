@@ -73,6 +73,7 @@ struct Sink<'a> {
     discoveries: BTreeMap<String, Pending>,
     certs: Pending,
     toplist: Pending,
+    dns: Pending,
     parts: Vec<Part>,
     quarantine: Option<BufWriter<File>>,
     quarantine_rel: String,
@@ -105,11 +106,14 @@ impl<'a> Sink<'a> {
         Ok(())
     }
 
-    fn flush_toplist(&mut self) -> Result<()> {
+    /// Writes what waits of an unpartitioned row table (`toplist`, `dns`).
+    fn flush_unpartitioned(&mut self, table: &str) -> Result<()> {
         let s = self.settings;
-        let part = self
-            .toplist
-            .flush(s.root, "toplist", "toplist", s.run, self.input_id)?;
+        let pending = match table {
+            "dns" => &mut self.dns,
+            _ => &mut self.toplist,
+        };
+        let part = pending.flush(s.root, table, table, s.run, self.input_id)?;
         self.parts.extend(part);
         Ok(())
     }
@@ -176,7 +180,10 @@ impl<'a> Sink<'a> {
             self.flush_certificates()?;
         }
         if self.toplist.add(out.toplist) {
-            self.flush_toplist()?;
+            self.flush_unpartitioned("toplist")?;
+        }
+        if self.dns.add(out.dns) {
+            self.flush_unpartitioned("dns")?;
         }
         for bad in &out.bad {
             if s.strict {
@@ -245,7 +252,8 @@ impl<'a> Sink<'a> {
             }
         }
         self.flush_certificates()?;
-        self.flush_toplist()?;
+        self.flush_unpartitioned("toplist")?;
+        self.flush_unpartitioned("dns")?;
         if let Some(mut q) = self.quarantine.take() {
             q.flush()?;
         }
@@ -426,6 +434,7 @@ pub fn ingest_file(
         discoveries: BTreeMap::new(),
         certs: Pending::default(),
         toplist: Pending::default(),
+        dns: Pending::default(),
         parts: Vec::new(),
         quarantine: None,
         quarantine_rel: format!(

@@ -537,7 +537,7 @@ fn remove_staged_rows(root: &Path, run: u32, input_id: u32) {
     let part = format!("part-r{run:04}-i{input_id:05}-");
     let quarantine = root.join(format!("_quarantine/r{run:04}"));
     let quarantined = format!("i{input_id:05}-");
-    for table in ["handshakes", "discovery", "toplist"] {
+    for table in ["handshakes", "discovery", "toplist", "dns"] {
         let mut dirs = vec![root.join(table)];
         while let Some(dir) = dirs.pop() {
             for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
