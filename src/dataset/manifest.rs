@@ -10,7 +10,10 @@ use super::MANIFEST;
 
 /// Version of the dataset layout. 2: `handshakes.chain_hash` and the
 /// derived `chain_trust`, `name_checks` and `mozilla_levels` tables.
-pub const FORMAT: u32 = 2;
+/// 3: `handshakes.kex`, `certificates.path_len` and `key_cert_sign`,
+/// `cipher_suites.kex_class`, `chain_trust.as_of` to the second, and the
+/// `toplist` and `dns` tables.
+pub const FORMAT: u32 = 3;
 
 /// Everything a dataset holds, and where it came from.
 #[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
