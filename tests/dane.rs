@@ -184,3 +184,65 @@ fn a_trust_anchor_the_leaf_does_not_chain_to() {
     };
     assert_eq!(verify(&[record], true, &s), Outcome::ChainInvalid);
 }
+
+/// Domain → MX → address → the port-25 handshake → trust and DANE, from
+/// ZDNS lookups and a scan of the real Let's Encrypt chain.
+#[test]
+fn mail_routes_join_dns_to_the_chain_served() {
+    let Some(f) = fixtures() else { return };
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(f.join("zmap-zgrab2/output.json")).unwrap())
+            .unwrap();
+    let handshake = &v["data"]["amqp091"]["result"]["tls"]["handshake_log"];
+    let leaf = base64_decode(
+        handshake["server_certificates"]["certificate"]["raw"]
+            .as_str()
+            .unwrap(),
+    );
+    let record = serde_json::json!({
+        "ip": "192.0.2.9",
+        "data": {"smtp": {"status": "success", "protocol": "smtp", "timestamp": "2024-05-15T07:02:49Z",
+            "result": {"banner": "220 mx\r\n", "ehlo": "250-mx\r\n250 STARTTLS\r\n", "starttls": "220 go\r\n",
+                "tls": {"handshake_log": handshake}}}}
+    });
+    let spki_sha256 = hex::encode(association(&leaf, 1, 1).unwrap());
+    let dns = [
+        r#"{"name":"mail.example","results":{"MX":{"data":{"answers":[{"answer":"MX1.rmq2.cloudamqp.com.","class":"IN","name":"mail.example","preference":10,"ttl":300,"type":"MX"}],"flags":{"authenticated":true}},"status":"NOERROR","timestamp":"2024-05-15T07:00:00Z"}}}"#.to_owned(),
+        r#"{"name":"mx1.rmq2.cloudamqp.com","results":{"A":{"data":{"answers":[{"answer":"192.0.2.9","class":"IN","name":"mx1.rmq2.cloudamqp.com","ttl":300,"type":"A"},{"answer":"192.0.2.10","class":"IN","name":"mx1.rmq2.cloudamqp.com","ttl":300,"type":"A"}]},"status":"NOERROR","timestamp":"2024-05-15T07:00:01Z"}}}"#.to_owned(),
+        format!(r#"{{"name":"_25._tcp.mx1.rmq2.cloudamqp.com","results":{{"TLSA":{{"data":{{"answers":[{{"type":"TLSA","class":"IN","name":"_25._tcp.mx1.rmq2.cloudamqp.com","cert_usage":3,"selector":1,"matching_type":1,"certificate":"{spki_sha256}","ttl":60}}],"flags":{{"authenticated":true}}}},"status":"NOERROR","timestamp":"2024-05-15T07:00:02Z"}}}}}}"#),
+        r#"{"name":"other.example","results":{"MX":{"data":{"answers":[{"answer":"mx.nowhere.example.","class":"IN","name":"other.example","preference":5,"ttl":300,"type":"MX"}]},"status":"NOERROR","timestamp":"2024-05-15T07:00:03Z"}}}"#.to_owned(),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lookups.json"), dns.join("\n")).unwrap();
+    std::fs::write(dir.path().join("smtp.json"), record.to_string()).unwrap();
+    let (_t, ds, summary) = ingest(|out| {
+        let mut o = options(vec![dir.path().to_path_buf()], out);
+        o.port = Some(25);
+        o
+    });
+    assert_eq!(summary.bad_total(), 0);
+    let routes = mailtls::query::run(
+        &ds,
+        "SELECT domain, mx_host, address, status, trusted, names_host, tlsa_records, tlsa_dnssec, dane \
+         FROM mail_routes ORDER BY domain, address",
+    )
+    .unwrap();
+    assert_eq!(routes.height(), 3);
+    // The scanned address: trusted by Mozilla's 2023 store, named, DANE-EE match.
+    assert_eq!(s(&routes, "address", 0).as_deref(), Some("192.0.2.10"));
+    assert_eq!(s(&routes, "status", 0), None, "not scanned is not no TLS");
+    assert_eq!(s(&routes, "address", 1).as_deref(), Some("192.0.2.9"));
+    assert_eq!(
+        s(&routes, "mx_host", 1).as_deref(),
+        Some("mx1.rmq2.cloudamqp.com")
+    );
+    assert_eq!(s(&routes, "status", 1).as_deref(), Some("ok"));
+    assert_eq!(b(&routes, "trusted", 1), Some(true));
+    assert_eq!(b(&routes, "names_host", 1), Some(true));
+    assert_eq!(b(&routes, "tlsa_dnssec", 1), Some(true));
+    assert_eq!(s(&routes, "dane", 1).as_deref(), Some("match"));
+    // An MX host without addresses keeps its row.
+    assert_eq!(s(&routes, "domain", 2).as_deref(), Some("other.example"));
+    assert_eq!(s(&routes, "address", 2), None);
+    assert_eq!(s(&routes, "dane", 2), None);
+}

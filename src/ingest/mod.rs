@@ -80,6 +80,7 @@ const WHOLE_TABLES: &[&str] = &[
     "dh_groups",
     "chain_trust",
     "name_checks",
+    "mail_routes",
 ];
 
 /// `mailtls <version>`.
@@ -405,6 +406,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
     });
     let (trust_df, trust_work) = trust?;
     bar.finish_and_clear();
+    let routes = crate::dane::routes::compute(&manifest, &locate, &trust_df)?;
     let whole = [
         ("scans", scans_frame(&manifest)?),
         ("cipher_suites", CipherSuiteRows::built_in().into_frame()?),
@@ -412,6 +414,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
         ("dh_groups", DhGroupRows::built_in().into_frame()?),
         ("chain_trust", trust_df),
         ("name_checks", names?),
+        ("mail_routes", routes),
     ];
     for (table, mut df) in whole {
         debug_assert!(WHOLE_TABLES.contains(&table));
