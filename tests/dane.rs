@@ -215,6 +215,11 @@ fn mail_routes_join_dns_to_the_chain_served() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("lookups.json"), dns.join("\n")).unwrap();
     std::fs::write(dir.path().join("smtp.json"), record.to_string()).unwrap();
+    std::fs::write(
+        dir.path().join("top-1m.csv"),
+        "1,mail.example\n2,other.example\n3,nomx.example\n",
+    )
+    .unwrap();
     let (_t, ds, summary) = ingest(|out| {
         let mut o = options(vec![dir.path().to_path_buf()], out);
         o.port = Some(25);
@@ -245,4 +250,31 @@ fn mail_routes_join_dns_to_the_chain_served() {
     assert_eq!(s(&routes, "domain", 2).as_deref(), Some("other.example"));
     assert_eq!(s(&routes, "address", 2), None);
     assert_eq!(s(&routes, "dane", 2), None);
+    // The top-list view: three domains, two with MX, one MX host scanned,
+    // with STARTTLS and a trusted certificate naming it.
+    let top = mailtls::catalogue::run(&ds, "top_domains_smtp").unwrap();
+    assert_eq!(top.height(), 1);
+    let n = |c: &str| {
+        top.column(c)
+            .unwrap()
+            .cast(&polars::prelude::DataType::Int64)
+            .unwrap()
+            .i64()
+            .unwrap()
+            .get(0)
+    };
+    assert_eq!(s(&top, "list", 0).as_deref(), Some("top-1m"));
+    assert_eq!(
+        [
+            n("domains"),
+            n("domains_with_mx"),
+            n("mx_hosts"),
+            n("mx_hosts_scanned"),
+            n("starttls"),
+            n("trusted_named")
+        ],
+        [Some(3), Some(2), Some(2), Some(1), Some(1), Some(1)]
+    );
+    let figures = mailtls::chart::of_table(&ds, "top_domains_smtp", None).unwrap();
+    assert_eq!(figures.len(), 2);
 }

@@ -112,6 +112,15 @@ pub const CATALOGUE: &[Entry] = &[
         chart: "stacked bars: computed reason within recorded trusted / untrusted",
         sql: include_str!("sql/trust_agreement.sql"),
     },
+    Entry {
+        name: "top_domains_smtp",
+        title: "Mail servers of popular domains: STARTTLS and trusted, named certificates",
+        row: "top list",
+        denominator: "MX hosts of the list's domains with a scanned address (`mx_hosts_scanned`)",
+        paper: "reproduces Durumeric et al. 2015's top-million view; challenges the per-IP headline",
+        chart: "bars per list: share of MX hosts with STARTTLS, and with a trusted certificate naming the host",
+        sql: include_str!("sql/top_domains_smtp.sql"),
+    },
 ];
 
 /// A catalogue entry by name, or an error listing the names.

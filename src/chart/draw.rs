@@ -260,6 +260,25 @@ fn draw<DB: DrawingBackend>(figure: &Figure, root: &Area<DB>, scale: f64) -> Res
     let (_, rest) = root.split_vertically(header);
     let body_height = height as i32 - header - footer_height - look.px(6.0);
     let (body, _) = rest.split_vertically(body_height.max(look.px(100.0)));
+    let empty = match &figure.kind {
+        Kind::Stacked { groups, .. } | Kind::Shares { groups, .. } => groups.is_empty(),
+        Kind::Ranked { bars, .. } => bars.is_empty(),
+        Kind::Lines { series, .. } => series.is_empty(),
+    };
+    if empty {
+        let (w, h) = body.dim_in_pixel();
+        let style = look
+            .text(14.0, GREY)
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        let message = "No rows: this dataset holds nothing this chart counts.";
+        body.draw(&Text::new(
+            message.to_owned(),
+            (w as i32 / 2, h as i32 / 2),
+            style,
+        ))
+        .map_err(fail)?;
+        return Ok(());
+    }
     match &figure.kind {
         Kind::Stacked { groups, segments } => stacked(&body, &look, groups, segments),
         Kind::Shares { groups, values } => {

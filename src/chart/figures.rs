@@ -235,6 +235,32 @@ pub fn figures(entry: &Entry, df: &DataFrame, provenance: &Provenance) -> Result
                 },
             )]
         }
+        "top_domains_smtp" => {
+            let lists = t.texts("list")?;
+            let scanned = t.numbers("mx_hosts_scanned")?;
+            let mut groups = Vec::new();
+            let mut starttls = Vec::new();
+            let mut named = Vec::new();
+            for (i, list) in lists.iter().enumerate() {
+                groups.push(format!("{list}\nN={}", thousands(scanned[i])));
+                starttls.push(ratio(t.numbers("starttls")?[i], scanned[i]));
+                named.push(ratio(t.numbers("trusted_named")?[i], scanned[i]));
+            }
+            vec![
+                figure(
+                    name,
+                    "Mail servers of popular domains offering STARTTLS",
+                    "Share of the MX hosts of each top list's domains with a scanned address whose port-25 STARTTLS handshake completed; N = MX hosts scanned".into(),
+                    Kind::Shares { groups: groups.clone(), values: starttls },
+                ),
+                figure(
+                    &format!("{name}-trusted"),
+                    "Mail servers of popular domains with a trusted certificate naming them",
+                    "Share of the same MX hosts whose completed handshake presented a CA-trusted certificate naming the MX host; N = MX hosts scanned".into(),
+                    Kind::Shares { groups, values: named },
+                ),
+            ]
+        }
         other => bail!("no chart is defined for catalogue table {other}"),
     };
     Ok(out)
