@@ -277,4 +277,37 @@ fn mail_routes_join_dns_to_the_chain_served() {
     );
     let figures = mailtls::chart::of_table(&ds, "top_domains_smtp", None).unwrap();
     assert_eq!(figures.len(), 2);
+    // DANE adoption: one MX host of two publishes TLSA, authenticated,
+    // usage 3; its one scanned route matches.
+    let table = mailtls::catalogue::run(&ds, "dane_adoption").unwrap();
+    let facet = table.column("facet").unwrap().str().unwrap().clone();
+    let value = table.column("value").unwrap().str().unwrap().clone();
+    let count = table
+        .column("count")
+        .unwrap()
+        .cast(&polars::prelude::DataType::Int64)
+        .unwrap();
+    let count = count.i64().unwrap();
+    let got: Vec<String> = (0..table.height())
+        .map(|i| {
+            format!(
+                "{}:{}={}",
+                facet.get(i).unwrap(),
+                value.get(i).unwrap(),
+                count.get(i).unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "dnssec:authenticated=1",
+            "matching:1=1",
+            "selector:1=1",
+            "tlsa:with_tlsa=1",
+            "tlsa:without_tlsa=1",
+            "usage:3=1",
+            "verdict:match=1",
+        ]
+    );
 }

@@ -121,6 +121,15 @@ pub const CATALOGUE: &[Entry] = &[
         chart: "bars per list: share of MX hosts with STARTTLS, and with a trusted certificate naming the host",
         sql: include_str!("sql/top_domains_smtp.sql"),
     },
+    Entry {
+        name: "dane_adoption",
+        title: "DANE among the MX hosts: TLSA records, DNSSEC, parameters and verdicts",
+        row: "facet (tlsa, dnssec, usage, selector, matching, verdict) × value",
+        denominator: "per facet (`total`): MX hosts; MX hosts with TLSA; TLSA records; routes with a completed port-25 handshake and TLSA records",
+        paper: "challenges the 'trusted certificate' headline: on port 25 only DANE (or MTA-STS) makes a certificate protect against an active attacker",
+        chart: "horizontal bars: DANE verdicts of the chains served",
+        sql: include_str!("sql/dane_adoption.sql"),
+    },
 ];
 
 /// A catalogue entry by name, or an error listing the names.

@@ -261,6 +261,22 @@ pub fn figures(entry: &Entry, df: &DataFrame, provenance: &Provenance) -> Result
                 ),
             ]
         }
+        "dane_adoption" => {
+            let bars = t.ranked("value", "", Some(("facet", "verdict")), 12)?;
+            vec![figure(
+                name,
+                "DANE verdicts of the chains MX hosts served",
+                format!(
+                    "Share of routes (domain × MX host × address) with a completed port-25 handshake and TLSA records, by verdict; N = {}",
+                    thousands(bars.1)
+                ),
+                Kind::Ranked {
+                    bars: bars.0,
+                    classes: Vec::new(),
+                    axis: "share of routes with TLSA records".into(),
+                },
+            )]
+        }
         other => bail!("no chart is defined for catalogue table {other}"),
     };
     Ok(out)
@@ -515,7 +531,11 @@ impl<'a> Table<'a> {
         } else {
             self.texts(class)?
         };
-        let endpoints = self.numbers("endpoints")?;
+        // What the bars count: endpoints, or (where a table counts hosts,
+        // records or routes) `count`.
+        let endpoints = self
+            .numbers("endpoints")
+            .or_else(|_| self.numbers("count"))?;
         let keep: Vec<bool> = match only {
             Some((column, value)) => self.texts(column)?.iter().map(|v| v == value).collect(),
             None => vec![true; self.height],
