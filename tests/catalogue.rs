@@ -297,6 +297,27 @@ fn assert_catalogue_matches_truth(dataset: &Path, truth: &Value) {
         *got.entry(key).or_default() += n(&r["endpoints"]);
     }
     assert_eq!(got, agreement);
+    // port_semantics: trusted leaves (the trusted populations) of each
+    // port's completed handshakes.
+    let semantics = table_rows(dataset, "port_semantics");
+    for t in series {
+        let port = n(&t["port"]);
+        let trusted: u64 = dist(t, "ok.certificate_population")
+            .iter()
+            .filter(|(p, _)| matches!(p.as_str(), "trusted" | "wrong_name"))
+            .map(|(_, c)| c)
+            .sum();
+        let row = semantics
+            .iter()
+            .find(|r| n(&r["port"]) == port && s(&r["tls_mode"]) == s(&t["tls_mode"]))
+            .unwrap();
+        assert_eq!(n(&row["trusted"]), trusted, "port {port}");
+        assert_eq!(
+            n(&row["completed"]),
+            dist(t, "status").get("ok").copied().unwrap_or(0),
+            "port {port}"
+        );
+    }
     // tls_support pools the scans of a port.
     for (port, (responding, working)) in per_port {
         let rows: Vec<&Row> = support.iter().filter(|r| n(&r["port"]) == port).collect();

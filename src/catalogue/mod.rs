@@ -130,6 +130,15 @@ pub const CATALOGUE: &[Entry] = &[
         chart: "horizontal bars: DANE verdicts of the chains served",
         sql: include_str!("sql/dane_adoption.sql"),
     },
+    Entry {
+        name: "port_semantics",
+        title: "What a trusted certificate means on each port",
+        row: "port × protocol × TLS mode",
+        denominator: "completed TLS handshakes of the port (`completed`), all scans pooled",
+        paper: "challenges reading one trust share across ports: on port 25 trust protects against an active attacker only with DANE or MTA-STS",
+        chart: "bars per port: share of completed handshakes with a trusted certificate",
+        sql: include_str!("sql/port_semantics.sql"),
+    },
 ];
 
 /// A catalogue entry by name, or an error listing the names.

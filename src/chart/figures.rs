@@ -261,6 +261,20 @@ pub fn figures(entry: &Entry, df: &DataFrame, provenance: &Provenance) -> Result
                 ),
             ]
         }
+        "port_semantics" => {
+            let (ports, roles) = (t.texts("port")?, t.texts("role")?);
+            let (completed, trusted) = (t.numbers("completed")?, t.numbers("trusted")?);
+            let groups = (0..t.height)
+                .map(|i| format!("{} ({})\nN={}", ports[i], roles[i], thousands(completed[i])))
+                .collect();
+            let values = trusted.iter().zip(&completed).map(|(a, b)| ratio(*a, *b)).collect();
+            vec![figure(
+                name,
+                "Trusted certificates: what they mean depends on the port",
+                "Share of completed TLS handshakes presenting a CA-trusted certificate; on port 25 senders do not check it unless DANE or MTA-STS says so, clients check it on the others; N = completed handshakes".into(),
+                Kind::Shares { groups, values },
+            )]
+        }
         "dane_adoption" => {
             let bars = t.ranked("value", "", Some(("facet", "verdict")), 12)?;
             vec![figure(
