@@ -44,7 +44,15 @@ def pem_ders(text):
             pass
 
 
-records = list(sample_lines()) + list(fixture_docs())
+# Layouts the sample lacks: ZDNS lookups (versions 1 and 2) and top lists.
+other_layouts = [
+    b'{"name":"example.com","results":{"MX":{"data":{"answers":[{"answer":"mx1.example.com.","class":"IN","name":"example.com","preference":10,"ttl":300,"type":"MX"}],"flags":{"authenticated":true}},"status":"NOERROR","timestamp":"2024-08-23T13:12:43-04:00"}}}',
+    b'{"name":"_25._tcp.mx1.example.com","results":{"TLSA":{"data":{"answers":[{"type":"TLSA","class":"IN","name":"_25._tcp.mx1.example.com","cert_usage":3,"selector":1,"matching_type":1,"certificate":"00ff","ttl":60}]},"status":"NOERROR"}}}',
+    b'{"name":"example.org","status":"NOERROR","timestamp":"2019-01-01T00:00:00Z","alexa_rank":7,"data":{"exchanges":[{"name":"mx.example.org","type":"MX","preference":5,"ipv4_addresses":["192.0.2.1"]}]}}',
+    b"1,google.com",
+    b"2,Example.ORG.",
+]
+records = list(sample_lines()) + list(fixture_docs()) + other_layouts
 for r in records:
     put("json", r)
     for pick in (0, 1, 3):
