@@ -25,6 +25,10 @@ pub enum Layout {
     TopList,
     /// A ZDNS lookup (versions 1 and 2).
     Zdns,
+    /// A Rapid7 Sonar forward-DNS answer.
+    SonarDns,
+    /// A fetched MTA-STS policy (the file, a JSON line, or a ZGrab2 HTTP scan).
+    MtaSts,
 }
 
 impl Layout {
@@ -39,6 +43,8 @@ impl Layout {
             Layout::ZmapCsv => "zmap_csv",
             Layout::TopList => "toplist",
             Layout::Zdns => "zdns",
+            Layout::SonarDns => "sonar_dns",
+            Layout::MtaSts => "mta_sts",
         }
     }
 }
@@ -285,4 +291,29 @@ pub struct Parsed<'a> {
     pub ranked: Vec<Ranked<'a>>,
     /// Answers of a DNS lookup.
     pub dns: Vec<DnsAnswer>,
+    /// Fetched MTA-STS policies.
+    pub policies: Vec<StsPolicy>,
+}
+
+/// One fetch of a domain's MTA-STS policy (RFC 8461 §3.2).
+#[derive(Debug, Clone, Default)]
+pub struct StsPolicy {
+    /// The policy domain (the mail domain, without `mta-sts.`).
+    pub domain: String,
+    /// Where it was fetched from, when recorded.
+    pub url: Option<String>,
+    /// Fetch time, µs since the epoch.
+    pub timestamp_us: Option<i64>,
+    /// Why no policy was obtained (`HTTP 404`, a TLS error…); none when one was.
+    pub fetch_error: Option<String>,
+    /// `version` (`STSv1`).
+    pub version: Option<String>,
+    /// `mode`: enforce, testing or none, lower case.
+    pub mode: Option<String>,
+    /// `mx` patterns, lower case.
+    pub mx: Vec<String>,
+    /// `max_age` in seconds.
+    pub max_age: Option<u64>,
+    /// What breaks the policy syntax (empty for a valid policy).
+    pub problems: Vec<String>,
 }

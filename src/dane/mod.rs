@@ -12,6 +12,7 @@
 //! chain to be trusted by a CA store (RFC 7672 §3.1.3 says SMTP clients
 //! should not use them; they are judged here for completeness).
 
+pub mod records;
 pub mod routes;
 
 use std::sync::Arc;

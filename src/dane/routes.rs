@@ -6,11 +6,12 @@
 //! or an address without a port-25 scan, keeps its row with the rest
 //! null: not scanned is not "no TLS").
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use anyhow::Result;
 use polars::prelude::*;
 
+use super::records::{numbers, texts, tlsa_owner, Answer, Sts};
 use super::{verify, Served, Tlsa};
 use crate::dataset::columns::{table, Micros};
 use crate::dataset::manifest::Manifest;
@@ -28,12 +29,16 @@ table! {
         scan_id: Vec<Option<String>>,
         handshake_time: Micros,
         status: Vec<Option<String>>,
+        starttls_offered: Vec<Option<bool>>,
+        cipher_id: Vec<Option<u32>>,
         chain_hash: Vec<Option<String>>,
         trusted: Vec<Option<bool>>,
         names_host: Vec<Option<bool>>,
         tlsa_records: Vec<u32>,
         tlsa_dnssec: Vec<Option<bool>>,
         dane: Vec<Option<&'static str>>,
+        mta_sts: Vec<Option<&'static str>>,
+        mta_sts_names_mx: Vec<Option<bool>>,
     }
 }
 
@@ -42,6 +47,8 @@ struct Scan {
     scan_id: String,
     time: Option<i64>,
     status: String,
+    starttls_offered: Option<bool>,
+    cipher_id: Option<u32>,
     chain_hash: Option<String>,
     chain: Vec<String>,
 }
@@ -57,96 +64,53 @@ struct Dns {
     tlsa: HashMap<String, (Vec<Tlsa>, bool)>,
 }
 
-fn texts(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
-    let s = df.column(name)?.cast(&DataType::String)?;
-    Ok(s.str()?.iter().map(|v| v.map(str::to_owned)).collect())
-}
-
-fn numbers(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
-    let s = df.column(name)?.cast(&DataType::Int64)?;
-    Ok(s.i64()?.iter().collect())
-}
-
-fn read_dns(manifest: &Manifest, locate: Locate) -> Result<Dns> {
+/// The MX, address and TLSA facts the join needs, from the answers.
+fn gather(answers: &[Answer]) -> Dns {
     let mut dns = Dns::default();
-    for rel in manifest.part_paths("dns") {
-        let df = read_columns(
-            &locate(rel),
-            &[
-                "query",
-                "kind",
-                "value",
-                "owner",
-                "preference",
-                "timestamp",
-                "authenticated",
-                "tlsa_usage",
-                "tlsa_selector",
-                "tlsa_matching",
-            ],
-        )?;
-        let (query, kind, value, owner) = (
-            texts(&df, "query")?,
-            texts(&df, "kind")?,
-            texts(&df, "value")?,
-            texts(&df, "owner")?,
-        );
-        let (preference, time) = (numbers(&df, "preference")?, numbers(&df, "timestamp")?);
-        let (usage, selector, matching) = (
-            numbers(&df, "tlsa_usage")?,
-            numbers(&df, "tlsa_selector")?,
-            numbers(&df, "tlsa_matching")?,
-        );
-        let authenticated: Vec<Option<bool>> = df.column("authenticated")?.bool()?.iter().collect();
-        for i in 0..df.height() {
-            let (Some(kind), Some(value)) = (kind[i].as_deref(), value[i].clone()) else {
-                continue;
-            };
-            match kind {
-                "MX" => dns.mx.push((
-                    query[i].clone().unwrap_or_default(),
-                    value,
-                    preference[i].and_then(|p| u16::try_from(p).ok()),
-                    time[i],
-                )),
-                "A" | "AAAA" => {
-                    let host = owner[i]
-                        .clone()
-                        .or_else(|| query[i].clone())
-                        .unwrap_or_default();
-                    dns.addresses.entry(host).or_default().push(value);
-                }
-                "TLSA" => {
-                    let owner = owner[i]
-                        .clone()
-                        .or_else(|| query[i].clone())
-                        .unwrap_or_default();
-                    let Some(host) = owner.strip_prefix("_25._tcp.") else {
-                        continue;
-                    };
-                    let record = (usage[i], selector[i], matching[i], hex::decode(&value));
-                    let (Some(u), Some(s), Some(m), Ok(data)) = record else {
-                        continue;
-                    };
-                    let entry = dns
-                        .tlsa
-                        .entry(host.to_owned())
-                        .or_insert((Vec::new(), true));
-                    entry.0.push(Tlsa {
-                        usage: u8::try_from(u).unwrap_or(u8::MAX),
-                        selector: u8::try_from(s).unwrap_or(u8::MAX),
-                        matching: u8::try_from(m).unwrap_or(u8::MAX),
-                        data,
-                    });
-                    entry.1 &= authenticated[i] == Some(true);
-                }
-                _ => {}
+    for a in answers {
+        let (Some(kind), Some(value)) = (a.kind.as_deref(), a.value.clone()) else {
+            continue;
+        };
+        match kind {
+            "MX" => dns
+                .mx
+                .push((a.owner.clone(), value, a.preference, a.time)),
+            "A" | "AAAA" => dns
+                .addresses
+                .entry(a.owner.clone())
+                .or_default()
+                .push(value),
+            "TLSA" => {
+                let Some((25, host)) = tlsa_owner(&a.owner) else {
+                    continue;
+                };
+                let (Some(u), Some(s), Some(m), Ok(data)) =
+                    (a.tlsa.0, a.tlsa.1, a.tlsa.2, hex::decode(&value))
+                else {
+                    continue;
+                };
+                let entry = dns
+                    .tlsa
+                    .entry(host.to_owned())
+                    .or_insert((Vec::new(), true));
+                entry.0.push(Tlsa {
+                    usage: u8::try_from(u).unwrap_or(u8::MAX),
+                    selector: u8::try_from(s).unwrap_or(u8::MAX),
+                    matching: u8::try_from(m).unwrap_or(u8::MAX),
+                    data,
+                });
+                entry.1 &= a.authenticated == Some(true);
             }
+            _ => {}
         }
     }
     dns.mx.sort();
     dns.mx.dedup();
-    Ok(dns)
+    for list in dns.addresses.values_mut() {
+        list.sort();
+        list.dedup();
+    }
+    dns
 }
 
 /// Port-25 scans of the wanted addresses.
@@ -167,10 +131,14 @@ fn read_scans(
                 "port",
                 "timestamp",
                 "status",
+                "starttls_offered",
+                "cipher_id",
                 "chain_hash",
                 "chain_sha256",
             ],
         )?;
+        let offered: Vec<Option<bool>> = df.column("starttls_offered")?.bool()?.iter().collect();
+        let cipher = numbers(&df, "cipher_id")?;
         let (ip, status, hash) = (
             texts(&df, "ip")?,
             texts(&df, "status")?,
@@ -197,6 +165,8 @@ fn read_scans(
                 scan_id: scan_id.to_owned(),
                 time: time[i],
                 status: status[i].clone().unwrap_or_default(),
+                starttls_offered: offered[i],
+                cipher_id: cipher[i].and_then(|c| u32::try_from(c).ok()),
                 chain_hash: hash[i].clone(),
                 chain,
             });
@@ -226,10 +196,17 @@ fn read_ders(
     Ok(out)
 }
 
-/// Computes `mail_routes` for the dataset `manifest` describes, with the
-/// chains' CA trust from `chain_trust` (its first setting).
-pub fn compute(manifest: &Manifest, locate: Locate, chain_trust: &DataFrame) -> Result<DataFrame> {
-    let dns = read_dns(manifest, locate)?;
+/// Computes `mail_routes` for the dataset `manifest` describes from its
+/// DNS answers, each domain's MTA-STS evidence, and the chains' CA trust
+/// from `chain_trust` (its first setting).
+pub fn compute(
+    manifest: &Manifest,
+    locate: Locate,
+    answers: &[Answer],
+    sts: &BTreeMap<String, Sts>,
+    chain_trust: &DataFrame,
+) -> Result<DataFrame> {
+    let dns = gather(answers);
     let mut rows = RouteRows::default();
     if dns.mx.is_empty() {
         return Ok(rows.into_frame()?);
@@ -315,6 +292,13 @@ pub fn compute(manifest: &Manifest, locate: Locate, chain_trust: &DataFrame) -> 
             rows.scan_id.push(scan.map(|s| s.scan_id.clone()));
             rows.handshake_time.0.push(scan.and_then(|s| s.time));
             rows.status.push(scan.map(|s| s.status.clone()));
+            rows.starttls_offered
+                .push(scan.and_then(|s| s.starttls_offered));
+            rows.cipher_id.push(scan.and_then(|s| s.cipher_id));
+            let policy = sts.get(domain);
+            rows.mta_sts.push(policy.map(|p| p.state().name()));
+            rows.mta_sts_names_mx
+                .push(policy.and_then(|p| p.names(host)));
             rows.chain_hash
                 .push(scan.and_then(|s| s.chain_hash.clone()));
             rows.trusted.push(is_trusted);

@@ -23,6 +23,7 @@ plain_columns!(
     Option<String>,
     Option<u16>,
     Option<u32>,
+    Option<u64>,
     Option<bool>,
     bool,
     u16,

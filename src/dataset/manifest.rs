@@ -12,8 +12,10 @@ use super::MANIFEST;
 /// derived `chain_trust`, `name_checks` and `mozilla_levels` tables.
 /// 3: `handshakes.kex`, `certificates.path_len` and `key_cert_sign`,
 /// `cipher_suites.kex_class`, `chain_trust.as_of` to the second, and the
-/// `toplist` and `dns` tables.
-pub const FORMAT: u32 = 3;
+/// `toplist` and `dns` tables. 4: the `mta_sts_policy` rows, the derived
+/// `dns_mx`, `dns_addr`, `dns_tlsa` and `mta_sts` tables, and
+/// `mail_routes.{starttls_offered, cipher_id, mta_sts, mta_sts_names_mx}`.
+pub const FORMAT: u32 = 4;
 
 /// Everything a dataset holds, and where it came from.
 #[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]

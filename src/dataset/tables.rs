@@ -2,7 +2,7 @@
 //! `docs/dataset.md` documents every column.
 
 use super::columns::{table, AsText, Micros, StrLists, Strs};
-use crate::record::{Discovery, DnsAnswer, Handshake, Ranked};
+use crate::record::{Discovery, DnsAnswer, Handshake, Ranked, StsPolicy};
 use crate::trust::table::chain_digest;
 use crate::x509::{hex32, CertFacts, Sha256Digest};
 
@@ -428,6 +428,44 @@ impl DnsRows {
     }
 }
 
+table! {
+    /// `mta_sts_policy`: one row per fetch of a domain's MTA-STS policy.
+    pub struct StsPolicyRows {
+        input_id: Vec<u32>,
+        line: Vec<u64>,
+        domain: Vec<String>,
+        url: Vec<Option<String>>,
+        timestamp: Micros,
+        fetch_error: Vec<Option<String>>,
+        version: Vec<Option<String>>,
+        mode: Vec<Option<String>>,
+        mx: StrLists,
+        max_age: Vec<Option<u64>>,
+        problems: StrLists,
+        valid: Vec<bool>,
+    }
+}
+
+impl StsPolicyRows {
+    /// Appends one fetch.
+    pub fn push(&mut self, input_id: u32, line: u64, p: StsPolicy) {
+        self.rows += 1;
+        self.input_id.push(input_id);
+        self.line.push(line);
+        self.domain.push(p.domain);
+        self.url.push(p.url);
+        self.timestamp.0.push(p.timestamp_us);
+        self.valid
+            .push(p.fetch_error.is_none() && p.problems.is_empty() && p.mode.is_some());
+        self.fetch_error.push(p.fetch_error);
+        self.version.push(p.version);
+        self.mode.push(p.mode);
+        self.mx.push(p.mx);
+        self.max_age.push(p.max_age);
+        self.problems.push(p.problems);
+    }
+}
+
 /// The tables rows are added to run by run, and whether each is
 /// partitioned by `scan_id`.
 pub const ROW_TABLES: &[(&str, bool)] = &[
@@ -436,6 +474,7 @@ pub const ROW_TABLES: &[(&str, bool)] = &[
     ("certificates", false),
     ("toplist", false),
     ("dns", false),
+    ("mta_sts_policy", false),
 ];
 
 /// An empty frame with every column of a row table (and `scan_id` for a
@@ -448,6 +487,7 @@ pub fn empty_frame(table: &str) -> polars::prelude::PolarsResult<polars::prelude
         "discovery" => DiscoveryRows::default().into_frame()?,
         "toplist" => TopListRows::default().into_frame()?,
         "dns" => DnsRows::default().into_frame()?,
+        "mta_sts_policy" => StsPolicyRows::default().into_frame()?,
         _ => CertificateRows::default().into_frame()?,
     };
     if ROW_TABLES

@@ -10,7 +10,9 @@ pub mod envelope;
 pub mod handshake;
 pub mod json;
 pub mod mail;
+pub mod mta_sts;
 pub mod outcome;
+pub mod sonar_dns;
 pub mod toplist;
 pub mod wire;
 pub mod zdns;
@@ -55,6 +57,8 @@ pub struct Context {
     pub mode: Option<TlsMode>,
     /// Column names of a CSV file's header row (`-` mapped to `_`).
     pub csv_columns: Option<Vec<String>>,
+    /// The domain an MTA-STS policy file's path names.
+    pub policy_domain: Option<String>,
 }
 
 impl Context {
@@ -167,6 +171,10 @@ pub fn parse_record<'a>(
             return Err(RecordError::new("a JSON array, not a record object"));
         }
         let text = utf8(text)?;
+        if mta_sts::is_policy_text(text.as_bytes()) {
+            return mta_sts::parse_file(text, ctx.policy_domain.as_deref())
+                .map(|p| (Layout::MtaSts, p));
+        }
         if ctx.csv_columns.is_none() && toplist::is_row(text) {
             return toplist::parse_row(text.trim_start()).map(|p| (Layout::TopList, p));
         }
@@ -200,6 +208,21 @@ pub fn parse_record<'a>(
     let has = |k: &str| env.other_keys.iter().any(|o| o == k);
     if env.ip.is_none() && env.host.is_none() && has("name") && (has("results") || has("status")) {
         return zdns::parse(utf8(text)?).map(|p| (Layout::Zdns, p));
+    }
+    if env.ip.is_none() && env.host.is_none() && sonar_dns::is_answer(has) {
+        return sonar_dns::parse(utf8(text)?).map(|p| (Layout::SonarDns, p));
+    }
+    if env.ip.is_none() && env.domain.is_some() && mta_sts::is_fetch(has) {
+        return mta_sts::parse_fetch(utf8(text)?).map(|p| (Layout::MtaSts, p));
+    }
+    // A ZGrab2 HTTP scan of a policy host holds a policy, not a mail handshake.
+    let policy_host = env.domain.as_deref().is_some_and(|d| {
+        d.len() > 8 && d.as_bytes()[..8].eq_ignore_ascii_case(b"mta-sts.")
+    });
+    if policy_host {
+        if let Some(parsed) = mta_sts::parse_zgrab2_http(utf8(text)?) {
+            return parsed.map(|p| (Layout::MtaSts, p));
+        }
     }
     match env.data.take() {
         Some(Data::Zgrab2(scans)) => {

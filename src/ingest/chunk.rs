@@ -6,7 +6,9 @@ use polars::prelude::{DataFrame, PolarsResult};
 
 use super::certs::CertStore;
 use crate::dataset::manifest::ScanEntry;
-use crate::dataset::tables::{CertificateRows, DiscoveryRows, DnsRows, HandshakeRows, TopListRows};
+use crate::dataset::tables::{
+    CertificateRows, DiscoveryRows, DnsRows, HandshakeRows, StsPolicyRows, TopListRows,
+};
 use crate::dataset::writer::path_safe;
 use crate::formats::{parse_record, Context, RecordError};
 use crate::input::framing::Chunk;
@@ -76,6 +78,7 @@ struct ChunkRows {
     certs: CertificateRows,
     toplist: TopListRows,
     dns: DnsRows,
+    policies: StsPolicyRows,
 }
 
 /// Everything one chunk yields, with its tables already columnar (built on
@@ -92,6 +95,8 @@ pub struct ChunkOutput {
     pub toplist: DataFrame,
     /// Answers of DNS lookups.
     pub dns: DataFrame,
+    /// Fetched MTA-STS policies.
+    pub policies: DataFrame,
     /// Rejected records, in input order.
     pub bad: Vec<BadRecord>,
     /// Records read per layout.
@@ -265,6 +270,9 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResul
                 for a in parsed.dns {
                     rows.dns.push(file.input_id, span.line, a);
                 }
+                for p in parsed.policies {
+                    rows.policies.push(file.input_id, span.line, p);
+                }
                 for d in &parsed.discoveries {
                     let mode = file.ctx.mode().unwrap_or(TlsMode::Starttls);
                     let protocol = file.ctx.protocol().unwrap_or("tcp").to_owned();
@@ -301,5 +309,6 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResul
     out.certs = rows.certs.into_frame()?;
     out.toplist = rows.toplist.into_frame()?;
     out.dns = rows.dns.into_frame()?;
+    out.policies = rows.policies.into_frame()?;
     Ok(out)
 }

@@ -72,8 +72,8 @@ struct Sink<'a> {
     handshakes: BTreeMap<String, Pending>,
     discoveries: BTreeMap<String, Pending>,
     certs: Pending,
-    toplist: Pending,
-    dns: Pending,
+    /// `toplist`, `dns` and `mta_sts_policy`, by name.
+    unpartitioned: BTreeMap<&'static str, Pending>,
     parts: Vec<Part>,
     quarantine: Option<BufWriter<File>>,
     quarantine_rel: String,
@@ -106,15 +106,20 @@ impl<'a> Sink<'a> {
         Ok(())
     }
 
-    /// Writes what waits of an unpartitioned row table (`toplist`, `dns`).
-    fn flush_unpartitioned(&mut self, table: &str) -> Result<()> {
+    /// Buffers a chunk's rows of an unpartitioned row table, writing a
+    /// part when the buffer is full (or `force`d at the end of the file).
+    fn add_unpartitioned(
+        &mut self,
+        table: &'static str,
+        frame: DataFrame,
+        force: bool,
+    ) -> Result<()> {
         let s = self.settings;
-        let pending = match table {
-            "dns" => &mut self.dns,
-            _ => &mut self.toplist,
-        };
-        let part = pending.flush(s.root, table, table, s.run, self.input_id)?;
-        self.parts.extend(part);
+        let pending = self.unpartitioned.entry(table).or_default();
+        if pending.add(frame) || force {
+            let part = pending.flush(s.root, table, table, s.run, self.input_id)?;
+            self.parts.extend(part);
+        }
         Ok(())
     }
 
@@ -179,12 +184,9 @@ impl<'a> Sink<'a> {
         if self.certs.add(out.certs) {
             self.flush_certificates()?;
         }
-        if self.toplist.add(out.toplist) {
-            self.flush_unpartitioned("toplist")?;
-        }
-        if self.dns.add(out.dns) {
-            self.flush_unpartitioned("dns")?;
-        }
+        self.add_unpartitioned("toplist", out.toplist, false)?;
+        self.add_unpartitioned("dns", out.dns, false)?;
+        self.add_unpartitioned("mta_sts_policy", out.policies, false)?;
         for bad in &out.bad {
             if s.strict {
                 bail!(
@@ -252,8 +254,9 @@ impl<'a> Sink<'a> {
             }
         }
         self.flush_certificates()?;
-        self.flush_unpartitioned("toplist")?;
-        self.flush_unpartitioned("dns")?;
+        for table in ["toplist", "dns", "mta_sts_policy"] {
+            self.add_unpartitioned(table, DataFrame::empty(), true)?;
+        }
         if let Some(mut q) = self.quarantine.take() {
             q.flush()?;
         }
@@ -423,6 +426,9 @@ pub fn ingest_file(
     // A CSV header is not a record: the window starts at its line break,
     // so the header counts as a blank line and line numbers stay true.
     let mut start = 0;
+    if framing == Framing::Whole {
+        info.ctx.policy_domain = crate::formats::mta_sts::domain_from_path(path);
+    }
     if framing == Framing::Lines && zmap::is_header(&first_line) {
         info.ctx.csv_columns = Some(zmap::header_columns(first_line.trim_end()));
         start = first_line.len();
@@ -433,8 +439,7 @@ pub fn ingest_file(
         handshakes: BTreeMap::new(),
         discoveries: BTreeMap::new(),
         certs: Pending::default(),
-        toplist: Pending::default(),
-        dns: Pending::default(),
+        unpartitioned: BTreeMap::new(),
         parts: Vec::new(),
         quarantine: None,
         quarantine_rel: format!(

@@ -81,6 +81,10 @@ const WHOLE_TABLES: &[&str] = &[
     "chain_trust",
     "name_checks",
     "mail_routes",
+    "dns_mx",
+    "dns_addr",
+    "dns_tlsa",
+    "mta_sts",
 ];
 
 /// `mailtls <version>`.
@@ -114,6 +118,7 @@ fn base_context(opts: &Options) -> Context {
         protocol,
         mode: opts.tls_mode.or(implied),
         csv_columns: None,
+        policy_domain: None,
     }
 }
 
@@ -406,7 +411,11 @@ pub fn run(opts: &Options) -> Result<Summary> {
     });
     let (trust_df, trust_work) = trust?;
     bar.finish_and_clear();
-    let routes = crate::dane::routes::compute(&manifest, &locate, &trust_df)?;
+    let answers = crate::dane::records::load(&manifest, &locate)?;
+    let sts = crate::dane::records::read_sts(&manifest, &locate, &answers)?;
+    let routes = crate::dane::routes::compute(&manifest, &locate, &answers, &sts, &trust_df)?;
+    let [mx, addr, tlsa] = crate::dane::records::typed_tables(&answers)?;
+    drop(answers);
     let whole = [
         ("scans", scans_frame(&manifest)?),
         ("cipher_suites", CipherSuiteRows::built_in().into_frame()?),
@@ -415,6 +424,10 @@ pub fn run(opts: &Options) -> Result<Summary> {
         ("chain_trust", trust_df),
         ("name_checks", names?),
         ("mail_routes", routes),
+        mx,
+        addr,
+        tlsa,
+        ("mta_sts", crate::dane::records::sts_table(&sts)?),
     ];
     for (table, mut df) in whole {
         debug_assert!(WHOLE_TABLES.contains(&table));

@@ -53,7 +53,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, unreadable: &mut Unreadable) {
         };
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with('.')
+        // `.well-known` holds fetched MTA-STS policies; other hidden
+        // entries are tool state, not inputs.
+        if (name.starts_with('.') && name != ".well-known")
             || name.starts_with('_')
             || name == "truth.json"
             || name.ends_with(".pem")

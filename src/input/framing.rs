@@ -20,6 +20,8 @@ pub enum Framing {
     Lines,
     /// Whole JSON values, however many lines each takes.
     Documents,
+    /// The whole stream is one record (an MTA-STS policy file).
+    Whole,
 }
 
 /// One record's place in its chunk.
@@ -146,6 +148,7 @@ pub fn sniff(head: &[u8]) -> Framing {
     match first {
         Some(b"{") => Framing::Documents,
         Some(l) if l.starts_with(b"[") => Framing::Documents,
+        _ if crate::formats::mta_sts::is_policy_text(head) => Framing::Whole,
         _ => Framing::Lines,
     }
 }
@@ -571,6 +574,17 @@ pub fn read_chunks(
             Framing::Documents => {
                 document_spans(data, line, finished && error.is_none(), &mut documents)
             }
+            Framing::Whole if finished && error.is_none() && !data.is_empty() => {
+                let lines = memchr::memchr_iter(b'\n', data).count() as u64;
+                let end = data.len() - usize::from(data.ends_with(b"\n"));
+                let span = Span {
+                    start: 0,
+                    end,
+                    line,
+                };
+                (vec![span], data.len(), line + lines)
+            }
+            Framing::Whole => (Vec::new(), 0, line),
         };
         if consumed == 0 && !finished {
             if data.len() >= limits.max_record_bytes {
@@ -580,7 +594,7 @@ pub fn read_chunks(
                     preview: data[..PREVIEW.min(data.len())].to_vec(),
                 });
                 skip = match framing {
-                    Framing::Lines => Skip::ToLineEnd,
+                    Framing::Lines | Framing::Whole => Skip::ToLineEnd,
                     Framing::Documents => Skip::from_value_start(data),
                 };
                 let all = data.len();
