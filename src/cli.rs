@@ -187,6 +187,10 @@ pub struct SynthArgs {
     /// (about 2 ms), so large runs share certificates more than real scans do.
     #[arg(long, default_value_t = 1_000)]
     pub max_certs: u64,
+    /// Do not write the DNS lookups, top list and MTA-STS policies that
+    /// name the port-25 endpoints.
+    #[arg(long)]
+    pub no_dns: bool,
     /// Worker threads (default: one per core).
     #[arg(long, short, default_value_t = 0)]
     pub jobs: usize,

@@ -46,9 +46,27 @@ fn first_keyword(sql: &str) -> String {
         .to_ascii_uppercase()
 }
 
+/// Stack for planning and running a query: polars plans a query by
+/// recursion over its tree, and the catalogue's longer queries (unions of
+/// joins under common table expressions) go deeper than the 2 MiB a
+/// spawned thread gets by default.
+const QUERY_STACK: usize = 64 << 20;
+
 /// Runs one read-only query (`SELECT` or `WITH`) over the dataset and
 /// collects the answer.
 pub fn run(dataset: &Path, sql: &str) -> Result<DataFrame> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("mailtls-query".into())
+            .stack_size(QUERY_STACK)
+            .spawn_scoped(scope, || run_here(dataset, sql))
+            .context("starting the query thread")?
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the query failed inside polars")))
+    })
+}
+
+fn run_here(dataset: &Path, sql: &str) -> Result<DataFrame> {
     let keyword = first_keyword(sql);
     if keyword != "SELECT" && keyword != "WITH" {
         anyhow::bail!(

@@ -14,23 +14,7 @@ use common::*;
 use mailtls::catalogue::CATALOGUE;
 use mailtls::input::decompress::Codec;
 use mailtls::synth::render::Layout;
-use serde_json::{Map, Value};
-
-type Row = Map<String, Value>;
-
-/// A catalogue table (or any query) as JSON rows, as `--format json` prints it.
-fn rows_of(mut df: polars::prelude::DataFrame) -> Vec<Row> {
-    let mut buf = Vec::new();
-    mailtls::render::write(&mut df, "json", &mut buf, None).unwrap();
-    let rows: Vec<Value> = serde_json::from_slice(&buf).unwrap();
-    rows.into_iter()
-        .map(|r| r.as_object().unwrap().clone())
-        .collect()
-}
-
-fn table_rows(dataset: &Path, name: &str) -> Vec<Row> {
-    rows_of(mailtls::catalogue::run(dataset, name).unwrap())
-}
+use serde_json::Value;
 
 fn n(v: &Value) -> u64 {
     v.as_u64()
@@ -467,47 +451,9 @@ fn assert_same_in_duckdb(dataset: &Path) {
     }
 }
 
-/// Appends ZDNS lookups and a top list that name the dataset's port-25
-/// addresses (two domains per MX host, some domains without MX), so the
-/// tables built on DNS data have rows.
-fn add_dns(dataset: &Path) {
-    let df = mailtls::query::run(
-        dataset,
-        "SELECT DISTINCT ip FROM handshakes WHERE port = 25 ORDER BY ip LIMIT 40",
-    )
-    .unwrap();
-    let ips: Vec<String> = rows_of(df).iter().map(|r| s(&r["ip"])).collect();
-    assert_eq!(ips.len(), 40);
-    let mut lookups = String::new();
-    let mut top = String::new();
-    for (i, ip) in ips.iter().enumerate() {
-        let host = format!("mx{}.example", i / 2);
-        lookups.push_str(&format!(
-            r#"{{"name":"d{i}.example","results":{{"MX":{{"data":{{"answers":[{{"answer":"{host}.","class":"IN","name":"d{i}.example","preference":10,"ttl":300,"type":"MX"}}]}},"status":"NOERROR","timestamp":"2015-08-03T03:00:00Z"}}}}}}"#
-        ));
-        lookups.push('\n');
-        lookups.push_str(&format!(
-            r#"{{"name":"{host}","results":{{"A":{{"data":{{"answers":[{{"answer":"{ip}","class":"IN","name":"{host}","ttl":300,"type":"A"}}]}},"status":"NOERROR","timestamp":"2015-08-03T03:00:01Z"}}}}}}"#
-        ));
-        lookups.push('\n');
-        top.push_str(&format!("{},d{i}.example\n", i + 1));
-    }
-    for i in 40..50 {
-        top.push_str(&format!("{},d{i}.example\n", i + 1));
-    }
-    let dir = dataset.parent().unwrap().join("dns-inputs");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("mx-lookups.json"), lookups).unwrap();
-    std::fs::write(dir.join("top-1m.csv"), top).unwrap();
-    let mut o = options(vec![dir], dataset);
-    o.append = true;
-    mailtls::ingest::run(&o).unwrap();
-}
-
 #[test]
 fn every_catalogue_query_gives_the_same_answer_in_duckdb() {
     let (_tmp, dataset, _) = sample_dataset();
-    add_dns(&dataset);
     assert_same_in_duckdb(&dataset);
     let (_t, _archive, dataset, _) = generate_and_ingest(|out| {
         synth_options(
@@ -518,7 +464,6 @@ fn every_catalogue_query_gives_the_same_answer_in_duckdb() {
             &[Codec::Lz4],
         )
     });
-    add_dns(&dataset);
     assert_same_in_duckdb(&dataset);
 }
 

@@ -139,6 +139,30 @@ pub const CATALOGUE: &[Entry] = &[
         chart: "bars per port: share of completed handshakes with a trusted certificate",
         sql: include_str!("sql/port_semantics.sql"),
     },
+    Entry {
+        name: "protection_levels",
+        title: "What protects mail to port 25: from plaintext to DANE, per unit of analysis",
+        row: "unit of analysis (ip, mx_host, domain, domain_by_rank) × protection level, plus the paper's trusted_certificate for comparison",
+        denominator: "units that answered on port 25 (`answered`; weights 1/rank for domain_by_rank); not_scanned and no_answer counted outside it",
+        paper: "challenges 'only a third of mail servers present a trusted certificate': on port 25 what counts is STARTTLS against passive wiretap and DANE or MTA-STS against an active attacker",
+        chart: "stacked bars per unit: share of each protection level",
+        sql: concat!(
+            include_str!("sql/unit_levels.cte.sql"),
+            include_str!("sql/protection_levels.sql")
+        ),
+    },
+    Entry {
+        name: "unit_of_analysis",
+        title: "The same scan, four headlines: per IP, per MX host, per domain, per popular domain",
+        row: "unit of analysis (ip, mx_host, domain, domain_by_rank)",
+        denominator: "units that answered on port 25 (`answered`; weights 1/rank for domain_by_rank)",
+        paper: "challenges counting per IPv4 address (Mayer et al. 2015) against per-domain views (Durumeric et al. 2015)",
+        chart: "grouped bars: STARTTLS, completed TLS, trusted certificate and authenticated shares per unit",
+        sql: concat!(
+            include_str!("sql/unit_levels.cte.sql"),
+            include_str!("sql/unit_of_analysis.sql")
+        ),
+    },
 ];
 
 /// A catalogue entry by name, or an error listing the names.

@@ -34,6 +34,7 @@ pub fn execute(args: SynthArgs) -> Result<()> {
         jobs: args.jobs,
         quiet: args.quiet,
         max_certs: args.max_certs,
+        dns: !args.no_dns,
     };
     let summary = run(&opts)?;
     if !args.quiet {

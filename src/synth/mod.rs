@@ -7,6 +7,7 @@
 //! written and compressed in parallel and appended in order, so the files
 //! are the same bytes whatever the number of threads.
 
+pub mod dns;
 pub mod kex;
 pub mod model;
 pub mod output;
@@ -64,6 +65,9 @@ pub struct Options {
     pub quiet: bool,
     /// Most distinct certificates per population.
     pub max_certs: u64,
+    /// Write DNS lookups, a top list and MTA-STS policies for the port-25
+    /// endpoints (when exactly one port-25 series is written in a ZGrab layout).
+    pub dns: bool,
 }
 
 /// What was written.
@@ -118,6 +122,9 @@ struct TruthFile<'a> {
     discovery: Totals,
     certificates: CertTotals,
     quarantine: u64,
+    /// What the domain tables must hold, when DNS data was written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dns: Option<dns::DnsTruth>,
 }
 
 #[derive(Serialize)]
@@ -364,6 +371,25 @@ pub fn run(opts: &Options) -> Result<Summary> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    let smtp: Vec<&SeriesJob> = series.iter().filter(|j| j.info.port == 25).collect();
+    let mut dns_truth = None;
+    if let ([job], true) = (smtp.as_slice(), opts.dns) {
+        if job.layout != Layout::Censys {
+            let damaged = |i: u64| job.damaged(job.index as u64, i);
+            let dns_job = dns::DnsJob {
+                seed: opts.seed,
+                drawer: &job.drawer,
+                damaged: &damaged,
+                run_id: &run_id,
+                codec: opts.codecs[0],
+                lookup_time: job.drawer.start,
+            };
+            let (dns_files, dns_bytes, truth) = pool.install(|| dns_job.write(&opts.out))?;
+            files.extend(dns_files);
+            bytes += dns_bytes;
+            dns_truth = Some(truth);
+        }
+    }
     // A certificate's row holds its DER if any record gave it (the dataset
     // upgrades a parsed-only row), else the parsed JSON.
     let mut with_der = BTreeSet::new();
@@ -405,6 +431,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
             counts: cert_counts,
         },
         quarantine: files.iter().map(|f| f.bad_lines).sum(),
+        dns: dns_truth,
     };
     let text = serde_json::to_string_pretty(&truth)?;
     std::fs::write(opts.out.join("truth.json"), text + "\n")?;

@@ -11,7 +11,7 @@ use mailtls::synth::profile::Profile;
 use mailtls::synth::render::Layout;
 use mailtls::synth::Options as SynthOptions;
 use polars::prelude::*;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// The real fixtures folder (`MAILTLS_FIXTURES` overrides), or `None` with
 /// one visible line when it is absent (a user's fresh clone). Where the
@@ -156,6 +156,7 @@ pub fn synth_options(
         jobs: 2,
         quiet: true,
         max_certs: 40,
+        dns: true,
     }
 }
 
@@ -189,4 +190,22 @@ pub fn ingest_sample() -> (tempfile::TempDir, PathBuf, Summary, Value) {
     let truth =
         serde_json::from_str(&std::fs::read_to_string(sample.join("truth.json")).unwrap()).unwrap();
     (tmp, dataset, summary, truth)
+}
+
+/// One row of a table as JSON, as `--format json` prints it.
+pub type Row = Map<String, Value>;
+
+/// A catalogue table (or any query) as JSON rows.
+pub fn rows_of(mut df: DataFrame) -> Vec<Row> {
+    let mut buf = Vec::new();
+    mailtls::render::write(&mut df, "json", &mut buf, None).unwrap();
+    let rows: Vec<Value> = serde_json::from_slice(&buf).unwrap();
+    rows.into_iter()
+        .map(|r| r.as_object().unwrap().clone())
+        .collect()
+}
+
+/// A catalogue table over a dataset, as JSON rows.
+pub fn table_rows(dataset: &Path, name: &str) -> Vec<Row> {
+    rows_of(mailtls::catalogue::run(dataset, name).unwrap())
 }
