@@ -32,12 +32,26 @@ def connect(dataset):
     return con
 
 
+def load_query(path):
+    """A catalogue SQL file as the catalogue runs it: a file whose first line
+    is `-- continues: OTHER.sql` follows that file's opening."""
+    with open(path) as f:
+        text = f.read()
+    first = text.split("\n", 1)[0]
+    if first.startswith("-- continues:"):
+        opening = os.path.join(os.path.dirname(path), first.split(":", 1)[1].strip())
+        with open(opening) as f:
+            text = f.read() + text
+    return text
+
+
 def main():
     con = connect(sys.argv[1])
     if len(sys.argv) > 2:
         for path in sys.argv[2:]:
-            with open(path) as f:
-                rows = con.execute(f.read()).fetchall()
+            if path.endswith(".cte.sql"):
+                continue  # an opening other files continue, not a query
+            rows = con.execute(load_query(path)).fetchall()
             print(f"{path}: {len(rows)} rows")
         return
     cursor = con.execute(sys.stdin.read())

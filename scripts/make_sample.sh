@@ -9,5 +9,5 @@ cargo build --release --quiet
 rm -rf data/sample
 $release/mailtls synth --out data/sample --records 3000 --seed 2015 \
   --layout zgrab1,zgrab2,censys,zgrab1-eventlog --compress gzip,none,zstd,bzip2,xz,lz4 \
-  --bad-lines 0.003 --quiet
+  --bad-lines 0.003 --censys-view --quiet
 du -sh data/sample

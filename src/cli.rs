@@ -191,6 +191,11 @@ pub struct SynthArgs {
     /// name the port-25 endpoints.
     #[arg(long)]
     pub no_dns: bool,
+    /// Also write the port-25 series as Censys host records show it (ztag
+    /// keeps a failed-after-hello handshake as completed), as a scan of its
+    /// own, to measure Censys' overstatement.
+    #[arg(long)]
+    pub censys_view: bool,
     /// Worker threads (default: one per core).
     #[arg(long, short, default_value_t = 0)]
     pub jobs: usize,

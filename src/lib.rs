@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod catalogue;
+pub mod challenge;
 pub mod chart;
 pub mod checkpoint;
 pub mod cli;

@@ -235,6 +235,9 @@ pub fn write(dataset: &Path, out: &Path) -> Result<()> {
         )?;
     }
     writeln!(md)?;
+    md.push_str(&crate::challenge::markdown(&crate::challenge::measure(
+        &tables,
+    )?)?);
     for entry in CATALOGUE {
         writeln!(md, "## {}: {}", entry.name, entry.title)?;
         writeln!(md)?;

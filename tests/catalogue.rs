@@ -284,23 +284,26 @@ fn assert_catalogue_matches_truth(dataset: &Path, truth: &Value) {
     // port_semantics: trusted leaves (the trusted populations) of each
     // port's completed handshakes.
     let semantics = table_rows(dataset, "port_semantics");
+    let mut per_mode: BTreeMap<(u64, String), (u64, u64)> = BTreeMap::new();
     for t in series {
-        let port = n(&t["port"]);
         let trusted: u64 = dist(t, "ok.certificate_population")
             .iter()
             .filter(|(p, _)| matches!(p.as_str(), "trusted" | "wrong_name"))
             .map(|(_, c)| c)
             .sum();
+        let entry = per_mode
+            .entry((n(&t["port"]), s(&t["tls_mode"])))
+            .or_default();
+        entry.0 += trusted;
+        entry.1 += dist(t, "status").get("ok").copied().unwrap_or(0);
+    }
+    for ((port, mode), (trusted, completed)) in per_mode {
         let row = semantics
             .iter()
-            .find(|r| n(&r["port"]) == port && s(&r["tls_mode"]) == s(&t["tls_mode"]))
+            .find(|r| n(&r["port"]) == port && s(&r["tls_mode"]) == mode)
             .unwrap();
         assert_eq!(n(&row["trusted"]), trusted, "port {port}");
-        assert_eq!(
-            n(&row["completed"]),
-            dist(t, "status").get("ok").copied().unwrap_or(0),
-            "port {port}"
-        );
+        assert_eq!(n(&row["completed"]), completed, "port {port}");
     }
     // tls_support pools the scans of a port.
     for (port, (responding, working)) in per_port {
@@ -456,15 +459,46 @@ fn every_catalogue_query_gives_the_same_answer_in_duckdb() {
     let (_tmp, dataset, _) = sample_dataset();
     assert_same_in_duckdb(&dataset);
     let (_t, _archive, dataset, _) = generate_and_ingest(|out| {
-        synth_options(
+        let mut o = synth_options(
             out,
             99,
             2000,
             &[Layout::Zgrab2, Layout::Censys],
             &[Codec::Lz4],
-        )
+        );
+        o.censys_view = true;
+        o
     });
     assert_same_in_duckdb(&dataset);
+}
+
+/// The port-25 scan written a second time as Censys records show it: the
+/// pair's counts equal the generator's, which knows which handshakes
+/// failed after the server hello.
+#[test]
+fn censys_overstatement_equals_the_truth() {
+    let (_tmp, dataset, truth) = sample_dataset();
+    let twin = truth["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["counts"].get("view.overstated").is_some())
+        .expect("the sample has a Censys view of its port-25 scan");
+    let rows = table_rows(&dataset, "censys_overstatement");
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    assert_eq!(s(&row["censys_scan"]), s(&twin["scan_id"]));
+    assert_eq!(n(&row["endpoints"]), n(&twin["handshakes"]));
+    let raw = dist(twin, "view.raw_status");
+    let shown = dist(twin, "status");
+    assert_eq!(n(&row["raw_completed"]), raw["ok"]);
+    assert_eq!(n(&row["censys_completed"]), shown["ok"]);
+    assert_eq!(n(&row["overstated"]), dist(twin, "view.overstated")["true"]);
+    assert_eq!(n(&row["understated"]), 0);
+    assert!(
+        n(&row["overstated"]) > 0,
+        "the sample shows the overstatement"
+    );
 }
 
 #[test]
@@ -562,7 +596,7 @@ fn the_committed_report_is_the_report_of_the_sample() {
     }
     let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
     assert!(report.contains("**This dataset is synthetic.**"));
-    assert!(report.contains("| endpoint scans on seven ports (25, 110, 143, 465, 587, 993, 995) (scans) | 20,270,768 | 2,901 | this dataset holds 0.014 % of the study's scans |"));
+    assert!(report.contains("| endpoint scans on seven ports (25, 110, 143, 465, 587, 993, 995) (scans) | 20,270,768 | 3,962 | this dataset holds 0.020 % of the study's scans |"));
     for e in CATALOGUE {
         assert!(
             report.contains(&format!("]({}.svg)", e.name)),
@@ -619,13 +653,14 @@ fn a_catalogue_table_can_be_filtered() {
     assert!(rows
         .iter()
         .all(|r| n(&r["port"]) == 25 && s(&r["view"]) == "computed"));
-    let port25 = truth["series"]
+    // Every scan of port 25 (the sample has a raw scan and a Censys view of it).
+    let completed: u64 = truth["series"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|t| t["port"] == 25)
-        .unwrap();
-    let completed = dist(port25, "status")["ok"];
+        .filter(|t| t["port"] == 25)
+        .map(|t| dist(t, "status")["ok"])
+        .sum();
     assert_eq!(
         rows.iter().map(|r| n(&r["endpoints"])).sum::<u64>(),
         completed
@@ -640,4 +675,51 @@ fn a_catalogue_table_can_be_filtered() {
             && !err.contains("Resolved plan"),
         "{err}"
     );
+}
+
+/// The report's Challenge section on the sample: every claim measured under
+/// every cut, and every number the one its catalogue table and query give.
+#[test]
+fn every_challenge_number_comes_from_its_catalogue_table() {
+    let (tmp, dataset, _) = sample_dataset();
+    let out = tmp.path().join("report");
+    mailtls::report::write(&dataset, &out).unwrap();
+    let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
+    let section = report
+        .split("## Challenge")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("the report has a Challenge section");
+    let mut checked = 0;
+    for claim in mailtls::challenge::CLAIMS {
+        assert!(section.contains(claim.claim), "{}", claim.id);
+        for cut in claim.cuts {
+            let answer = mailtls::catalogue::run(&dataset, cut.table).unwrap();
+            let value = mailtls::query::over_answer(answer, cut.query)
+                .unwrap()
+                .column("value")
+                .unwrap()
+                .cast(&polars::prelude::DataType::Float64)
+                .unwrap()
+                .f64()
+                .unwrap()
+                .get(0)
+                .unwrap_or_else(|| panic!("{}: {} is not measured", claim.id, cut.label));
+            let row = format!(
+                "| {} | {:.1} % | `{}` | `{}` |",
+                cut.label,
+                100.0 * value,
+                cut.table,
+                cut.query
+            );
+            assert!(section.contains(&row), "missing: {row}");
+            checked += 1;
+        }
+    }
+    assert_eq!(
+        section.matches("**What the data supports:**").count(),
+        mailtls::challenge::CLAIMS.len()
+    );
+    assert!(!section.contains("Not measurable here"));
+    assert!(checked >= 15, "{checked}");
 }

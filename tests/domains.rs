@@ -22,7 +22,9 @@ fn count(v: &Value) -> u64 {
 }
 
 fn text(v: &Value) -> String {
-    v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())
+    v.as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| v.to_string())
 }
 
 fn truth_counts(v: &Value) -> BTreeMap<String, u64> {
@@ -76,7 +78,11 @@ fn assert_domain_tables_match(dataset: &Path, truth: &Value) {
     assert_eq!(top.len(), 1);
     assert_eq!(text(&top[0]["list"]), text(&t["list"]));
     for (column, n) in t["top_domains"].as_object().unwrap() {
-        assert_eq!(count(&top[0][column]), count(n), "top_domains_smtp {column}");
+        assert_eq!(
+            count(&top[0][column]),
+            count(n),
+            "top_domains_smtp {column}"
+        );
     }
     // protection_levels: units and weights per unit × level.
     let levels = table_rows(dataset, "protection_levels");
@@ -86,8 +92,13 @@ fn assert_domain_tables_match(dataset: &Path, truth: &Value) {
         let level = text(&r["level"]);
         let weight = r["weight"].as_f64().unwrap();
         let expected = t["protection_weight"][&unit][&level].as_f64().unwrap();
-        assert!(close(weight, expected), "{unit} {level}: {weight} ≠ {expected}");
-        got.entry(unit).or_default().insert(level, count(&r["units"]));
+        assert!(
+            close(weight, expected),
+            "{unit} {level}: {weight} ≠ {expected}"
+        );
+        got.entry(unit)
+            .or_default()
+            .insert(level, count(&r["units"]));
     }
     let expected: BTreeMap<String, BTreeMap<String, u64>> = t["protection"]
         .as_object()
@@ -100,7 +111,9 @@ fn assert_domain_tables_match(dataset: &Path, truth: &Value) {
     for (unit, list) in &got {
         let answered: u64 = list
             .iter()
-            .filter(|(l, _)| !["not_scanned", "no_answer", "trusted_certificate"].contains(&l.as_str()))
+            .filter(|(l, _)| {
+                !["not_scanned", "no_answer", "trusted_certificate"].contains(&l.as_str())
+            })
             .map(|(_, n)| n)
             .sum();
         let row = levels.iter().find(|r| text(&r["unit"]) == *unit).unwrap();
@@ -112,7 +125,11 @@ fn assert_domain_tables_match(dataset: &Path, truth: &Value) {
     for r in &headline {
         let unit = text(&r["unit"]);
         for (column, n) in t["headline"][&unit].as_object().unwrap() {
-            assert_eq!(count(&r[column]), count(n), "unit_of_analysis {unit} {column}");
+            assert_eq!(
+                count(&r[column]),
+                count(n),
+                "unit_of_analysis {unit} {column}"
+            );
         }
     }
 }
@@ -125,7 +142,14 @@ fn the_sample_domain_tables_equal_the_truth() {
     // The sample holds every DANE verdict the generator makes and every
     // MTA-STS state, so none of them goes untested.
     let verdicts = truth["dns"]["dane"]["verdict"].as_object().unwrap();
-    for v in ["match", "no_match", "bad_length", "unsupported", "no_dnssec", "pkix_untrusted"] {
+    for v in [
+        "match",
+        "no_match",
+        "bad_length",
+        "unsupported",
+        "no_dnssec",
+        "pkix_untrusted",
+    ] {
         assert!(verdicts.contains_key(v), "{v}");
     }
     let states = truth["dns"]["mta_sts"].as_object().unwrap();
@@ -135,7 +159,11 @@ fn the_sample_domain_tables_equal_the_truth() {
 #[test]
 fn generated_domain_tables_equal_the_truth_for_other_layouts() {
     for (seed, layouts, codecs) in [
-        (7, vec![Layout::Zgrab2, Layout::Zgrab1], vec![Codec::Zstd, Codec::Lz4]),
+        (
+            7,
+            vec![Layout::Zgrab2, Layout::Zgrab1],
+            vec![Codec::Zstd, Codec::Lz4],
+        ),
         (41, vec![Layout::Zgrab1EventLog], vec![Codec::Xz]),
     ] {
         let (_t, _archive, dataset, truth) =
@@ -148,7 +176,14 @@ fn generated_domain_tables_equal_the_truth_for_other_layouts() {
 fn no_dns_is_made_when_port_25_is_written_as_censys_records() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("a");
-    mailtls::synth::run(&synth_options(&out, 3, 300, &[Layout::Censys], &[Codec::Plain])).unwrap();
+    mailtls::synth::run(&synth_options(
+        &out,
+        3,
+        300,
+        &[Layout::Censys],
+        &[Codec::Plain],
+    ))
+    .unwrap();
     let truth: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("truth.json")).unwrap()).unwrap();
     assert!(truth.get("dns").is_none());

@@ -40,6 +40,10 @@ fn sample_ingests_to_its_truth() {
         layouts,
         [
             "censys",
+            "mta_sts",
+            "sonar_dns",
+            "toplist",
+            "zdns",
             "zgrab1_era_a",
             "zgrab1_flat",
             "zgrab2",

@@ -291,9 +291,131 @@ pub fn figures(entry: &Entry, df: &DataFrame, provenance: &Provenance) -> Result
                 },
             )]
         }
+        "censys_overstatement" => {
+            let ports = t.texts("port")?;
+            let endpoints = t.numbers("endpoints")?;
+            let (raw, censys) = (t.numbers("raw_share")?, t.numbers("censys_share")?);
+            let mut groups = Vec::new();
+            let mut values = Vec::new();
+            for i in 0..t.height {
+                let n = thousands(endpoints[i]);
+                groups.push(format!("port {}, raw scan\nN={n}", ports[i]));
+                values.push(raw[i]);
+                groups.push(format!("port {}, Censys records\nN={n}", ports[i]));
+                values.push(censys[i]);
+            }
+            vec![figure(
+                name,
+                "Completed STARTTLS: the raw scan against Censys' records of it",
+                "Share of the endpoints present in both views whose handshake completed, as each view records it; N = endpoints in both".into(),
+                Kind::Shares { groups, values },
+            )]
+        }
+        "mta_sts_adoption" => {
+            let bars = t.ranked("state", "", None, 12)?;
+            vec![figure(
+                name,
+                "MTA-STS as senders find it",
+                format!(
+                    "Share of domains whose _mta-sts record was looked up, by what a sender concludes; N = {}",
+                    thousands(bars.1)
+                ),
+                Kind::Ranked {
+                    bars: bars.0,
+                    classes: Vec::new(),
+                    axis: "share of domains looked up".into(),
+                },
+            )]
+        }
+        "protection_levels" => {
+            const LEVELS: &[(&str, &str)] = &[
+                ("dane", "DANE authenticated"),
+                ("mta_sts", "MTA-STS authenticated"),
+                ("passive_safe", "safe from passive wiretap only"),
+                ("passive_broken", "NULL or EXPORT encryption"),
+                ("suite_not_known", "suite not known"),
+                ("starttls_failed", "STARTTLS failed"),
+                ("no_starttls", "no STARTTLS"),
+            ];
+            let (units, levels) = (t.texts("unit")?, t.texts("level")?);
+            let (share, answered) = (t.numbers("share")?, t.numbers("answered")?);
+            let mut order: Vec<String> = Vec::new();
+            for u in &units {
+                if !order.contains(u) {
+                    order.push(u.clone());
+                }
+            }
+            let groups = order
+                .iter()
+                .map(|u| {
+                    let n = units.iter().position(|x| x == u).map_or(0.0, |i| answered[i]);
+                    format!("{}\nN={}", unit_label(u), thousands(n))
+                })
+                .collect();
+            let segments = LEVELS
+                .iter()
+                .map(|(level, label)| {
+                    let values = order
+                        .iter()
+                        .map(|u| {
+                            (0..t.height)
+                                .find(|&i| units[i] == *u && levels[i] == *level)
+                                .map_or(0.0, |i| share[i])
+                        })
+                        .collect();
+                    ((*label).to_owned(), values)
+                })
+                .collect();
+            vec![figure(
+                name,
+                "What protects mail sent to port 25",
+                "Share of units that answered on port 25, by the weakest protection among their addresses; popular domains weighted by 1/rank; N = units that answered".into(),
+                Kind::Stacked { groups, segments },
+            )]
+        }
+        "unit_of_analysis" => {
+            let units = t.texts("unit")?;
+            let answered = t.numbers("answered")?;
+            let groups: Vec<String> = units
+                .iter()
+                .zip(&answered)
+                .map(|(u, n)| format!("{}\nN={}", unit_label(u), thousands(*n)))
+                .collect();
+            vec![
+                figure(
+                    name,
+                    "The paper's headline under four units of analysis",
+                    "Share whose every answering port-25 address presented a CA-trusted certificate; popular domains weighted by 1/rank; N = units that answered".into(),
+                    Kind::Shares {
+                        groups: groups.clone(),
+                        values: t.numbers("trusted_certificate_share")?,
+                    },
+                ),
+                figure(
+                    &format!("{name}-authenticated"),
+                    "What an active attacker faces: DANE or MTA-STS",
+                    "Share a sender can authenticate by DANE or an enforced MTA-STS policy (an address alone has no name to authenticate); N = units that answered".into(),
+                    Kind::Shares {
+                        groups,
+                        values: t.numbers("authenticated_share")?,
+                    },
+                ),
+            ]
+        }
         other => bail!("no chart is defined for catalogue table {other}"),
     };
     Ok(out)
+}
+
+/// A unit of analysis as a bar's label.
+fn unit_label(unit: &str) -> &str {
+    match unit {
+        "ip" => "per IPv4 address",
+        "mx_host" => "per MX host",
+        "domain" => "per domain",
+        "domain_by_rank" => "per domain, by rank",
+        other => other,
+    }
 }
 
 /// A scan as a bar's label.
@@ -546,10 +668,11 @@ impl<'a> Table<'a> {
             self.texts(class)?
         };
         // What the bars count: endpoints, or (where a table counts hosts,
-        // records or routes) `count`.
+        // records or routes) `count`, or domains.
         let endpoints = self
             .numbers("endpoints")
-            .or_else(|_| self.numbers("count"))?;
+            .or_else(|_| self.numbers("count"))
+            .or_else(|_| self.numbers("domains"))?;
         let keep: Vec<bool> = match only {
             Some((column, value)) => self.texts(column)?.iter().map(|v| v == value).collect(),
             None => vec![true; self.height],

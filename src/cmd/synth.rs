@@ -35,6 +35,7 @@ pub fn execute(args: SynthArgs) -> Result<()> {
         quiet: args.quiet,
         max_certs: args.max_certs,
         dns: !args.no_dns,
+        censys_view: args.censys_view,
     };
     let summary = run(&opts)?;
     if !args.quiet {

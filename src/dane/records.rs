@@ -164,11 +164,8 @@ pub fn tlsa_owner(owner: &str) -> Option<(u16, &str)> {
 
 /// `dns_mx`, `dns_addr` and `dns_tlsa` from the answers.
 pub fn typed_tables(answers: &[Answer]) -> Result<[(&'static str, DataFrame); 3]> {
-    let (mut mx, mut addr, mut tlsa) = (
-        MxRows::default(),
-        AddrRows::default(),
-        TlsaRows::default(),
-    );
+    let (mut mx, mut addr, mut tlsa) =
+        (MxRows::default(), AddrRows::default(), TlsaRows::default());
     for a in answers {
         let (Some(kind), Some(value)) = (a.kind.as_deref(), a.value.clone()) else {
             continue;
@@ -357,7 +354,15 @@ pub fn read_sts(
     for rel in manifest.part_paths("mta_sts_policy") {
         let df = read_columns(
             &locate(rel),
-            &["domain", "timestamp", "fetch_error", "mode", "mx", "max_age", "problems"],
+            &[
+                "domain",
+                "timestamp",
+                "fetch_error",
+                "mode",
+                "mx",
+                "max_age",
+                "problems",
+            ],
         )?;
         let (domain, error, mode) = (
             texts(&df, "domain")?,
@@ -499,7 +504,10 @@ mod tests {
         };
         assert_eq!(testing.state(), StsState::Testing);
         assert!(is_sts_record("v=STSv1; id=x") && !is_sts_record("v=spf1 -all"));
-        assert_eq!(tlsa_owner("_25._tcp.mx.example.com"), Some((25, "mx.example.com")));
+        assert_eq!(
+            tlsa_owner("_25._tcp.mx.example.com"),
+            Some((25, "mx.example.com"))
+        );
         assert_eq!(tlsa_owner("mx.example.com"), None);
     }
 }

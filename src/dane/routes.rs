@@ -72,9 +72,7 @@ fn gather(answers: &[Answer]) -> Dns {
             continue;
         };
         match kind {
-            "MX" => dns
-                .mx
-                .push((a.owner.clone(), value, a.preference, a.time)),
+            "MX" => dns.mx.push((a.owner.clone(), value, a.preference, a.time)),
             "A" | "AAAA" => dns
                 .addresses
                 .entry(a.owner.clone())

@@ -216,9 +216,10 @@ pub fn parse_record<'a>(
         return mta_sts::parse_fetch(utf8(text)?).map(|p| (Layout::MtaSts, p));
     }
     // A ZGrab2 HTTP scan of a policy host holds a policy, not a mail handshake.
-    let policy_host = env.domain.as_deref().is_some_and(|d| {
-        d.len() > 8 && d.as_bytes()[..8].eq_ignore_ascii_case(b"mta-sts.")
-    });
+    let policy_host = env
+        .domain
+        .as_deref()
+        .is_some_and(|d| d.len() > 8 && d.as_bytes()[..8].eq_ignore_ascii_case(b"mta-sts."));
     if policy_host {
         if let Some(parsed) = mta_sts::parse_zgrab2_http(utf8(text)?) {
             return parsed.map(|p| (Layout::MtaSts, p));

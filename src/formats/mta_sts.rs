@@ -51,7 +51,11 @@ pub fn domain_from_path(path: &std::path::Path) -> Option<String> {
         }
     }
     let folders = &parts[..parts.len() - 1];
-    if let Some(host) = folders.iter().rev().find_map(|p| p.strip_prefix("mta-sts.")) {
+    if let Some(host) = folders
+        .iter()
+        .rev()
+        .find_map(|p| p.strip_prefix("mta-sts."))
+    {
         return Some(host.to_owned());
     }
     // `<domain>/.well-known/mta-sts.txt` or `<domain>/mta-sts.txt`.
@@ -164,7 +168,9 @@ pub fn is_fetch(has: impl Fn(&str) -> bool) -> bool {
 /// The `mta-sts.` prefix removed: the policy domain of a policy host.
 fn policy_domain(name: &str) -> String {
     let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
-    name.strip_prefix("mta-sts.").map(str::to_owned).unwrap_or(name)
+    name.strip_prefix("mta-sts.")
+        .map(str::to_owned)
+        .unwrap_or(name)
 }
 
 fn fetched(
@@ -358,7 +364,10 @@ mod tests {
             d("x/mta-sts.example.org/.well-known/mta-sts.txt").as_deref(),
             Some("example.org")
         );
-        assert_eq!(d("policies/example.net.mta-sts.txt").as_deref(), Some("example.net"));
+        assert_eq!(
+            d("policies/example.net.mta-sts.txt").as_deref(),
+            Some("example.net")
+        );
         assert_eq!(d("mta-sts.txt"), None);
         assert_eq!(d("example.org/mta-sts.txt").as_deref(), Some("example.org"));
         let p = parse_fetch(

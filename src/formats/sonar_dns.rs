@@ -71,7 +71,9 @@ pub fn parse(text: &str) -> Result<Parsed<'static>, RecordError> {
         _ => (value.trim().to_owned(), None),
     };
     if value.is_empty() {
-        return Err(RecordError::new(format!("Sonar {kind} answer with an empty value")));
+        return Err(RecordError::new(format!(
+            "Sonar {kind} answer with an empty value"
+        )));
     }
     Ok(Parsed {
         dns: vec![DnsAnswer {
@@ -100,16 +102,30 @@ mod tests {
         let mx = parse(r#"{"timestamp":"1506039047","name":"Example.com","type":"mx","value":"10 mx1.example.com."}"#).unwrap();
         let a = &mx.dns[0];
         assert_eq!(
-            (a.query.as_str(), a.kind.as_deref(), a.value.as_deref(), a.preference),
+            (
+                a.query.as_str(),
+                a.kind.as_deref(),
+                a.value.as_deref(),
+                a.preference
+            ),
             ("example.com", Some("MX"), Some("mx1.example.com"), Some(10))
         );
         assert_eq!(a.timestamp_us, Some(1_506_039_047_000_000));
         assert_eq!(a.authenticated, None, "Sonar does not record DNSSEC");
-        let bare = parse(r#"{"timestamp":"1","name":"e.org","type":"mx","value":"mx.e.org"}"#).unwrap();
-        assert_eq!((bare.dns[0].value.as_deref(), bare.dns[0].preference), (Some("mx.e.org"), None));
+        let bare =
+            parse(r#"{"timestamp":"1","name":"e.org","type":"mx","value":"mx.e.org"}"#).unwrap();
+        assert_eq!(
+            (bare.dns[0].value.as_deref(), bare.dns[0].preference),
+            (Some("mx.e.org"), None)
+        );
         let txt = parse(r#"{"timestamp":"1","name":"_mta-sts.e.org","type":"txt","value":"\"v=STSv1; id=20240101\""}"#).unwrap();
         assert_eq!(txt.dns[0].value.as_deref(), Some("v=STSv1; id=20240101"));
-        assert!(parse(r#"{"timestamp":"soon","name":"e.org","type":"a","value":"192.0.2.1"}"#).is_err());
-        assert!(parse(r#"{"timestamp":"1","name":"e.org","type":"mx","value":"99999 mx.e.org"}"#).is_err());
+        assert!(
+            parse(r#"{"timestamp":"soon","name":"e.org","type":"a","value":"192.0.2.1"}"#).is_err()
+        );
+        assert!(
+            parse(r#"{"timestamp":"1","name":"e.org","type":"mx","value":"99999 mx.e.org"}"#)
+                .is_err()
+        );
     }
 }

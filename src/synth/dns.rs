@@ -101,7 +101,10 @@ impl Scanned {
             time: ep.time,
             base,
             trusted: ep.outcome == Outcome::Ok
-                && matches!(population, Some(Population::Trusted | Population::WrongName)),
+                && matches!(
+                    population,
+                    Some(Population::Trusted | Population::WrongName)
+                ),
             ok: ep.outcome == Outcome::Ok,
             chain,
             population,
@@ -122,7 +125,10 @@ fn spki(der: &[u8]) -> Option<&[u8]> {
         } else {
             let n = usize::from(first & 0x7f);
             let bytes = data.get(2..2 + n)?;
-            (bytes.iter().fold(0usize, |a, b| a << 8 | usize::from(*b)), 2 + n)
+            (
+                bytes.iter().fold(0usize, |a, b| a << 8 | usize::from(*b)),
+                2 + n,
+            )
         };
         let whole = data.get(..head + len)?;
         Some((tag, whole, &whole[head..]))
@@ -186,8 +192,8 @@ fn random_bytes(rng: &mut Rng, n: usize) -> Vec<u8> {
 /// the leaf certifies.
 fn make_tlsa(s: &Scanned, named: bool, rng: &mut Rng) -> TlsaRecord {
     let leaf = s.chain.first();
-    let parses = leaf.is_some_and(|l| spki(l).is_some())
-        && s.population != Some(Population::Unparsable);
+    let parses =
+        leaf.is_some_and(|l| spki(l).is_some()) && s.population != Some(Population::Unparsable);
     let mut cases = vec![
         TlsaCase::EeCertSha512,
         TlsaCase::EeCertFull,
@@ -225,7 +231,8 @@ fn make_tlsa(s: &Scanned, named: bool, rng: &mut Rng) -> TlsaRecord {
         let verdict = s.ok.then_some("no_chain");
         return record(3, 1, 1, random_bytes(rng, 32), verdict);
     };
-    let from = |der: &[u8], selector, matching| association(der, selector, matching).unwrap_or_default();
+    let from =
+        |der: &[u8], selector, matching| association(der, selector, matching).unwrap_or_default();
     match case {
         TlsaCase::EeSpkiSha256 => record(3, 1, 1, from(leaf, 1, 1), Some("match")),
         TlsaCase::EeCertSha512 => record(3, 0, 2, from(leaf, 0, 2), Some("match")),
@@ -517,26 +524,27 @@ impl DnsJob<'_> {
 
         let mut files = Vec::new();
         let mut bytes = 0;
-        let mut write = |name: String, layout: &str, codec: Codec, text: &str, records: u64| -> Result<()> {
-            let data = output::compress(codec, text.as_bytes())?;
-            let path = out.join(&name);
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            File::create(&path)
-                .and_then(|mut f| f.write_all(&data))
-                .with_context(|| format!("writing {}", path.display()))?;
-            bytes += data.len() as u64;
-            files.push(FileTruth {
-                file: name,
-                layout: layout.into(),
-                codec: codec.name().into(),
-                port: None,
-                records,
-                bad_lines: 0,
-            });
-            Ok(())
-        };
+        let mut write =
+            |name: String, layout: &str, codec: Codec, text: &str, records: u64| -> Result<()> {
+                let data = output::compress(codec, text.as_bytes())?;
+                let path = out.join(&name);
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                File::create(&path)
+                    .and_then(|mut f| f.write_all(&data))
+                    .with_context(|| format!("writing {}", path.display()))?;
+                bytes += data.len() as u64;
+                files.push(FileTruth {
+                    file: name,
+                    layout: layout.into(),
+                    codec: codec.name().into(),
+                    port: None,
+                    records,
+                    bad_lines: 0,
+                });
+                Ok(())
+            };
         let stamp = |t: i64| {
             chrono::DateTime::from_timestamp(t, 0)
                 .unwrap_or_default()
@@ -548,7 +556,13 @@ impl DnsJob<'_> {
             ..DnsTruth::default()
         };
         let list_lines = listed.len() as u64;
-        write(format!("{}-top-1m.csv", self.run_id), "toplist", Codec::Plain, &top, list_lines)?;
+        write(
+            format!("{}-top-1m.csv", self.run_id),
+            "toplist",
+            Codec::Plain,
+            &top,
+            list_lines,
+        )?;
 
         // ZDNS (version 2) lookups: MX of every listed or mail domain,
         // A of the even hosts, TLSA, and `_mta-sts` TXT.
@@ -692,7 +706,11 @@ impl DnsJob<'_> {
             fetch_lines += 1;
         }
         write(
-            format!("{}-zdns-results.json{}", self.run_id, output::extension(self.codec)),
+            format!(
+                "{}-zdns-results.json{}",
+                self.run_id,
+                output::extension(self.codec)
+            ),
             "zdns",
             self.codec,
             &zdns,
@@ -730,20 +748,47 @@ impl DnsJob<'_> {
             *truth.mta_sts.entry(dom.sts.state().into()).or_default() += 1;
         }
         // dane_adoption.
-        let routed: HashSet<usize> = domains.iter().flat_map(|d| d.hosts.iter().map(|h| h.0)).collect();
+        let routed: HashSet<usize> = domains
+            .iter()
+            .flat_map(|d| d.hosts.iter().map(|h| h.0))
+            .collect();
         let dane = &mut truth.dane;
         for &h in &routed {
             let host = &hosts[h];
-            let tlsa = if host.tlsa.is_some() { "with_tlsa" } else { "without_tlsa" };
-            *dane.entry("tlsa").or_default().entry(tlsa.into()).or_default() += 1;
+            let tlsa = if host.tlsa.is_some() {
+                "with_tlsa"
+            } else {
+                "without_tlsa"
+            };
+            *dane
+                .entry("tlsa")
+                .or_default()
+                .entry(tlsa.into())
+                .or_default() += 1;
             if let Some(t) = &host.tlsa {
-                let signed = if t.authenticated { "authenticated" } else { "not_authenticated" };
-                *dane.entry("dnssec").or_default().entry(signed.into()).or_default() += 1;
+                let signed = if t.authenticated {
+                    "authenticated"
+                } else {
+                    "not_authenticated"
+                };
+                *dane
+                    .entry("dnssec")
+                    .or_default()
+                    .entry(signed.into())
+                    .or_default() += 1;
             }
         }
         for host in hosts.iter().filter_map(|h| h.tlsa.as_ref()) {
-            for (facet, value) in [("usage", host.usage), ("selector", host.selector), ("matching", host.matching)] {
-                *dane.entry(facet).or_default().entry(value.to_string()).or_default() += 1;
+            for (facet, value) in [
+                ("usage", host.usage),
+                ("selector", host.selector),
+                ("matching", host.matching),
+            ] {
+                *dane
+                    .entry(facet)
+                    .or_default()
+                    .entry(value.to_string())
+                    .or_default() += 1;
             }
         }
         // Routes, and the units they add up to.
@@ -760,9 +805,17 @@ impl DnsJob<'_> {
                     Address::Scanned(k) => Some(&all[k]),
                     _ => None,
                 };
-                let verdict = host.tlsa.as_ref().and_then(|t| t.verdict).filter(|_| s.is_some_and(|s| s.ok));
+                let verdict = host
+                    .tlsa
+                    .as_ref()
+                    .and_then(|t| t.verdict)
+                    .filter(|_| s.is_some_and(|s| s.ok));
                 if let Some(v) = verdict {
-                    *dane.entry("verdict").or_default().entry(v.into()).or_default() += 1;
+                    *dane
+                        .entry("verdict")
+                        .or_default()
+                        .entry(v.into())
+                        .or_default() += 1;
                 }
                 let sts_names = match dom.sts {
                     StsCase::Enforce { lists_hosts } => lists_hosts,
@@ -775,7 +828,11 @@ impl DnsJob<'_> {
                 });
                 let trusted = s.is_some_and(|s| s.trusted);
                 let mut add = |unit: &'static str, id: &str, weight: f64| {
-                    let u = units.entry(unit).or_default().entry(id.to_owned()).or_default();
+                    let u = units
+                        .entry(unit)
+                        .or_default()
+                        .entry(id.to_owned())
+                        .or_default();
                     u.add(s.is_some(), level, trusted);
                     u.weight = weight;
                 };
@@ -791,7 +848,11 @@ impl DnsJob<'_> {
             }
         }
         for s in all {
-            let u = units.entry("ip").or_default().entry(s.ip.clone()).or_default();
+            let u = units
+                .entry("ip")
+                .or_default()
+                .entry(s.ip.clone())
+                .or_default();
             u.add(true, s.base, s.trusted);
             u.weight = 1.0;
         }
@@ -827,9 +888,18 @@ impl DnsJob<'_> {
             ("domains", list_len),
             ("domains_with_mx", listed_with_mail),
             ("mx_hosts", top_hosts.len() as u64),
-            ("mx_hosts_scanned", hosts_of_list.clone().filter(|h| h.0).count() as u64),
-            ("starttls", hosts_of_list.clone().filter(|h| h.1).count() as u64),
-            ("trusted_named", hosts_of_list.filter(|h| h.2).count() as u64),
+            (
+                "mx_hosts_scanned",
+                hosts_of_list.clone().filter(|h| h.0).count() as u64,
+            ),
+            (
+                "starttls",
+                hosts_of_list.clone().filter(|h| h.1).count() as u64,
+            ),
+            (
+                "trusted_named",
+                hosts_of_list.filter(|h| h.2).count() as u64,
+            ),
         ]);
     }
 }

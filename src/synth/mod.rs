@@ -68,6 +68,10 @@ pub struct Options {
     /// Write DNS lookups, a top list and MTA-STS policies for the port-25
     /// endpoints (when exactly one port-25 series is written in a ZGrab layout).
     pub dns: bool,
+    /// Write that port-25 series a second time, as Censys host records show
+    /// it (a scan of its own, one second later), to measure how Censys'
+    /// flattening overstates completed STARTTLS.
+    pub censys_view: bool,
 }
 
 /// What was written.
@@ -330,8 +334,9 @@ pub fn run(opts: &Options) -> Result<Summary> {
             date.format("%Y%m%d"),
             output::extension(first.codec)
         );
-        let out = pool
-            .install(|| write_censys_hosts(opts, &censys, &opts.out.join(&name), bar.as_ref()))?;
+        let out = pool.install(|| {
+            write_censys_hosts(opts, &censys, &opts.out.join(&name), bar.as_ref(), None)
+        })?;
         files.push(out.file_truth(name.clone(), Layout::Censys.name(), first.codec, None));
         bytes += out.bytes;
         used_certs.extend(out.certs);
@@ -388,6 +393,49 @@ pub fn run(opts: &Options) -> Result<Summary> {
             files.extend(dns_files);
             bytes += dns_bytes;
             dns_truth = Some(truth);
+        }
+    }
+    if let ([job], true) = (smtp.as_slice(), opts.censys_view) {
+        if job.layout != Layout::Censys {
+            let date = chrono::DateTime::from_timestamp(job.drawer.start, 0).unwrap_or_default();
+            let name = format!(
+                "{run_id}-censys-view-{}.json{}",
+                date.format("%Y%m%d"),
+                output::extension(job.codec)
+            );
+            let twin = SeriesJob {
+                opts,
+                drawer: job.drawer.clone(),
+                info: job.info.clone(),
+                layout: Layout::Censys,
+                codec: job.codec,
+                index: series.len(),
+                stem: name.split('.').next().unwrap_or_default().to_owned(),
+            };
+            let raw_damaged = |i: u64| job.damaged(job.index as u64, i);
+            let out = pool.install(|| {
+                write_censys_hosts(
+                    opts,
+                    &[&twin],
+                    &opts.out.join(&name),
+                    None,
+                    Some(&raw_damaged),
+                )
+            })?;
+            files.push(out.file_truth(name, Layout::Censys.name(), job.codec, None));
+            bytes += out.bytes;
+            used_certs.extend(out.certs);
+            der_certs.extend(out.der_certs);
+            let (rows, counts) = out.series.into_values().next().unwrap_or_default();
+            series_truth.push(SeriesTruth {
+                scan_id: twin.scan_id(Some(&twin.stem)),
+                port: twin.info.port,
+                protocol: twin.info.protocol.into(),
+                tls_mode: twin.info.mode.name().into(),
+                handshakes: rows,
+                discovery: 0,
+                counts,
+            });
         }
     }
     // A certificate's row holds its DER if any record gave it (the dataset
@@ -650,11 +698,15 @@ impl SeriesJob<'_> {
 
 /// Writes Censys host records: host `h` carries endpoint `h` of every
 /// Censys series that has one and where the service answered.
+/// With `ztag_of`, the one series is another file's series shown as Censys
+/// shows it ([`model::Endpoint::ztag_view`]); the function says which of
+/// that file's records were damaged (and so have no counterpart).
 fn write_censys_hosts(
     opts: &Options,
     series: &[&SeriesJob],
     path: &Path,
     bar: Option<&indicatif::ProgressBar>,
+    ztag_of: Option<&(dyn Fn(u64) -> bool + Sync)>,
 ) -> Result<FileOut> {
     let hosts = series.iter().map(|j| j.drawer.count).max().unwrap_or(0);
     let codec = series.first().map_or(Codec::Plain, |j| j.codec);
@@ -664,8 +716,16 @@ fn write_censys_hosts(
         let mut chunk = ChunkOut::default();
         for h in range {
             let mut services = Vec::new();
+            let mut raw_status = None;
             for job in series.iter().filter(|j| h < j.drawer.count) {
-                let ep = job.drawer.draw(h)?;
+                let mut ep = job.drawer.draw(h)?;
+                if let Some(raw_damaged) = ztag_of {
+                    if raw_damaged(h) {
+                        continue;
+                    }
+                    raw_status = Some(model::expected_status(ep.outcome));
+                    ep = ep.ztag_view(1);
+                }
                 if render::censys::answered(&ep, job.info.mode) {
                     services.push((*job, ep));
                 }
@@ -693,6 +753,15 @@ fn write_censys_hosts(
             } else {
                 for (job, ep) in &services {
                     chunk.count(job, ep, with_der);
+                    if let Some(raw) = raw_status {
+                        let tally = &mut chunk.series.entry(job.index).or_default().1;
+                        tally.add("view.raw_status", raw);
+                        let shown = model::expected_status(ep.outcome);
+                        tally.add(
+                            "view.overstated",
+                            (raw != "ok" && shown == "ok").to_string(),
+                        );
+                    }
                 }
             }
         }

@@ -126,6 +126,35 @@ pub struct Endpoint<'a> {
     pub late_error: bool,
 }
 
+impl Endpoint<'_> {
+    /// The endpoint as a Censys host record shows it (ztag's flattening):
+    /// a handshake that failed after the server hello keeps a `tls` object
+    /// with its version and suite and no certificates, which reads as a
+    /// completed handshake; a certificate it cannot parse is left out.
+    /// The record is dated `delay` seconds later.
+    pub fn ztag_view(self, delay: i64) -> Self {
+        let partial = self.outcome == Outcome::HandshakeFailed && self.tls.is_some();
+        Endpoint {
+            time: self.time + delay,
+            outcome: if partial { Outcome::Ok } else { self.outcome },
+            tls: self.tls.map(|s| {
+                let junk = s
+                    .certs
+                    .as_ref()
+                    .is_some_and(|p| p.population == Population::Unparsable);
+                Session {
+                    complete: true,
+                    certs: if junk { None } else { s.certs },
+                    cert_slot: if junk { None } else { s.cert_slot },
+                    ..s
+                }
+            }),
+            late_error: false,
+            ..self
+        }
+    }
+}
+
 /// Maps host numbers to public-looking IPv4 addresses, one to one.
 pub fn address(seed: u64, host: u64) -> Ipv4Addr {
     // 1.0.0.0 – 223.255.255.255; the multiplier is odd and prime to 3 and 37.
@@ -142,6 +171,7 @@ fn pick<'s>(shares: &'s Shares, rng: &mut Rng) -> Option<&'s str> {
 }
 
 /// Everything a series needs to draw its endpoints.
+#[derive(Clone)]
 pub struct Drawer<'a> {
     /// The run's seed.
     pub seed: u64,

@@ -157,6 +157,7 @@ pub fn synth_options(
         quiet: true,
         max_certs: 40,
         dns: true,
+        censys_view: false,
     }
 }
 

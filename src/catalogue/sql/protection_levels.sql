@@ -1,3 +1,4 @@
+-- continues: unit_levels.cte.sql
 -- protection_levels: what protects mail sent to port 25 against a passive
 -- and an active attacker, counted per IPv4 address (the paper's unit), per
 -- MX host, per domain and per top-list domain weighted by 1/rank, with

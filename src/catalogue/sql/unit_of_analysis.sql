@@ -1,3 +1,4 @@
+-- continues: unit_levels.cte.sql
 -- unit_of_analysis: the headline numbers of port-25 mail security under
 -- each unit of analysis, side by side: per IPv4 address (the paper), per
 -- MX host, per domain, and per top-list domain weighted by 1/rank

@@ -95,6 +95,7 @@ impl Layout {
 }
 
 /// What a record needs to know of its series.
+#[derive(Clone)]
 pub struct SeriesInfo {
     /// Port.
     pub port: u16,
