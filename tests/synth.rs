@@ -191,7 +191,11 @@ fn same_seed_same_bytes_whatever_the_threads() {
     };
     let one = make("a", 5, 1);
     let two = make("b", 5, 2);
-    assert_eq!(one.len(), 16, "7 series × (scan + ZMap) + truth + roots");
+    assert_eq!(
+        one.len(),
+        22,
+        "7 series × (scan + ZMap), 4 DNS files, 2 MTA-STS policy files, truth, roots"
+    );
     assert!(one == two, "jobs 1 and jobs 2 differ");
     let other = make("c", 6, 2);
     assert_ne!(one.get("truth.json"), other.get("truth.json"));

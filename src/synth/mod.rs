@@ -458,7 +458,10 @@ pub fn run(opts: &Options) -> Result<Summary> {
     let (cert_rows, cert_counts) = truth::certificate_tally(distinct.values());
     let totals = |f: &dyn Fn(&SeriesTruth) -> u64| Totals {
         rows: series_truth.iter().map(f).sum(),
-        by_port: series_truth.iter().map(|s| (s.port, f(s))).collect(),
+        by_port: series_truth.iter().fold(BTreeMap::new(), |mut m, s| {
+            *m.entry(s.port).or_default() += f(s);
+            m
+        }),
     };
     let truth = TruthFile {
         generator: Generator {
