@@ -29,6 +29,12 @@ pub enum Layout {
     SonarDns,
     /// A fetched MTA-STS policy (the file, a JSON line, or a ZGrab2 HTTP scan).
     MtaSts,
+    /// sslyze `--xml_out` (0.10 to 2.x).
+    SslyzeXml,
+    /// sslyze's text output (0.11 era).
+    SslyzeText,
+    /// Mozilla cipherscan `-j`.
+    Cipherscan,
 }
 
 impl Layout {
@@ -45,6 +51,9 @@ impl Layout {
             Layout::Zdns => "zdns",
             Layout::SonarDns => "sonar_dns",
             Layout::MtaSts => "mta_sts",
+            Layout::SslyzeXml => "sslyze_xml",
+            Layout::SslyzeText => "sslyze_text",
+            Layout::Cipherscan => "cipherscan",
         }
     }
 }
@@ -293,6 +302,89 @@ pub struct Parsed<'a> {
     pub dns: Vec<DnsAnswer>,
     /// Fetched MTA-STS policies.
     pub policies: Vec<StsPolicy>,
+    /// Endpoints whose cipher suites a tool enumerated.
+    pub targets: Vec<EnumTarget>,
+    /// Where a whole-document record broke off: what came before it is
+    /// kept, and this is quarantined with the document.
+    pub broken_off: Option<crate::formats::RecordError>,
+}
+
+/// What one enumeration handshake found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProbeResult {
+    /// The server accepted the suite.
+    Accepted,
+    /// The server refused it.
+    Rejected,
+    /// The handshake failed for another reason (timeout, reset…).
+    Error,
+    /// The tool reports only that every suite of the version was refused.
+    AllRejected,
+}
+
+impl ProbeResult {
+    /// The name tables use.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProbeResult::Accepted => "accepted",
+            ProbeResult::Rejected => "rejected",
+            ProbeResult::Error => "error",
+            ProbeResult::AllRejected => "all_rejected",
+        }
+    }
+}
+
+/// One suite tried with one protocol version.
+#[derive(Debug, Clone)]
+pub struct CipherProbe {
+    /// Wire version (0x0002 SSLv2, 0x0300 SSLv3, 0x0301 TLS 1.0 …).
+    pub version: u16,
+    /// The suite as the tool names it (none for [`ProbeResult::AllRejected`]).
+    pub suite: Option<String>,
+    /// Its code in `cipher_suites` (SSLv2 kinds above 0xFFFF).
+    pub cipher_id: Option<u32>,
+    /// What the server did.
+    pub result: ProbeResult,
+    /// The server's preferred suite for this version, as the tool found it.
+    pub preferred: bool,
+    /// The tool's words: the rejection reason, the error, or the reply
+    /// after the handshake.
+    pub detail: Option<String>,
+    /// Symmetric key bits.
+    pub key_bits: Option<u16>,
+    /// Ephemeral key exchange shown: `dh` or `ecdh`.
+    pub kex: Option<&'static str>,
+    /// Its group size in bits.
+    pub kex_bits: Option<u32>,
+    /// The named curve, where the parameters identify one.
+    pub curve: Option<String>,
+    /// SHA-256 of the DH prime, hex.
+    pub dh_prime_sha256: Option<String>,
+}
+
+/// An endpoint a tool enumerated (or could not reach).
+#[derive(Debug, Clone, Default)]
+pub struct EnumTarget {
+    /// Tool and version (`sslyze 0.12.0`).
+    pub tool: String,
+    /// Host name as given.
+    pub host: Option<String>,
+    /// Address connected to.
+    pub ip: Option<String>,
+    /// Port.
+    pub port: Option<u16>,
+    /// Protocol (`smtp`, `imap`, `pop3`, `https`, `tls`…).
+    pub protocol: String,
+    /// How TLS was reached.
+    pub tls_mode: Option<TlsMode>,
+    /// Why the tool could not scan it (none when scanned).
+    pub error: Option<String>,
+    /// Scan time, µs since the epoch, where recorded.
+    pub timestamp_us: Option<i64>,
+    /// What each plugin that failed said.
+    pub plugin_errors: Vec<String>,
+    /// The handshakes.
+    pub probes: Vec<CipherProbe>,
 }
 
 /// One fetch of a domain's MTA-STS policy (RFC 8461 §3.2).

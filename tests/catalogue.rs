@@ -439,12 +439,36 @@ fn canonical(rows: &[Row]) -> Vec<Vec<(String, String)>> {
 }
 
 fn assert_same_in_duckdb(dataset: &Path) {
+    // A table may be empty only where a table it reads is.
+    let empty_sources: Vec<&str> = [
+        "handshakes",
+        "cipher_support",
+        "mail_routes",
+        "mta_sts",
+        "toplist",
+    ]
+    .into_iter()
+    .filter(|t| {
+        let n = mailtls::query::run(dataset, &format!("SELECT COUNT(*) AS n FROM {t}")).unwrap();
+        n.column("n")
+            .unwrap()
+            .cast(&polars::prelude::DataType::UInt64)
+            .unwrap()
+            .u64()
+            .unwrap()
+            .get(0)
+            == Some(0)
+    })
+    .collect();
     for entry in CATALOGUE {
         let ours = table_rows(dataset, entry.name);
         let Some(theirs) = duckdb(dataset, entry.sql) else {
             return;
         };
-        assert!(!ours.is_empty(), "{} is empty", entry.name);
+        let may_be_empty = empty_sources.iter().any(|t| {
+            entry.sql.contains(&format!("FROM {t}")) || entry.sql.contains(&format!("JOIN {t}"))
+        });
+        assert!(!ours.is_empty() || may_be_empty, "{} is empty", entry.name);
         assert_eq!(
             canonical(&ours),
             canonical(&theirs),
@@ -470,6 +494,10 @@ fn every_catalogue_query_gives_the_same_answer_in_duckdb() {
         o
     });
     assert_same_in_duckdb(&dataset);
+    if let Some(fixtures) = fixtures() {
+        let (_t, dataset, _) = ingest(|out| options(vec![enumeration_inputs(&fixtures, out)], out));
+        assert_same_in_duckdb(&dataset);
+    }
 }
 
 /// The port-25 scan written a second time as Censys records show it: the

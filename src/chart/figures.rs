@@ -291,6 +291,118 @@ pub fn figures(entry: &Entry, df: &DataFrame, provenance: &Provenance) -> Result
                 },
             )]
         }
+        "version_support" => {
+            let (ports, protocols) = (t.texts("port")?, t.texts("protocol")?);
+            let (versions, total) = (t.texts("version_name")?, t.numbers("tls_endpoints")?);
+            let (best, accepting) = (t.numbers("best_share")?, t.numbers("accepting_share")?);
+            let mut order: Vec<(String, f64)> = Vec::new();
+            for i in 0..t.height {
+                let key = format!("{} ({})", ports[i], protocols[i]);
+                if !order.iter().any(|(k, _)| *k == key) {
+                    order.push((key, total[i]));
+                }
+            }
+            let groups: Vec<String> = order
+                .iter()
+                .map(|(k, n)| format!("{k}\nN={}", thousands(*n)))
+                .collect();
+            let share_of = |values: &[f64], version: &str| -> Vec<f64> {
+                order
+                    .iter()
+                    .map(|(k, _)| {
+                        (0..t.height)
+                            .find(|&i| {
+                                format!("{} ({})", ports[i], protocols[i]) == *k && versions[i] == version
+                            })
+                            .map_or(0.0, |i| values[i])
+                    })
+                    .collect()
+            };
+            const VERSIONS: &[&str] = &["TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1.0", "SSLv3", "SSLv2"];
+            let segments = VERSIONS
+                .iter()
+                .map(|v| ((*v).to_owned(), share_of(&best, v)))
+                .collect();
+            vec![
+                figure(
+                    name,
+                    "The best protocol version each endpoint accepts",
+                    "Share of TLS endpoints of each port by the highest version they accept (from cipher-suite enumeration); N = TLS endpoints".into(),
+                    Kind::Stacked { groups: groups.clone(), segments },
+                ),
+                figure(
+                    &format!("{name}-sslv3"),
+                    "Endpoints still accepting SSLv3",
+                    "Share of TLS endpoints of each port accepting at least one SSLv3 suite; N = TLS endpoints".into(),
+                    Kind::Shares {
+                        groups,
+                        values: share_of(&accepting, "SSLv3"),
+                    },
+                ),
+            ]
+        }
+        "weak_cipher_support" => {
+            let (ports, protocols) = (t.texts("port")?, t.texts("protocol")?);
+            let (properties, total, share) = (
+                t.texts("property")?,
+                t.numbers("tls_endpoints")?,
+                t.numbers("share")?,
+            );
+            let pick = |property: &str| -> (Vec<String>, Vec<f64>) {
+                (0..t.height)
+                    .filter(|&i| properties[i] == property)
+                    .map(|i| {
+                        (
+                            format!("{} ({})\nN={}", ports[i], protocols[i], thousands(total[i])),
+                            share[i],
+                        )
+                    })
+                    .unzip()
+            };
+            let (groups, values) = pick("rc4");
+            let (pfs_groups, pfs) = pick("pfs_preferred");
+            vec![
+                figure(
+                    name,
+                    "Endpoints accepting RC4",
+                    "Share of TLS endpoints of each port accepting at least one RC4 suite in some version; N = TLS endpoints".into(),
+                    Kind::Shares { groups, values },
+                ),
+                figure(
+                    &format!("{name}-pfs"),
+                    "Endpoints preferring forward secrecy",
+                    "Share of TLS endpoints of each port whose preferred suite at their best version is forward secret; N = TLS endpoints".into(),
+                    Kind::Shares {
+                        groups: pfs_groups,
+                        values: pfs,
+                    },
+                ),
+            ]
+        }
+        "handshake_accounting" => {
+            let (scans, recorded) = (t.texts("scan_id")?, t.texts("rejections_recorded")?);
+            let handshakes = t.numbers("handshakes")?;
+            let keep: Vec<usize> = (0..t.height).filter(|&i| recorded[i] == "true").collect();
+            let groups = keep
+                .iter()
+                .map(|&i| format!("{}\nN={}", scans[i], thousands(handshakes[i])))
+                .collect();
+            let mut segments = Vec::new();
+            for (column, label) in [
+                ("accepted_share", "accepted"),
+                ("rejected_share", "rejected"),
+                ("error_share", "error"),
+            ] {
+                let values = t.numbers(column)?;
+                segments.push((label.to_owned(), keep.iter().map(|&i| values[i]).collect()));
+            }
+            vec![figure(
+                name,
+                "What the enumeration handshakes found",
+                "Share of each scan's handshakes (one per version × suite tried) accepted, rejected or failed; scans whose tool lists only accepted suites are left out; N = handshakes".into(),
+                Kind::Stacked { groups, segments },
+            )]
+        }
         "censys_overstatement" => {
             let ports = t.texts("port")?;
             let endpoints = t.numbers("endpoints")?;

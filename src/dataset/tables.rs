@@ -2,7 +2,7 @@
 //! `docs/dataset.md` documents every column.
 
 use super::columns::{table, AsText, Micros, StrLists, Strs};
-use crate::record::{Discovery, DnsAnswer, Handshake, Ranked, StsPolicy};
+use crate::record::{Discovery, DnsAnswer, EnumTarget, Handshake, Ranked, StsPolicy};
 use crate::trust::table::chain_digest;
 use crate::x509::{hex32, CertFacts, Sha256Digest};
 
@@ -466,6 +466,118 @@ impl StsPolicyRows {
     }
 }
 
+table! {
+    /// `enumerated_targets`: one row per endpoint an enumeration tool
+    /// scanned or could not reach.
+    pub struct EnumTargetRows {
+        input_id: Vec<u32>,
+        line: Vec<u64>,
+        scan_id: Vec<String>,
+        tool: Vec<String>,
+        target: Vec<String>,
+        host: Vec<Option<String>>,
+        ip: Vec<Option<String>>,
+        port: Vec<Option<u16>>,
+        protocol: Vec<String>,
+        tls_mode: Vec<Option<&'static str>>,
+        timestamp: Micros,
+        error: Vec<Option<String>>,
+        plugin_errors: StrLists,
+        probes: Vec<u32>,
+        accepted: Vec<u32>,
+    }
+}
+
+table! {
+    /// `cipher_support`: one row per protocol version × suite an
+    /// enumeration tool tried on an endpoint.
+    pub struct CipherSupportRows {
+        input_id: Vec<u32>,
+        line: Vec<u64>,
+        scan_id: Vec<String>,
+        target: Vec<String>,
+        ip: Vec<Option<String>>,
+        port: Vec<Option<u16>>,
+        protocol: Vec<String>,
+        tls_mode: Vec<Option<&'static str>>,
+        version: Vec<u16>,
+        suite: Vec<Option<String>>,
+        cipher_id: Vec<Option<u32>>,
+        result: Vec<&'static str>,
+        preferred: Vec<bool>,
+        detail: Vec<Option<String>>,
+        key_bits: Vec<Option<u16>>,
+        kex: Vec<Option<&'static str>>,
+        kex_bits: Vec<Option<u32>>,
+        curve: Vec<Option<String>>,
+        dh_prime_sha256: Vec<Option<String>>,
+    }
+}
+
+/// How an enumerated endpoint is named in its rows: `host:port`, else
+/// `ip:port`, else `:port` (a report that names only the port).
+pub fn target_name(t: &EnumTarget) -> String {
+    let who = t.host.as_deref().or(t.ip.as_deref()).unwrap_or_default();
+    match t.port {
+        Some(p) => format!("{who}:{p}"),
+        None => who.to_owned(),
+    }
+}
+
+/// Appends one enumerated endpoint and its handshakes to the two tables.
+pub fn push_target(
+    targets: &mut EnumTargetRows,
+    support: &mut CipherSupportRows,
+    (input_id, line, scan_id): (u32, u64, &str),
+    t: EnumTarget,
+) {
+    let name = target_name(&t);
+    let mode = t.tls_mode.map(|m| m.name());
+    targets.rows += 1;
+    targets.input_id.push(input_id);
+    targets.line.push(line);
+    targets.scan_id.push(scan_id.to_owned());
+    targets.tool.push(t.tool);
+    targets.target.push(name.clone());
+    targets.host.push(t.host);
+    targets.ip.push(t.ip.clone());
+    targets.port.push(t.port);
+    targets.protocol.push(t.protocol.clone());
+    targets.tls_mode.push(mode);
+    targets.timestamp.0.push(t.timestamp_us);
+    targets.error.push(t.error);
+    targets.plugin_errors.push(t.plugin_errors);
+    targets.probes.push(t.probes.len() as u32);
+    targets.accepted.push(
+        t.probes
+            .iter()
+            .filter(|p| p.result == crate::record::ProbeResult::Accepted)
+            .count() as u32,
+    );
+    for p in t.probes {
+        support.rows += 1;
+        support.input_id.push(input_id);
+        support.line.push(line);
+        support.scan_id.push(scan_id.to_owned());
+        support.target.push(name.clone());
+        support.ip.push(t.ip.clone());
+        support.port.push(t.port);
+        support.protocol.push(t.protocol.clone());
+        support.tls_mode.push(mode);
+        support.version.push(p.version);
+        support.suite.push(p.suite);
+        support.cipher_id.push(p.cipher_id);
+        support.result.push(p.result.name());
+        support.preferred.push(p.preferred);
+        support.detail.push(p.detail);
+        support.key_bits.push(p.key_bits);
+        support.kex.push(p.kex);
+        support.kex_bits.push(p.kex_bits);
+        support.curve.push(p.curve);
+        support.dh_prime_sha256.push(p.dh_prime_sha256);
+    }
+}
+
 /// The tables rows are added to run by run, and whether each is
 /// partitioned by `scan_id`.
 pub const ROW_TABLES: &[(&str, bool)] = &[
@@ -475,6 +587,8 @@ pub const ROW_TABLES: &[(&str, bool)] = &[
     ("toplist", false),
     ("dns", false),
     ("mta_sts_policy", false),
+    ("enumerated_targets", false),
+    ("cipher_support", false),
 ];
 
 /// An empty frame with every column of a row table (and `scan_id` for a
@@ -488,6 +602,8 @@ pub fn empty_frame(table: &str) -> polars::prelude::PolarsResult<polars::prelude
         "toplist" => TopListRows::default().into_frame()?,
         "dns" => DnsRows::default().into_frame()?,
         "mta_sts_policy" => StsPolicyRows::default().into_frame()?,
+        "enumerated_targets" => EnumTargetRows::default().into_frame()?,
+        "cipher_support" => CipherSupportRows::default().into_frame()?,
         _ => CertificateRows::default().into_frame()?,
     };
     if ROW_TABLES

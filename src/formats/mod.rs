@@ -6,6 +6,7 @@
 
 pub mod censys;
 pub mod draft;
+pub mod enumeration;
 pub mod envelope;
 pub mod handshake;
 pub mod json;
@@ -13,6 +14,7 @@ pub mod mail;
 pub mod mta_sts;
 pub mod outcome;
 pub mod sonar_dns;
+pub mod sslyze;
 pub mod toplist;
 pub mod wire;
 pub mod zdns;
@@ -170,7 +172,13 @@ pub fn parse_record<'a>(
         if first == Some(&b'[') {
             return Err(RecordError::new("a JSON array, not a record object"));
         }
+        if sslyze::is_xml(text) {
+            return sslyze::parse_xml(utf8(text)?).map(|p| (Layout::SslyzeXml, p));
+        }
         let text = utf8(text)?;
+        if sslyze::is_text(text.as_bytes()) {
+            return sslyze::parse_text(text).map(|p| (Layout::SslyzeText, p));
+        }
         if mta_sts::is_policy_text(text.as_bytes()) {
             return mta_sts::parse_file(text, ctx.policy_domain.as_deref())
                 .map(|p| (Layout::MtaSts, p));

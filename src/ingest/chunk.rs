@@ -7,7 +7,8 @@ use polars::prelude::{DataFrame, PolarsResult};
 use super::certs::CertStore;
 use crate::dataset::manifest::ScanEntry;
 use crate::dataset::tables::{
-    CertificateRows, DiscoveryRows, DnsRows, HandshakeRows, StsPolicyRows, TopListRows,
+    push_target, CertificateRows, CipherSupportRows, DiscoveryRows, DnsRows, EnumTargetRows,
+    HandshakeRows, StsPolicyRows, TopListRows,
 };
 use crate::dataset::writer::path_safe;
 use crate::formats::{parse_record, Context, RecordError};
@@ -79,6 +80,8 @@ struct ChunkRows {
     toplist: TopListRows,
     dns: DnsRows,
     policies: StsPolicyRows,
+    targets: EnumTargetRows,
+    support: CipherSupportRows,
 }
 
 /// Everything one chunk yields, with its tables already columnar (built on
@@ -97,6 +100,10 @@ pub struct ChunkOutput {
     pub dns: DataFrame,
     /// Fetched MTA-STS policies.
     pub policies: DataFrame,
+    /// Enumerated endpoints.
+    pub targets: DataFrame,
+    /// Their handshakes.
+    pub support: DataFrame,
     /// Rejected records, in input order.
     pub bad: Vec<BadRecord>,
     /// Records read per layout.
@@ -273,6 +280,18 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResul
                 for p in parsed.policies {
                     rows.policies.push(file.input_id, span.line, p);
                 }
+                for t in parsed.targets {
+                    let at = (file.input_id, span.line, file.stem.as_str());
+                    push_target(&mut rows.targets, &mut rows.support, at, t);
+                }
+                if let Some(reason) = parsed.broken_off {
+                    out.bad.push(BadRecord {
+                        line: span.line,
+                        offset,
+                        reason,
+                        text: text.to_vec(),
+                    });
+                }
                 for d in &parsed.discoveries {
                     let mode = file.ctx.mode().unwrap_or(TlsMode::Starttls);
                     let protocol = file.ctx.protocol().unwrap_or("tcp").to_owned();
@@ -310,5 +329,7 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResul
     out.toplist = rows.toplist.into_frame()?;
     out.dns = rows.dns.into_frame()?;
     out.policies = rows.policies.into_frame()?;
+    out.targets = rows.targets.into_frame()?;
+    out.support = rows.support.into_frame()?;
     Ok(out)
 }

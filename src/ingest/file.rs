@@ -72,7 +72,7 @@ struct Sink<'a> {
     handshakes: BTreeMap<String, Pending>,
     discoveries: BTreeMap<String, Pending>,
     certs: Pending,
-    /// `toplist`, `dns` and `mta_sts_policy`, by name.
+    /// The unpartitioned row tables (`toplist`, `dns`, …), by name.
     unpartitioned: BTreeMap<&'static str, Pending>,
     parts: Vec<Part>,
     quarantine: Option<BufWriter<File>>,
@@ -187,6 +187,8 @@ impl<'a> Sink<'a> {
         self.add_unpartitioned("toplist", out.toplist, false)?;
         self.add_unpartitioned("dns", out.dns, false)?;
         self.add_unpartitioned("mta_sts_policy", out.policies, false)?;
+        self.add_unpartitioned("enumerated_targets", out.targets, false)?;
+        self.add_unpartitioned("cipher_support", out.support, false)?;
         for bad in &out.bad {
             if s.strict {
                 bail!(
@@ -254,7 +256,13 @@ impl<'a> Sink<'a> {
             }
         }
         self.flush_certificates()?;
-        for table in ["toplist", "dns", "mta_sts_policy"] {
+        for table in [
+            "toplist",
+            "dns",
+            "mta_sts_policy",
+            "enumerated_targets",
+            "cipher_support",
+        ] {
             self.add_unpartitioned(table, DataFrame::empty(), true)?;
         }
         if let Some(mut q) = self.quarantine.take() {

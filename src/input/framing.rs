@@ -20,7 +20,8 @@ pub enum Framing {
     Lines,
     /// Whole JSON values, however many lines each takes.
     Documents,
-    /// The whole stream is one record (an MTA-STS policy file).
+    /// The whole stream is one record (an MTA-STS policy file, an sslyze
+    /// report).
     Whole,
 }
 
@@ -148,7 +149,12 @@ pub fn sniff(head: &[u8]) -> Framing {
     match first {
         Some(b"{") => Framing::Documents,
         Some(l) if l.starts_with(b"[") => Framing::Documents,
-        _ if crate::formats::mta_sts::is_policy_text(head) => Framing::Whole,
+        _ if crate::formats::mta_sts::is_policy_text(head)
+            || crate::formats::sslyze::is_xml(head)
+            || crate::formats::sslyze::is_text(head) =>
+        {
+            Framing::Whole
+        }
         _ => Framing::Lines,
     }
 }

@@ -210,3 +210,31 @@ pub fn rows_of(mut df: DataFrame) -> Vec<Row> {
 pub fn table_rows(dataset: &Path, name: &str) -> Vec<Row> {
     rows_of(mailtls::catalogue::run(dataset, name).unwrap())
 }
+
+/// The real enumeration outputs (sslyze XML 0.12 and 1.4, the two
+/// Mail-in-a-Box sslyze text runs) under names that say what they are.
+pub fn enumeration_inputs(fixtures: &Path, scratch: &Path) -> std::path::PathBuf {
+    let dir = scratch.with_extension("inputs");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (from, to) in [
+        (
+            "trailofbits-ruby-sslyze/331bf42/spec/sslyze.xml",
+            "sslyze-012.xml",
+        ),
+        (
+            "trailofbits-ruby-sslyze/27a94b4/spec/sslyze.xml",
+            "sslyze-140.xml",
+        ),
+        (
+            "mail-in-a-box-mailinabox/610be9c/tests/tls_results.txt",
+            "miab-2015.txt",
+        ),
+        (
+            "mail-in-a-box-mailinabox/3055f9a/tests/tls_results.txt",
+            "miab-2016.txt",
+        ),
+    ] {
+        std::fs::copy(fixtures.join(from), dir.join(to)).unwrap();
+    }
+    dir
+}

@@ -1,0 +1,270 @@
+//! Cipher-suite enumeration: the real sslyze XML (0.12, 1.4) and the two
+//! Mail-in-a-Box sslyze text runs against real mail ports give exact
+//! `cipher_support` rows, and the support tables read them right.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::*;
+use serde_json::Value;
+
+fn count(v: &Value) -> u64 {
+    v.as_u64().unwrap_or_else(|| panic!("{v} is not a count"))
+}
+
+fn text(v: &Value) -> String {
+    v.as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| v.to_string())
+}
+
+/// (target, version) → (accepted, rejected, errors, preferred suites).
+type PerVersion = BTreeMap<(String, u64), (u64, u64, u64, Vec<String>)>;
+
+fn per_version(dataset: &std::path::Path, scan: &str) -> PerVersion {
+    let rows = rows_of(
+        mailtls::query::run(
+            dataset,
+            &format!(
+                "SELECT target, version, result, preferred, suite FROM cipher_support \
+                 WHERE scan_id = '{scan}' ORDER BY target, version, suite"
+            ),
+        )
+        .unwrap(),
+    );
+    let mut out = PerVersion::new();
+    for r in rows {
+        let e = out
+            .entry((text(&r["target"]), count(&r["version"])))
+            .or_default();
+        match text(&r["result"]).as_str() {
+            "accepted" => e.0 += 1,
+            "rejected" => e.1 += 1,
+            "error" => e.2 += 1,
+            _ => {}
+        }
+        if r["preferred"].as_bool() == Some(true) {
+            e.3.push(text(&r["suite"]));
+        }
+    }
+    out
+}
+
+/// Expected rows, counted from the files with Python's ElementTree.
+fn expect(rows: &[(&str, u64, u64, u64, &[&str])]) -> PerVersion {
+    rows.iter()
+        .map(|(target, version, accepted, rejected, preferred)| {
+            (
+                ((*target).to_owned(), *version),
+                (
+                    *accepted,
+                    *rejected,
+                    0,
+                    preferred.iter().map(|p| (*p).to_owned()).collect(),
+                ),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn real_sslyze_and_mail_in_a_box_runs_give_exact_rows() {
+    let Some(fixtures) = fixtures() else { return };
+    let (_t, ds, summary) = ingest(|out| options(vec![enumeration_inputs(&fixtures, out)], out));
+    assert_eq!(summary.bad_total(), 0);
+    let gh = "github.com:443";
+    let tw = "twitter.com:443";
+    let yh = "yahoo.com:443";
+    assert_eq!(
+        per_version(&ds, "sslyze-012"),
+        expect(&[
+            (gh, 2, 0, 7, &[]),
+            (gh, 768, 0, 134, &[]),
+            (gh, 769, 4, 130, &["ECDHE-RSA-AES128-SHA"]),
+            (gh, 770, 4, 130, &["ECDHE-RSA-AES128-SHA"]),
+            (gh, 771, 12, 122, &["ECDHE-RSA-AES128-GCM-SHA256"]),
+            (tw, 2, 0, 7, &[]),
+            (tw, 768, 0, 134, &[]),
+            (tw, 769, 6, 128, &["ECDHE-RSA-AES128-SHA"]),
+            (tw, 770, 6, 128, &["ECDHE-RSA-AES128-SHA"]),
+            (tw, 771, 14, 120, &["ECDHE-RSA-AES128-GCM-SHA256"]),
+            (yh, 2, 0, 7, &[]),
+            (yh, 768, 0, 134, &[]),
+            (yh, 769, 8, 126, &["ECDHE-RSA-RC4-SHA"]),
+            (yh, 770, 8, 126, &["ECDHE-RSA-RC4-SHA"]),
+            (yh, 771, 14, 120, &["ECDHE-RSA-AES128-GCM-SHA256"]),
+        ])
+    );
+    let (go, gh2, wy) = ("google.com:443", "github.com:443", "www.yahoo.com:443");
+    let cbc = "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA";
+    let gcm = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
+    let v14 = per_version(&ds, "sslyze-140");
+    for (target, rows) in [
+        (
+            go,
+            [
+                (0, 7, vec![]),
+                (0, 121, vec![]),
+                (5, 116, vec![cbc]),
+                (5, 116, vec![cbc]),
+                (11, 86, vec![gcm]),
+                (0, 5, vec![]),
+            ],
+        ),
+        (
+            gh2,
+            [
+                (0, 7, vec![]),
+                (0, 121, vec![]),
+                (0, 121, vec![]),
+                (0, 121, vec![]),
+                (12, 85, vec![gcm]),
+                (0, 5, vec![]),
+            ],
+        ),
+        (
+            wy,
+            [
+                (0, 7, vec![]),
+                (0, 121, vec![]),
+                (6, 115, vec![cbc]),
+                (6, 115, vec![cbc]),
+                (14, 83, vec![gcm]),
+                (0, 5, vec![]),
+            ],
+        ),
+    ] {
+        for ((accepted, rejected, preferred), version) in
+            rows.into_iter().zip([2, 768, 769, 770, 771, 772])
+        {
+            let got = &v14[&(target.to_owned(), version)];
+            let preferred: Vec<String> = preferred.into_iter().map(str::to_owned).collect();
+            assert_eq!(
+                got,
+                &(accepted, rejected, 0, preferred),
+                "{target} {version}"
+            );
+        }
+    }
+    // Unreachable targets are rows of their own, with the tool's reason.
+    let invalid = rows_of(
+        mailtls::query::run(
+            &ds,
+            "SELECT scan_id, target, error FROM enumerated_targets WHERE error IS NOT NULL ORDER BY scan_id, target",
+        )
+        .unwrap(),
+    );
+    let invalid: Vec<(String, String, String)> = invalid
+        .iter()
+        .map(|r| (text(&r["scan_id"]), text(&r["target"]), text(&r["error"])))
+        .collect();
+    assert_eq!(
+        invalid,
+        [
+            (
+                "sslyze-012".into(),
+                "10.10.10.1:443".into(),
+                "Could not connect (timeout)".into()
+            ),
+            (
+                "sslyze-012".into(),
+                "10.10.10.2:443".into(),
+                "Could not connect (timeout)".into()
+            ),
+            (
+                "sslyze-140".into(),
+                "bar:443".into(),
+                "Could not resolve hostname".into()
+            ),
+            (
+                "sslyze-140".into(),
+                "foo:443".into(),
+                "Could not resolve hostname".into()
+            ),
+        ]
+    );
+    // Every suite the tools named is in the cipher-suite table.
+    let unknown = mailtls::query::run(
+        &ds,
+        "SELECT suite FROM cipher_support WHERE suite IS NOT NULL AND cipher_id IS NULL",
+    )
+    .unwrap();
+    assert_eq!(unknown.height(), 0, "{unknown}");
+}
+
+#[test]
+fn mail_in_a_box_dropped_sslv3_and_rc4_from_port_25_between_2015_and_2016() {
+    let Some(fixtures) = fixtures() else { return };
+    let (_t, ds, _) = ingest(|out| options(vec![enumeration_inputs(&fixtures, out)], out));
+    let port25 = |scan: &str| per_version(&ds, scan);
+    let y2015 = port25("miab-2015");
+    let y2016 = port25("miab-2016");
+    let strong = "ECDHE-RSA-AES256-GCM-SHA384".to_owned();
+    let sha = "ECDHE-RSA-AES256-SHA".to_owned();
+    let k = |v: u64| (":25".to_owned(), v);
+    assert_eq!(
+        y2015[&k(768)],
+        (18, 0, 0, vec![sha.clone()]),
+        "SSLv3 in 2015"
+    );
+    assert_eq!(y2015[&k(771)], (30, 0, 0, vec![strong.clone()]));
+    assert_eq!(y2016[&k(768)], (0, 0, 0, vec![]), "SSLv3 refused in 2016");
+    assert_eq!(y2016[&k(771)].0, 27);
+    let rc4 = |scan: &str| {
+        let df = mailtls::query::run(
+            &ds,
+            &format!(
+                "SELECT DISTINCT c.suite FROM cipher_support c JOIN cipher_suites s ON s.id = c.cipher_id \
+                 WHERE c.scan_id = '{scan}' AND c.port = 25 AND c.result = 'accepted' AND s.rc4 ORDER BY c.suite"
+            ),
+        )
+        .unwrap();
+        rows_of(df)
+            .iter()
+            .map(|r| text(&r["suite"]))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        rc4("miab-2015"),
+        ["ECDHE-RSA-RC4-SHA", "RC4-MD5", "RC4-SHA"]
+    );
+    assert!(rc4("miab-2016").is_empty());
+    // The catalogue says the same per port: of the two runs' port-25
+    // endpoints one accepts SSLv3 and one RC4.
+    let versions = table_rows(&ds, "version_support");
+    let sslv3 = versions
+        .iter()
+        .find(|r| count(&r["port"]) == 25 && text(&r["version_name"]) == "SSLv3")
+        .unwrap();
+    assert_eq!(
+        (count(&sslv3["tls_endpoints"]), count(&sslv3["accepting"])),
+        (2, 1)
+    );
+    let weak = table_rows(&ds, "weak_cipher_support");
+    let rc4_row = weak
+        .iter()
+        .find(|r| count(&r["port"]) == 25 && text(&r["property"]) == "rc4")
+        .unwrap();
+    assert_eq!(count(&rc4_row["endpoints"]), 1);
+    // Text output lists no rejection: its scans have no shares.
+    let accounting = table_rows(&ds, "handshake_accounting");
+    let miab = accounting
+        .iter()
+        .find(|r| text(&r["scan_id"]) == "miab-2015")
+        .unwrap();
+    assert_eq!(miab["rejections_recorded"], Value::Bool(false));
+    assert!(miab["rejected_share"].is_null());
+    let xml = accounting
+        .iter()
+        .find(|r| text(&r["scan_id"]) == "sslyze-012")
+        .unwrap();
+    assert_eq!(
+        (
+            count(&xml["handshakes"]),
+            count(&xml["accepted"]),
+            count(&xml["rejected"])
+        ),
+        (3 * 543, 20 + 26 + 30, 3 * 543 - 76)
+    );
+}
