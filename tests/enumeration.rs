@@ -1,5 +1,6 @@
-//! Cipher-suite enumeration: the real sslyze XML (0.12, 1.4) and the two
-//! Mail-in-a-Box sslyze text runs against real mail ports give exact
+//! Cipher-suite enumeration: the real sslyze XML (0.12, 1.4), the two
+//! Mail-in-a-Box sslyze text runs against real mail ports and cipherscan's
+//! example give exact
 //! `cipher_support` rows, and the support tables read them right.
 
 mod common;
@@ -147,6 +148,17 @@ fn real_sslyze_and_mail_in_a_box_runs_give_exact_rows() {
             );
         }
     }
+    // cipherscan lists accepted suites per version in the server's order.
+    let ebay = "www.ebay.com:443";
+    let first = ["AES256-SHA"];
+    assert_eq!(
+        per_version(&ds, "cipherscan-ebay"),
+        expect(&[
+            (ebay, 769, 2, 0, &first),
+            (ebay, 770, 2, 0, &first),
+            (ebay, 771, 2, 0, &first),
+        ])
+    );
     // Unreachable targets are rows of their own, with the tool's reason.
     let invalid = rows_of(
         mailtls::query::run(

@@ -14,7 +14,8 @@ use super::MANIFEST;
 /// `cipher_suites.kex_class`, `chain_trust.as_of` to the second, and the
 /// `toplist` and `dns` tables. 4: the `mta_sts_policy` rows, the derived
 /// `dns_mx`, `dns_addr`, `dns_tlsa` and `mta_sts` tables, and
-/// `mail_routes.{starttls_offered, cipher_id, mta_sts, mta_sts_names_mx}`.
+/// `mail_routes.{starttls_offered, cipher_id, mta_sts, mta_sts_names_mx}`,
+/// and the `enumerated_targets` and `cipher_support` rows.
 pub const FORMAT: u32 = 4;
 
 /// Everything a dataset holds, and where it came from.

@@ -5,6 +5,7 @@
 //! clear per-record error, never a guess.
 
 pub mod censys;
+pub mod cipherscan;
 pub mod draft;
 pub mod enumeration;
 pub mod envelope;
@@ -244,6 +245,9 @@ pub fn parse_record<'a>(
     }
     if !env.ports.is_empty() {
         return censys::parse(env).map(|p| (Layout::Censys, p));
+    }
+    if env.ip.is_none() && cipherscan::is_run(has) {
+        return cipherscan::parse(utf8(text)?).map(|p| (Layout::Cipherscan, p));
     }
     if env.ip.is_some() && (env.error.is_some() || env.error_component.is_some()) {
         return zgrab1::parse_flat(env, FlatData::default(), ctx).map(|p| (Layout::Zgrab1Flat, p));

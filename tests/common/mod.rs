@@ -212,7 +212,8 @@ pub fn table_rows(dataset: &Path, name: &str) -> Vec<Row> {
 }
 
 /// The real enumeration outputs (sslyze XML 0.12 and 1.4, the two
-/// Mail-in-a-Box sslyze text runs) under names that say what they are.
+/// Mail-in-a-Box sslyze text runs, cipherscan's example) under names that
+/// say what they are.
 pub fn enumeration_inputs(fixtures: &Path, scratch: &Path) -> std::path::PathBuf {
     let dir = scratch.with_extension("inputs");
     std::fs::create_dir_all(&dir).unwrap();
@@ -232,6 +233,10 @@ pub fn enumeration_inputs(fixtures: &Path, scratch: &Path) -> std::path::PathBuf
         (
             "mail-in-a-box-mailinabox/3055f9a/tests/tls_results.txt",
             "miab-2016.txt",
+        ),
+        (
+            "mozilla-cipherscan/README-j-example.json",
+            "cipherscan-ebay.json",
         ),
     ] {
         std::fs::copy(fixtures.join(from), dir.join(to)).unwrap();
