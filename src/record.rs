@@ -33,6 +33,8 @@ pub enum Layout {
     SslyzeXml,
     /// sslyze's text output (0.11 era).
     SslyzeText,
+    /// sslyze `--json_out` (5.x, 6.x).
+    SslyzeJson,
     /// Mozilla cipherscan `-j`.
     Cipherscan,
 }
@@ -53,6 +55,7 @@ impl Layout {
             Layout::MtaSts => "mta_sts",
             Layout::SslyzeXml => "sslyze_xml",
             Layout::SslyzeText => "sslyze_text",
+            Layout::SslyzeJson => "sslyze_json",
             Layout::Cipherscan => "cipherscan",
         }
     }

@@ -259,6 +259,22 @@ fn mail_in_a_box_dropped_sslv3_and_rc4_from_port_25_between_2015_and_2016() {
         .find(|r| count(&r["port"]) == 25 && text(&r["property"]) == "rc4")
         .unwrap();
     assert_eq!(count(&rc4_row["endpoints"]), 1);
+    // Families: both port-25 runs prefer AES-GCM at TLS 1.2; one accepts RC4.
+    let families = table_rows(&ds, "cipher_families");
+    let family = |name: &str| {
+        families
+            .iter()
+            .find(|r| count(&r["port"]) == 25 && text(&r["family"]) == name)
+            .map(|r| {
+                (
+                    count(&r["supporting"]),
+                    count(&r["only"]),
+                    count(&r["preferred"]),
+                )
+            })
+    };
+    assert_eq!(family("AES-GCM"), Some((2, 0, 2)));
+    assert_eq!(family("RC4"), Some((1, 0, 0)));
     // Text output lists no rejection: its scans have no shares.
     let accounting = table_rows(&ds, "handshake_accounting");
     let miab = accounting

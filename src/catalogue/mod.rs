@@ -131,6 +131,15 @@ pub const CATALOGUE: &[Entry] = &[
         sql: include_str!("sql/weak_cipher_support.sql"),
     },
     Entry {
+        name: "cipher_families",
+        title: "Suite families the endpoints accept, accept only, and prefer",
+        row: "port × protocol × cipherscan family (AES-GCM, AES, ChaCha20, 3DES, RC4, …; not_known)",
+        denominator: "TLS endpoints of the port (`tls_endpoints`: accepted at least one suite)",
+        paper: "reproduces the cipherscan-style family view of support (Mozilla's top-1M runs) for mail ports",
+        chart: "horizontal bars: share of TLS endpoints preferring each family",
+        sql: include_str!("sql/cipher_families.sql"),
+    },
+    Entry {
         name: "handshake_accounting",
         title: "Enumeration handshakes: accepted, rejected, failed",
         row: "scan (an input file of enumeration output)",

@@ -379,6 +379,39 @@ pub fn figures(entry: &Entry, df: &DataFrame, provenance: &Provenance) -> Result
                 ),
             ]
         }
+        "cipher_families" => {
+            let (families, ports) = (t.texts("family")?, t.texts("port")?);
+            let (supporting, total) = (t.numbers("supporting")?, t.numbers("tls_endpoints")?);
+            let share = t.numbers("supporting_share")?;
+            let mut bars: Vec<(String, f64, u64, String)> = (0..t.height)
+                .map(|i| {
+                    (
+                        families[i].clone(),
+                        share[i],
+                        supporting[i] as u64,
+                        format!("port {}", ports[i]),
+                    )
+                })
+                .collect();
+            bars.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            bars.truncate(16);
+            let mut classes: Vec<String> = bars.iter().map(|b| b.3.clone()).collect();
+            classes.sort();
+            classes.dedup();
+            vec![figure(
+                name,
+                "Suite families the endpoints accept",
+                format!(
+                    "Share of TLS endpoints of each port accepting at least one suite of the family; N = {} TLS endpoints",
+                    thousands(total.iter().copied().fold(0.0, f64::max))
+                ),
+                Kind::Ranked {
+                    bars,
+                    classes,
+                    axis: "share of TLS endpoints of the port".into(),
+                },
+            )]
+        }
         "handshake_accounting" => {
             let (scans, recorded) = (t.texts("scan_id")?, t.texts("rejections_recorded")?);
             let handshakes = t.numbers("handshakes")?;

@@ -8,7 +8,7 @@ use crate::record::TlsMode;
 use crate::tls::suites;
 
 /// Protocol versions by the names tools give them: sslyze XML elements,
-/// sslyze text sections, cipherscan/OpenSSL names.
+/// sslyze text sections, cipherscan/OpenSSL names, sslyze 5+ JSON keys.
 const VERSIONS: &[(&str, u16)] = &[
     ("sslv2", 0x0002),
     ("sslv3", 0x0300),
@@ -20,6 +20,12 @@ const VERSIONS: &[(&str, u16)] = &[
     ("tlsv1.2", 0x0303),
     ("tlsv1.3", 0x0304),
     ("tlsv1.0", 0x0301),
+    ("ssl_2_0", 0x0002),
+    ("ssl_3_0", 0x0300),
+    ("tls_1_0", 0x0301),
+    ("tls_1_1", 0x0302),
+    ("tls_1_2", 0x0303),
+    ("tls_1_3", 0x0304),
 ];
 
 /// The wire version a name means, whatever its case.

@@ -16,6 +16,7 @@ pub mod mta_sts;
 pub mod outcome;
 pub mod sonar_dns;
 pub mod sslyze;
+pub mod sslyze_json;
 pub mod toplist;
 pub mod wire;
 pub mod zdns;
@@ -245,6 +246,9 @@ pub fn parse_record<'a>(
     }
     if !env.ports.is_empty() {
         return censys::parse(env).map(|p| (Layout::Censys, p));
+    }
+    if env.ip.is_none() && sslyze_json::is_document(has) {
+        return sslyze_json::parse(utf8(text)?).map(|p| (Layout::SslyzeJson, p));
     }
     if env.ip.is_none() && cipherscan::is_run(has) {
         return cipherscan::parse(utf8(text)?).map(|p| (Layout::Cipherscan, p));
