@@ -196,6 +196,9 @@ pub struct SynthArgs {
     /// own, to measure Censys' overstatement.
     #[arg(long)]
     pub censys_view: bool,
+    /// Do not write the sslyze XML and JSON enumerating the port-25 endpoints.
+    #[arg(long)]
+    pub no_enumeration: bool,
     /// Worker threads (default: one per core).
     #[arg(long, short, default_value_t = 0)]
     pub jobs: usize,

@@ -42,6 +42,8 @@ fn sample_ingests_to_its_truth() {
             "censys",
             "mta_sts",
             "sonar_dns",
+            "sslyze_json",
+            "sslyze_xml",
             "toplist",
             "zdns",
             "zgrab1_era_a",

@@ -36,6 +36,7 @@ pub fn execute(args: SynthArgs) -> Result<()> {
         max_certs: args.max_certs,
         dns: !args.no_dns,
         censys_view: args.censys_view,
+        enumeration: !args.no_enumeration,
     };
     let summary = run(&opts)?;
     if !args.quiet {

@@ -131,6 +131,11 @@ struct Document<'a> {
     server_scan_results: Vec<ServerResult<'a>>,
 }
 
+/// Messages of rejected suites that say the handshake failed on the
+/// network, not that the server refused the suite: such a try is an
+/// `error`, as sslyze 0.x listed it under `errors`.
+const NETWORK_FAILURES: &[&str] = &["timed out"];
+
 /// Is this JSON object an sslyze 5.x/6.x document?
 pub fn is_document(has: impl Fn(&str) -> bool) -> bool {
     has("server_scan_results")
@@ -260,7 +265,13 @@ pub fn parse(text: &str) -> Result<Parsed<'static>, RecordError> {
                 t.probes.push(p);
             }
             for r in &result.rejected_cipher_suites {
-                let mut p = probe(v, &r.cipher_suite, ProbeResult::Rejected);
+                let message = r.error_message.as_deref().unwrap_or_default();
+                let result = if NETWORK_FAILURES.iter().any(|m| message.contains(m)) {
+                    ProbeResult::Error
+                } else {
+                    ProbeResult::Rejected
+                };
+                let mut p = probe(v, &r.cipher_suite, result);
                 p.detail = r.error_message.as_deref().map(str::to_owned);
                 t.probes.push(p);
             }

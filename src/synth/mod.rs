@@ -8,6 +8,7 @@
 //! are the same bytes whatever the number of threads.
 
 pub mod dns;
+pub mod enumeration;
 pub mod kex;
 pub mod model;
 pub mod output;
@@ -72,6 +73,9 @@ pub struct Options {
     /// it (a scan of its own, one second later), to measure how Censys'
     /// flattening overstates completed STARTTLS.
     pub censys_view: bool,
+    /// Write sslyze XML and JSON enumerating the port-25 endpoints that
+    /// completed a handshake (same conditions as `dns`).
+    pub enumeration: bool,
 }
 
 /// What was written.
@@ -129,6 +133,9 @@ struct TruthFile<'a> {
     /// What the domain tables must hold, when DNS data was written.
     #[serde(skip_serializing_if = "Option::is_none")]
     dns: Option<dns::DnsTruth>,
+    /// What the enumeration tables must hold, when sslyze output was written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    enumeration: Option<enumeration::EnumTruth>,
 }
 
 #[derive(Serialize)]
@@ -395,6 +402,18 @@ pub fn run(opts: &Options) -> Result<Summary> {
             dns_truth = Some(truth);
         }
     }
+    let mut enum_truth = None;
+    if let ([job], true) = (smtp.as_slice(), opts.enumeration) {
+        if job.layout != Layout::Censys {
+            let damaged = |i: u64| job.damaged(job.index as u64, i);
+            let (enum_files, enum_bytes, truth) = pool.install(|| {
+                enumeration::write(opts.seed, &run_id, &job.drawer, &damaged, &opts.out)
+            })?;
+            files.extend(enum_files);
+            bytes += enum_bytes;
+            enum_truth = Some(truth);
+        }
+    }
     if let ([job], true) = (smtp.as_slice(), opts.censys_view) {
         if job.layout != Layout::Censys {
             let date = chrono::DateTime::from_timestamp(job.drawer.start, 0).unwrap_or_default();
@@ -483,6 +502,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
         },
         quarantine: files.iter().map(|f| f.bad_lines).sum(),
         dns: dns_truth,
+        enumeration: enum_truth,
     };
     let text = serde_json::to_string_pretty(&truth)?;
     std::fs::write(opts.out.join("truth.json"), text + "\n")?;

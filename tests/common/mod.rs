@@ -158,6 +158,7 @@ pub fn synth_options(
         max_certs: 40,
         dns: true,
         censys_view: false,
+        enumeration: true,
     }
 }
 
