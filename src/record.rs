@@ -366,7 +366,7 @@ pub struct CipherProbe {
 }
 
 /// An endpoint a tool enumerated (or could not reach).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct EnumTarget {
     /// Tool and version (`sslyze 0.12.0`).
     pub tool: String,
@@ -388,6 +388,8 @@ pub struct EnumTarget {
     pub plugin_errors: Vec<String>,
     /// The handshakes.
     pub probes: Vec<CipherProbe>,
+    /// The chain the server presented, leaf first (where the tool kept it).
+    pub chain: Vec<CertInput<'static>>,
 }
 
 /// One fetch of a domain's MTA-STS policy (RFC 8461 §3.2).

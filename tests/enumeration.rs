@@ -315,7 +315,12 @@ fn generated_enumeration_matches_the_truth_and_both_sslyze_formats_agree() {
     });
     for (ds, truth) in [(&sample, &sample_truth), (&other, &other_truth)] {
         let t = &truth["enumeration"];
-        let scans: Vec<String> = t["accounting"].as_object().unwrap().keys().cloned().collect();
+        let scans: Vec<String> = t["accounting"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
         let rows = |scan: &str| {
             let df = mailtls::query::run(
                 ds,
@@ -345,14 +350,22 @@ fn generated_enumeration_matches_the_truth_and_both_sslyze_formats_agree() {
         }
         for r in table_rows(ds, "weak_cipher_support") {
             let property = text(&r["property"]);
-            assert_eq!(count(&r["endpoints"]), count(&t["weak"][&property]), "{property}");
+            assert_eq!(
+                count(&r["endpoints"]),
+                count(&t["weak"][&property]),
+                "{property}"
+            );
         }
         let families = table_rows(ds, "cipher_families");
         assert_eq!(families.len(), t["families"].as_object().unwrap().len());
         for r in families {
             let family = text(&r["family"]);
             for column in ["supporting", "only", "preferred"] {
-                assert_eq!(count(&r[column]), count(&t["families"][&family][column]), "{family} {column}");
+                assert_eq!(
+                    count(&r[column]),
+                    count(&t["families"][&family][column]),
+                    "{family} {column}"
+                );
             }
         }
         let unreachable = mailtls::query::run(
@@ -362,4 +375,57 @@ fn generated_enumeration_matches_the_truth_and_both_sslyze_formats_agree() {
         .unwrap();
         assert_eq!(unreachable.height() as u64, count(&t["unreachable"]));
     }
+}
+
+/// The chains sslyze kept (`certinfo`) go to `certificates` and are judged
+/// in `chain_trust` like any other: the 2015 run's three chains are trusted
+/// by the Mozilla store of its date; sslyze XML has no date of its own, so
+/// the date is given.
+#[test]
+fn enumerated_chains_are_judged_like_any_other() {
+    let Some(fixtures) = fixtures() else { return };
+    let (_t, ds, _) = ingest(|out| {
+        let mut o = options(vec![enumeration_inputs(&fixtures, out)], out);
+        o.as_of = Some("2015-10-29".into());
+        o
+    });
+    let judged = rows_of(
+        mailtls::query::run(
+            &ds,
+            "SELECT e.target, t.valid, t.reason FROM enumerated_targets e \
+             JOIN chain_trust t ON t.scan_id = e.scan_id AND t.chain_hash = e.chain_hash \
+             WHERE e.scan_id = 'sslyze-012' AND t.setting_rank = 0 ORDER BY e.target",
+        )
+        .unwrap(),
+    );
+    let got: Vec<(String, bool)> = judged
+        .iter()
+        .map(|r| (text(&r["target"]), r["valid"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("github.com:443".to_owned(), true),
+            ("twitter.com:443".to_owned(), true),
+            ("yahoo.com:443".to_owned(), true)
+        ]
+    );
+    // The 2018 run's leaves were not yet issued in October 2015.
+    let later = rows_of(
+        mailtls::query::run(
+            &ds,
+            "SELECT DISTINCT t.reason FROM enumerated_targets e \
+             JOIN chain_trust t ON t.scan_id = e.scan_id AND t.chain_hash = e.chain_hash \
+             WHERE e.scan_id = 'sslyze-140'",
+        )
+        .unwrap(),
+    );
+    assert_eq!(later.len(), 1);
+    assert_eq!(text(&later[0]["reason"]), "not_yet_valid");
+    let certs = mailtls::query::run(&ds, "SELECT sha256 FROM certificates").unwrap();
+    assert_eq!(
+        certs.height(),
+        14,
+        "distinct certificates of the seven chains"
+    );
 }

@@ -485,6 +485,8 @@ table! {
         plugin_errors: StrLists,
         probes: Vec<u32>,
         accepted: Vec<u32>,
+        chain_sha256: StrLists<[u8; 64]>,
+        chain_hash: Strs,
     }
 }
 
@@ -524,13 +526,15 @@ pub fn target_name(t: &EnumTarget) -> String {
     }
 }
 
-/// Appends one enumerated endpoint and its handshakes to the two tables.
+/// Appends one enumerated endpoint (with its resolved chain) and its
+/// handshakes to the two tables; returns the chain's hash.
 pub fn push_target(
     targets: &mut EnumTargetRows,
     support: &mut CipherSupportRows,
     (input_id, line, scan_id): (u32, u64, &str),
     t: EnumTarget,
-) {
+    chain: &[Sha256Digest],
+) -> Option<Sha256Digest> {
     let name = target_name(&t);
     let mode = t.tls_mode.map(|m| m.name());
     targets.rows += 1;
@@ -554,6 +558,12 @@ pub fn push_target(
             .filter(|p| p.result == crate::record::ProbeResult::Accepted)
             .count() as u32,
     );
+    targets.chain_sha256.push(chain.iter().map(hex32));
+    let chain_hash = chain_digest(targets.chain_sha256.last());
+    let chain_hash_hex = chain_hash.as_ref().map(hex32);
+    targets
+        .chain_hash
+        .push(chain_hash_hex.as_ref().map(AsText::as_text));
     for p in t.probes {
         support.rows += 1;
         support.input_id.push(input_id);
@@ -576,6 +586,7 @@ pub fn push_target(
         support.curve.push(p.curve);
         support.dh_prime_sha256.push(p.dh_prime_sha256);
     }
+    chain_hash
 }
 
 /// The tables rows are added to run by run, and whether each is

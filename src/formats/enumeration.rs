@@ -285,6 +285,16 @@ pub fn dh_prime_sha256(prime: &str) -> Option<String> {
     Some(hex::encode(Sha256::digest(&bytes)))
 }
 
+/// The base64 body of a PEM certificate, as a chain entry.
+pub fn pem_certificate(pem: &str) -> Option<crate::record::CertInput<'static>> {
+    let body: String = pem
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("-----"))
+        .collect();
+    (!body.is_empty()).then(|| crate::record::CertInput::Base64Der(body.into()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,7 +19,9 @@
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use super::enumeration::{curve_of_prime, dh_prime_sha256, service, suite_code, version};
+use super::enumeration::{
+    curve_of_prime, dh_prime_sha256, pem_certificate, service, suite_code, version,
+};
 use super::RecordError;
 use crate::record::{CipherProbe, EnumTarget, Parsed, ProbeResult};
 
@@ -88,6 +90,10 @@ struct XmlState {
     open: Option<CipherProbe>,
     invalid_error: Option<String>,
     invalid_text: String,
+    /// Inside the chain the server sent (not a verified path).
+    in_chain: bool,
+    /// The PEM text being read.
+    pem: Option<String>,
     targets: Vec<EnumTarget>,
 }
 
@@ -124,6 +130,8 @@ impl XmlState {
                     ..EnumTarget::default()
                 });
             }
+            "certificateChain" | "receivedCertificateChain" => self.in_chain = !empty,
+            "asPEM" if self.in_chain && !empty => self.pem = Some(String::new()),
             "acceptedCipherSuites" => self.list = Some(List::Accepted),
             "rejectedCipherSuites" => self.list = Some(List::Rejected),
             "errors" => self.list = Some(List::Errors),
@@ -185,13 +193,22 @@ impl XmlState {
     }
 
     fn text(&mut self, text: &str) {
-        if self.invalid_error.is_some() {
+        if let Some(pem) = self.pem.as_mut() {
+            pem.push_str(text);
+        } else if self.invalid_error.is_some() {
             self.invalid_text.push_str(text);
         }
     }
 
     fn end(&mut self, name: &str) {
         match name {
+            "certificateChain" | "receivedCertificateChain" => self.in_chain = false,
+            "asPEM" => {
+                let cert = self.pem.take().as_deref().and_then(pem_certificate);
+                if let (Some(cert), Some(t)) = (cert, self.target.as_mut()) {
+                    t.chain.push(cert);
+                }
+            }
             "cipherSuite" => {
                 if let Some(p) = self.open.take() {
                     if p.preferred {

@@ -14,7 +14,7 @@ use base64::Engine as _;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::enumeration::{service, suite_code, version};
+use super::enumeration::{pem_certificate, service, suite_code, version};
 use super::{json, RecordError};
 use crate::record::{CipherProbe, EnumTarget, Parsed, ProbeResult};
 use crate::time::parse_rfc3339_us;
@@ -54,11 +54,27 @@ struct Rejected<'a> {
 }
 
 #[derive(Deserialize)]
+struct Certificate<'a> {
+    #[serde(borrow)]
+    as_pem: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct Deployment<'a> {
+    #[serde(borrow, default)]
+    received_certificate_chain: Vec<Certificate<'a>>,
+}
+
+/// A command's result: the suites of a cipher-suite command, or the
+/// deployments of `certificate_info` (other commands' fields are skipped).
+#[derive(Deserialize)]
 struct SuitesResult<'a> {
     #[serde(borrow, default)]
     accepted_cipher_suites: Vec<Accepted<'a>>,
     #[serde(borrow, default)]
     rejected_cipher_suites: Vec<Rejected<'a>>,
+    #[serde(borrow, default)]
+    certificate_deployments: Vec<Deployment<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -219,6 +235,23 @@ pub fn parse(text: &str) -> Result<Parsed<'static>, RecordError> {
             t.error = Some("could not connect".into());
         }
         for (command, ScanCommand(attempt)) in server.scan_result.iter().flatten() {
+            if command == "certificate_info" {
+                // The first deployment's chain as received (a server may
+                // send another for ECDSA; the first is the one kept).
+                let first = attempt
+                    .result
+                    .as_ref()
+                    .and_then(|r| r.certificate_deployments.first());
+                t.chain = first
+                    .map(|d| {
+                        d.received_certificate_chain
+                            .iter()
+                            .filter_map(|c| c.as_pem.as_deref().and_then(pem_certificate))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                continue;
+            }
             let Some(v) = command.strip_suffix("_cipher_suites").and_then(version) else {
                 continue;
             };

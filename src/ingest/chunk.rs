@@ -280,9 +280,24 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResul
                 for p in parsed.policies {
                     rows.policies.push(file.input_id, span.line, p);
                 }
-                for t in parsed.targets {
+                for mut t in parsed.targets {
+                    let mut chain = Vec::with_capacity(t.chain.len());
+                    for c in std::mem::take(&mut t.chain) {
+                        match certs.resolve(c, file.input_id, &mut rows.certs) {
+                            Ok(digest) => chain.push(digest),
+                            Err(e) => {
+                                t.plugin_errors.push(format!("certificate chain: {e}"));
+                                chain.clear();
+                                break;
+                            }
+                        }
+                    }
                     let at = (file.input_id, span.line, file.stem.as_str());
-                    push_target(&mut rows.targets, &mut rows.support, at, t);
+                    let time = t.timestamp_us;
+                    let hash = push_target(&mut rows.targets, &mut rows.support, at, t, &chain);
+                    if let Some(hash) = hash {
+                        out.chains.add(&file.stem, hash, &chain, time);
+                    }
                 }
                 if let Some(reason) = parsed.broken_off {
                     out.bad.push(BadRecord {

@@ -192,8 +192,16 @@ fn draw(seed: u64, index: u64, ip: String) -> Enumerated {
     let mut tried = Vec::new();
     for &(version, _, _) in VERSIONS {
         let offered = version >= config.versions.0 && version <= config.versions.1;
-        let universe = if version == 0x0002 { TRIED_SSLV2 } else { TRIED };
-        let accepted_here: &[&str] = if version == 0x0002 { config.sslv2 } else { config.suites };
+        let universe = if version == 0x0002 {
+            TRIED_SSLV2
+        } else {
+            TRIED
+        };
+        let accepted_here: &[&str] = if version == 0x0002 {
+            config.sslv2
+        } else {
+            config.suites
+        };
         // The server picks the first of its suites the version allows.
         let order: Vec<&str> = accepted_here
             .iter()
@@ -261,7 +269,11 @@ fn xml(targets: &[Enumerated], tool: &str) -> String {
         "  <results defaultTimeout=\"5\" httpsTunnel=\"None\" startTLS=\"smtp\" totalScanTime=\"1.0\">"
     );
     for t in targets {
-        let _ = writeln!(out, "    <target host=\"{0}\" ip=\"{0}\" port=\"25\">", t.ip);
+        let _ = writeln!(
+            out,
+            "    <target host=\"{0}\" ip=\"{0}\" port=\"25\">",
+            t.ip
+        );
         for &(version, element, _) in VERSIONS {
             let rows: Vec<&Tried> = t.tried.iter().filter(|x| x.version == version).collect();
             let supported = rows.iter().any(|x| x.result == "accepted");
@@ -387,7 +399,10 @@ pub fn write(
         }
         targets.push(draw(seed, i, ep.ip.to_string()));
     }
-    let stems = [format!("{run_id}-sslyze-xml"), format!("{run_id}-sslyze-json")];
+    let stems = [
+        format!("{run_id}-sslyze-xml"),
+        format!("{run_id}-sslyze-json"),
+    ];
     let texts = [xml(&targets, "0.12.0"), json_doc(&targets)];
     let mut files = Vec::new();
     let mut bytes = 0;
@@ -403,7 +418,12 @@ pub fn write(
         bytes += data.len() as u64;
         files.push(FileTruth {
             file: name,
-            layout: if ext == "xml" { "sslyze_xml" } else { "sslyze_json" }.into(),
+            layout: if ext == "xml" {
+                "sslyze_xml"
+            } else {
+                "sslyze_json"
+            }
+            .into(),
             codec: codec.name().into(),
             port: Some(25),
             records: 1,

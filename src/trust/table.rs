@@ -293,6 +293,24 @@ fn seen_chains(
         )?;
         seen.add_rows(&df, scan)?;
     }
+    // Chains enumeration tools kept: one scan per part (one input file).
+    for part in manifest
+        .parts
+        .iter()
+        .filter(|p| p.table == "enumerated_targets")
+    {
+        if part.run == this_run.run {
+            continue;
+        }
+        let df = read_columns(
+            &locate(&part.path),
+            &["scan_id", "chain_hash", "chain_sha256", "timestamp"],
+        )?;
+        let scan = df.column("scan_id")?.str()?.get(0).map(str::to_owned);
+        if let Some(scan) = scan {
+            seen.add_rows(&df, &scan)?;
+        }
+    }
     let mut chains: Vec<HashedChain> = seen.chains.into_iter().collect();
     // Digests sort as their lower-case hex does.
     chains.sort_unstable_by_key(|(hash, _)| *hash);
