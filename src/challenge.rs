@@ -268,7 +268,9 @@ pub fn measure(tables: &BTreeMap<&str, DataFrame>) -> Result<Vec<Measured>> {
                         .column("value")?
                         .cast(&DataType::Float64)?
                         .f64()?
-                        .get(0)
+                        .iter()
+                        .next()
+                        .flatten()
                         .filter(|v| v.is_finite())
                 }
                 _ => None,

@@ -79,7 +79,9 @@ pub fn comparisons(tables: &BTreeMap<&str, DataFrame>) -> Result<Vec<Comparison>
                     .column("value")?
                     .cast(&DataType::Float64)?
                     .f64()?
-                    .get(0)
+                    .iter()
+                    .next()
+                    .flatten()
             }
             None => None,
         };

@@ -306,6 +306,9 @@ fn seen_chains(
             &locate(&part.path),
             &["scan_id", "chain_hash", "chain_sha256", "timestamp"],
         )?;
+        if df.height() == 0 {
+            continue;
+        }
         let scan = df.column("scan_id")?.str()?.get(0).map(str::to_owned);
         if let Some(scan) = scan {
             seen.add_rows(&df, &scan)?;
