@@ -37,6 +37,8 @@ pub enum Layout {
     SslyzeJson,
     /// Mozilla cipherscan `-j`.
     Cipherscan,
+    /// masscan `-oL`, `-oJ`, `-oD` or `-oX` (status and banner records).
+    Masscan,
 }
 
 impl Layout {
@@ -57,6 +59,7 @@ impl Layout {
             Layout::SslyzeText => "sslyze_text",
             Layout::SslyzeJson => "sslyze_json",
             Layout::Cipherscan => "cipherscan",
+            Layout::Masscan => "masscan",
         }
     }
 }
@@ -307,9 +310,35 @@ pub struct Parsed<'a> {
     pub policies: Vec<StsPolicy>,
     /// Endpoints whose cipher suites a tool enumerated.
     pub targets: Vec<EnumTarget>,
+    /// Banners a port scanner grabbed (masscan `--banners`).
+    pub banners: Vec<Banner>,
     /// Where a whole-document record broke off: what came before it is
     /// kept, and this is quarantined with the document.
     pub broken_off: Option<crate::formats::RecordError>,
+}
+
+/// One banner a port scanner grabbed: the greeting, the TLS server hello
+/// summary (`ssl`), or one certificate (`X509`, `X509CA`).
+#[derive(Debug, Default)]
+pub struct Banner {
+    /// Address.
+    pub ip: String,
+    /// Port.
+    pub port: u16,
+    /// Time, µs since the epoch, where recorded.
+    pub timestamp_us: Option<i64>,
+    /// The scanner's service name (`smtp`, `ssl`, `X509`, …).
+    pub service: String,
+    /// The banner text (none for a certificate, which goes to the store).
+    pub text: Option<String>,
+    /// `ssl`: the negotiated version.
+    pub tls_version: Option<u16>,
+    /// `ssl`: the negotiated suite.
+    pub cipher_id: Option<u32>,
+    /// `ssl`: the first certificate's common name and DNS names.
+    pub names: Vec<String>,
+    /// `X509`/`X509CA`: the certificate.
+    pub cert: Option<CertInput<'static>>,
 }
 
 /// What one enumeration handshake found.

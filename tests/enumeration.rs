@@ -429,3 +429,73 @@ fn enumerated_chains_are_judged_like_any_other() {
         "distinct certificates of the seven chains"
     );
 }
+
+/// masscan's list, JSON (2015 with trailing commas and `{finished: 1}`,
+/// 2017 inside brackets, ndjson) and XML outputs: status records become
+/// `discovery` rows, banners `banners` rows, an `X509` banner a certificate.
+#[test]
+fn masscan_records_of_every_shape() {
+    let Some(fixtures) = fixtures() else { return };
+    let xml =
+        std::fs::read_to_string(fixtures.join("trailofbits-ruby-sslyze/331bf42/spec/sslyze.xml"))
+            .unwrap();
+    let pem = xml
+        .split("<asPEM>")
+        .nth(1)
+        .unwrap()
+        .split("</asPEM>")
+        .next()
+        .unwrap();
+    let der: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        ("list.txt", format!("#masscan\nopen tcp 25 192.0.2.25 1434528000\nbanner tcp 25 192.0.2.25 1434528003 smtp 220 mx1.example.org ESMTP\\x0a250 STARTTLS\nbanner tcp 25 192.0.2.25 1434528003 ssl TLS/1.2 cipher:0xc030, github.com, github.com, www.github.com\nbanner tcp 25 192.0.2.25 1434528003 X509 {der}\n# end\n")),
+        ("j2015.json", "{   \"ip\": \"192.0.2.26\",   \"ports\": [ {\"port\": 25, \"proto\": \"tcp\", \"status\": \"open\", \"reason\": \"syn-ack\", \"ttl\": 54} ] },\n{   \"ip\": \"192.0.2.26\",   \"ports\": [ {\"port\": 25, \"proto\": \"tcp\", \"service\": {\"name\": \"ssl\", \"banner\": \"SSLv3 cipher:0x5\"} } ] },\n{finished: 1}\n".to_owned()),
+        ("j2017.json", "[\n{   \"ip\": \"192.0.2.27\",   \"timestamp\": \"1500000000\", \"ports\": [ {\"port\": 465, \"proto\": \"tcp\", \"status\": \"open\", \"reason\": \"syn-ack\", \"ttl\": 54} ] },\n]\n".to_owned()),
+        ("nd.json", "{\"ip\":\"192.0.2.29\",\"timestamp\":\"1600000000\",\"port\":587,\"proto\":\"tcp\",\"rec_type\":\"banner\",\"data\":{\"service_name\":\"ssl\",\"banner\":\"TLS/1.3 cipher:0x1302\"}}\n".to_owned()),
+        ("x.xml", "<?xml version=\"1.0\"?>\r\n<!-- masscan v1.0 scan -->\r\n<nmaprun scanner=\"masscan\" start=\"1434528000\" version=\"1.0-BETA\"  xmloutputversion=\"1.03\">\r\n<host endtime=\"1434528003\"><address addr=\"192.0.2.28\" addrtype=\"ipv4\"/><ports><port protocol=\"tcp\" portid=\"993\"><state state=\"open\" reason=\"response\" reason_ttl=\"54\" /><service name=\"ssl\" banner=\"TLS/1.2 cipher:0xc02f\"></service></port></ports></host>\r\n</nmaprun>\r\n".to_owned()),
+    ];
+    for (name, text) in &files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let (_t, ds, summary) = ingest(|out| options(vec![dir.path().to_path_buf()], out));
+    assert_eq!(summary.bad_total(), 0);
+    let banners = rows_of(
+        mailtls::query::run(
+            &ds,
+            "SELECT scan_id, ip, port, service, tls_version, cipher_id, cert_sha256 IS NOT NULL AS cert \
+             FROM banners ORDER BY scan_id, service",
+        )
+        .unwrap(),
+    );
+    let got: Vec<String> = banners
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} {} {} {} {} {}",
+                text(&r["scan_id"]),
+                text(&r["ip"]),
+                count(&r["port"]),
+                text(&r["service"]),
+                text(&r["tls_version"]),
+                text(&r["cipher_id"]),
+                text(&r["cert"])
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "j2015 192.0.2.26 25 ssl 768 5 false",
+            "list 192.0.2.25 25 X509 null null true",
+            "list 192.0.2.25 25 smtp null null false",
+            "list 192.0.2.25 25 ssl 771 49200 false",
+            "nd 192.0.2.29 587 ssl 772 4866 false",
+            "x 192.0.2.28 993 ssl 771 49199 false",
+        ]
+    );
+    let discovery = mailtls::query::run(&ds, "SELECT ip, port FROM discovery ORDER BY ip").unwrap();
+    assert_eq!(discovery.height(), 3);
+    let certs = mailtls::query::run(&ds, "SELECT subject_cn FROM certificates").unwrap();
+    assert_eq!(rows_of(certs)[0]["subject_cn"], "github.com");
+}

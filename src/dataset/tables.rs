@@ -2,7 +2,7 @@
 //! `docs/dataset.md` documents every column.
 
 use super::columns::{table, AsText, Micros, StrLists, Strs};
-use crate::record::{Discovery, DnsAnswer, EnumTarget, Handshake, Ranked, StsPolicy};
+use crate::record::{Banner, Discovery, DnsAnswer, EnumTarget, Handshake, Ranked, StsPolicy};
 use crate::trust::table::chain_digest;
 use crate::x509::{hex32, CertFacts, Sha256Digest};
 
@@ -516,6 +516,49 @@ table! {
     }
 }
 
+table! {
+    /// `banners`: one row per banner a port scanner grabbed.
+    pub struct BannerRows {
+        input_id: Vec<u32>,
+        line: Vec<u64>,
+        scan_id: Vec<String>,
+        ip: Vec<String>,
+        port: Vec<u16>,
+        timestamp: Micros,
+        service: Vec<String>,
+        banner: Vec<Option<String>>,
+        tls_version: Vec<Option<u16>>,
+        cipher_id: Vec<Option<u32>>,
+        names: StrLists,
+        cert_sha256: Strs,
+    }
+}
+
+impl BannerRows {
+    /// Appends one banner; `cert` is its certificate's digest, if any.
+    pub fn push(
+        &mut self,
+        (input_id, line, scan_id): (u32, u64, &str),
+        b: Banner,
+        cert: Option<Sha256Digest>,
+    ) {
+        self.rows += 1;
+        self.input_id.push(input_id);
+        self.line.push(line);
+        self.scan_id.push(scan_id.to_owned());
+        self.ip.push(b.ip);
+        self.port.push(b.port);
+        self.timestamp.0.push(b.timestamp_us);
+        self.service.push(b.service);
+        self.banner.push(b.text);
+        self.tls_version.push(b.tls_version);
+        self.cipher_id.push(b.cipher_id);
+        self.names.push(b.names);
+        let hex = cert.as_ref().map(hex32);
+        self.cert_sha256.push(hex.as_ref().map(AsText::as_text));
+    }
+}
+
 /// How an enumerated endpoint is named in its rows: `host:port`, else
 /// `ip:port`, else `:port` (a report that names only the port).
 pub fn target_name(t: &EnumTarget) -> String {
@@ -600,6 +643,7 @@ pub const ROW_TABLES: &[(&str, bool)] = &[
     ("mta_sts_policy", false),
     ("enumerated_targets", false),
     ("cipher_support", false),
+    ("banners", false),
 ];
 
 /// An empty frame with every column of a row table (and `scan_id` for a
@@ -615,6 +659,7 @@ pub fn empty_frame(table: &str) -> polars::prelude::PolarsResult<polars::prelude
         "mta_sts_policy" => StsPolicyRows::default().into_frame()?,
         "enumerated_targets" => EnumTargetRows::default().into_frame()?,
         "cipher_support" => CipherSupportRows::default().into_frame()?,
+        "banners" => BannerRows::default().into_frame()?,
         _ => CertificateRows::default().into_frame()?,
     };
     if ROW_TABLES

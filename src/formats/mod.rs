@@ -12,6 +12,7 @@ pub mod envelope;
 pub mod handshake;
 pub mod json;
 pub mod mail;
+pub mod masscan;
 pub mod mta_sts;
 pub mod outcome;
 pub mod sonar_dns;
@@ -171,13 +172,22 @@ pub fn parse_record<'a>(
 ) -> Result<(Layout, Parsed<'a>), RecordError> {
     let first = text.iter().find(|b| !b.is_ascii_whitespace());
     if first != Some(&b'{') {
-        if first == Some(&b'[') {
+        if first == Some(&b'[') && text.trim_ascii() != b"[" {
             return Err(RecordError::new("a JSON array, not a record object"));
         }
         if sslyze::is_xml(text) {
             return sslyze::parse_xml(utf8(text)?).map(|p| (Layout::SslyzeXml, p));
         }
         let text = utf8(text)?;
+        if masscan::is_frame(text) {
+            return Ok((Layout::Masscan, Parsed::default()));
+        }
+        if masscan::is_list_line(text) {
+            return masscan::parse_list_line(text.trim()).map(|p| (Layout::Masscan, p));
+        }
+        if masscan::is_xml_host(text) {
+            return masscan::parse_xml_host(text.trim()).map(|p| (Layout::Masscan, p));
+        }
         if sslyze::is_text(text.as_bytes()) {
             return sslyze::parse_text(text).map(|p| (Layout::SslyzeText, p));
         }
@@ -190,6 +200,18 @@ pub fn parse_record<'a>(
         }
         return zmap::parse_row(text.trim_start(), ctx).map(|p| (Layout::ZmapCsv, p));
     }
+    // masscan's `{finished: 1}` and its lines with a trailing comma or bare
+    // keys are not JSON as written.
+    if text.starts_with(b"{finished") {
+        return Ok((Layout::Masscan, Parsed::default()));
+    }
+    if text.ends_with(b"},") || text.ends_with(b"},\r") || text.starts_with(b"{   ip:") {
+        if let Ok(line) = utf8(text) {
+            if masscan::is_json_line(line) {
+                return masscan::parse_json(line).map(|p| (Layout::Masscan, p));
+            }
+        }
+    }
     envelope::failed_key();
     // The JSON reader checks the encoding of the strings it passes, which
     // is all a record's text outside its ASCII punctuation: no separate pass.
@@ -198,6 +220,9 @@ pub fn parse_record<'a>(
     // reading of `data` refuses: such a record is tried as ZDNS.
     if env.is_err() && zdns::is_lookup(text) {
         return zdns::parse(utf8(text)?).map(|p| (Layout::Zdns, p));
+    }
+    if env.is_err() && memchr::memmem::find(text, b"\"rec_type\"").is_some() {
+        return masscan::parse_json(utf8(text)?).map(|p| (Layout::Masscan, p));
     }
     let mut env = env.map_err(|e| {
         if let Err(not_utf8) = utf8(text) {
@@ -234,6 +259,10 @@ pub fn parse_record<'a>(
         if let Some(parsed) = mta_sts::parse_zgrab2_http(utf8(text)?) {
             return parsed.map(|p| (Layout::MtaSts, p));
         }
+    }
+    // masscan's ndjson keeps its banner under `data`, which is not ZGrab's.
+    if env.ip.is_some() && masscan::is_json_record(has) {
+        return masscan::parse_json(utf8(text)?).map(|p| (Layout::Masscan, p));
     }
     match env.data.take() {
         Some(Data::Zgrab2(scans)) => {

@@ -7,8 +7,8 @@ use polars::prelude::{DataFrame, PolarsResult};
 use super::certs::CertStore;
 use crate::dataset::manifest::ScanEntry;
 use crate::dataset::tables::{
-    push_target, CertificateRows, CipherSupportRows, DiscoveryRows, DnsRows, EnumTargetRows,
-    HandshakeRows, StsPolicyRows, TopListRows,
+    push_target, BannerRows, CertificateRows, CipherSupportRows, DiscoveryRows, DnsRows,
+    EnumTargetRows, HandshakeRows, StsPolicyRows, TopListRows,
 };
 use crate::dataset::writer::path_safe;
 use crate::formats::{parse_record, Context, RecordError};
@@ -82,6 +82,7 @@ struct ChunkRows {
     policies: StsPolicyRows,
     targets: EnumTargetRows,
     support: CipherSupportRows,
+    banners: BannerRows,
 }
 
 /// Everything one chunk yields, with its tables already columnar (built on
@@ -104,6 +105,8 @@ pub struct ChunkOutput {
     pub targets: DataFrame,
     /// Their handshakes.
     pub support: DataFrame,
+    /// Banners a port scanner grabbed.
+    pub banners: DataFrame,
     /// Rejected records, in input order.
     pub bad: Vec<BadRecord>,
     /// Records read per layout.
@@ -299,6 +302,26 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResul
                         out.chains.add(&file.stem, hash, &chain, time);
                     }
                 }
+                for b in parsed.banners {
+                    let mut b = b;
+                    let cert = match b.cert.take() {
+                        Some(c) => match certs.resolve(c, file.input_id, &mut rows.certs) {
+                            Ok(digest) => Some(digest),
+                            Err(reason) => {
+                                out.bad.push(BadRecord {
+                                    line: span.line,
+                                    offset,
+                                    reason,
+                                    text: text.to_vec(),
+                                });
+                                continue;
+                            }
+                        },
+                        None => None,
+                    };
+                    let at = (file.input_id, span.line, file.stem.as_str());
+                    rows.banners.push(at, b, cert);
+                }
                 if let Some(reason) = parsed.broken_off {
                     out.bad.push(BadRecord {
                         line: span.line,
@@ -346,5 +369,6 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResul
     out.policies = rows.policies.into_frame()?;
     out.targets = rows.targets.into_frame()?;
     out.support = rows.support.into_frame()?;
+    out.banners = rows.banners.into_frame()?;
     Ok(out)
 }

@@ -189,6 +189,7 @@ impl<'a> Sink<'a> {
         self.add_unpartitioned("mta_sts_policy", out.policies, false)?;
         self.add_unpartitioned("enumerated_targets", out.targets, false)?;
         self.add_unpartitioned("cipher_support", out.support, false)?;
+        self.add_unpartitioned("banners", out.banners, false)?;
         for bad in &out.bad {
             if s.strict {
                 bail!(
@@ -262,6 +263,7 @@ impl<'a> Sink<'a> {
             "mta_sts_policy",
             "enumerated_targets",
             "cipher_support",
+            "banners",
         ] {
             self.add_unpartitioned(table, DataFrame::empty(), true)?;
         }
