@@ -51,7 +51,19 @@ other_layouts = [
     b'{"name":"example.org","status":"NOERROR","timestamp":"2019-01-01T00:00:00Z","alexa_rank":7,"data":{"exchanges":[{"name":"mx.example.org","type":"MX","preference":5,"ipv4_addresses":["192.0.2.1"]}]}}',
     b"1,google.com",
     b"2,Example.ORG.",
+    # Sonar forward DNS, MTA-STS (a fetch and a policy file), masscan.
+    b'{"timestamp":"1506039047","name":"example.com","type":"mx","value":"10 mx1.example.com."}',
+    b'{"domain":"example.com","timestamp":"2024-05-01T00:00:00Z","status_code":200,"body":"version: STSv1\nmode: enforce\nmx: mx.example.com\nmax_age: 86400\n"}',
+    b"version: STSv1\r\nmode: testing\r\nmx: *.example.org\r\nmax_age: 604800\r\n",
+    b"banner tcp 25 192.0.2.25 1434528003 ssl TLS/1.2 cipher:0xc030, mail01, mail01.example.com",
+    b'{   ip: "192.0.2.25",   ports: [ {port: 25, proto: "tcp", service: {name: "smtp", banner: "220 x"} } ] },',
+    b'<host endtime="1"><address addr="192.0.2.28" addrtype="ipv4"/><ports><port protocol="tcp" portid="993"><state state="open" reason="syn-ack" reason_ttl="54"/></port></ports></host>',
 ]
+# Enumeration outputs kept whole: sslyze XML and text, cipherscan.
+if fixtures.is_dir():
+    for f in sorted(list(fixtures.rglob("*.xml")) + list(fixtures.rglob("tls_results.txt"))):
+        data = f.read_bytes()
+        other_layouts.append(data[:60_000])
 records = list(sample_lines()) + list(fixture_docs()) + other_layouts
 for r in records:
     put("json", r)

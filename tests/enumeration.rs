@@ -368,6 +368,11 @@ fn generated_enumeration_matches_the_truth_and_both_sslyze_formats_agree() {
                 );
             }
         }
+        let comparison = table_rows(ds, "negotiated_vs_preferred");
+        assert_eq!(comparison.len(), 1);
+        for (column, n) in t["comparison"].as_object().unwrap() {
+            assert_eq!(count(&comparison[0][column]), count(n), "{column}");
+        }
         let unreachable = mailtls::query::run(
             ds,
             "SELECT * FROM enumerated_targets WHERE error IS NOT NULL",

@@ -140,6 +140,15 @@ pub const CATALOGUE: &[Entry] = &[
         sql: include_str!("sql/cipher_families.sql"),
     },
     Entry {
+        name: "negotiated_vs_preferred",
+        title: "The suite a scan negotiated against the server's preference the enumeration found",
+        row: "port",
+        denominator: "completed handshakes whose address, port and version an enumeration covers (`endpoints`); for `preferred_share`, those with a recorded preference",
+        paper: "links the two kinds of data: how well one scanner's negotiated suite stands for what servers prefer",
+        chart: "bars per port: share of handshakes whose suite is the server's preferred one",
+        sql: include_str!("sql/negotiated_vs_preferred.sql"),
+    },
+    Entry {
         name: "handshake_accounting",
         title: "Enumeration handshakes: accepted, rejected, failed",
         row: "scan (an input file of enumeration output)",

@@ -412,6 +412,22 @@ pub fn figures(entry: &Entry, df: &DataFrame, provenance: &Provenance) -> Result
                 },
             )]
         }
+        "negotiated_vs_preferred" => {
+            let ports = t.texts("port")?;
+            let recorded = t.numbers("preference_recorded")?;
+            let groups = (0..t.height)
+                .map(|i| format!("port {}\nN={}", ports[i], thousands(recorded[i])))
+                .collect();
+            vec![figure(
+                name,
+                "Negotiated suite = the server's preferred one?",
+                "Share of completed handshakes whose negotiated suite is the one the enumeration found the server prefers at that version; N = handshakes with a recorded preference".into(),
+                Kind::Shares {
+                    groups,
+                    values: t.numbers("preferred_share")?,
+                },
+            )]
+        }
         "handshake_accounting" => {
             let (scans, recorded) = (t.texts("scan_id")?, t.texts("rejections_recorded")?);
             let handshakes = t.numbers("handshakes")?;

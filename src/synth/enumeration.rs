@@ -165,6 +165,11 @@ struct Enumerated {
     ip: String,
     config: &'static str,
     tried: Vec<Tried>,
+    /// The version and suite the port-25 scan negotiated.
+    negotiated: Option<(u16, &'static str)>,
+    /// The `handshakes` rows of the endpoint (the raw scan, and a Censys
+    /// view of it where one was written).
+    handshake_rows: u64,
 }
 
 /// What the enumeration tables must hold over both files.
@@ -184,31 +189,55 @@ pub struct EnumTruth {
     pub unreachable: u64,
     /// Endpoints per server configuration drawn.
     pub configs: BTreeMap<&'static str, u64>,
+    /// `negotiated_vs_preferred` of port 25: endpoints, preference_recorded,
+    /// negotiated_preferred, negotiated_accepted.
+    pub comparison: BTreeMap<&'static str, u64>,
 }
 
-fn draw(seed: u64, index: u64, ip: String) -> Enumerated {
+/// Draws an endpoint's configuration and what sslyze finds. The suite the
+/// scan negotiated (`negotiated`: version and OpenSSL name) is the
+/// server's first choice at that version, and that version is in its range.
+fn draw(
+    seed: u64,
+    index: u64,
+    ip: String,
+    negotiated: Option<(u16, &'static str)>,
+    handshake_rows: u64,
+) -> Enumerated {
     let mut rng = Rng::new(seed, STREAM, index);
     let config = &CONFIGS[rng.weighted(CONFIGS.iter().map(|c| c.share))];
+    let (mut low, mut high) = config.versions;
+    if let Some((v, _)) = negotiated {
+        (low, high) = (low.min(v), high.max(v));
+    }
     let mut tried = Vec::new();
     for &(version, _, _) in VERSIONS {
-        let offered = version >= config.versions.0 && version <= config.versions.1;
-        let universe = if version == 0x0002 {
-            TRIED_SSLV2
+        let offered = version >= low && version <= high;
+        let mut universe: Vec<&'static str> = if version == 0x0002 {
+            TRIED_SSLV2.to_vec()
         } else {
-            TRIED
+            TRIED.to_vec()
         };
-        let accepted_here: &[&str] = if version == 0x0002 {
-            config.sslv2
+        let mut accepted_here: Vec<&'static str> = if version == 0x0002 {
+            config.sslv2.to_vec()
         } else {
-            config.suites
+            config.suites.to_vec()
         };
+        if let Some((v, name)) = negotiated.filter(|(v, _)| *v == version) {
+            accepted_here.retain(|n| *n != name);
+            accepted_here.insert(0, name);
+            if !universe.contains(&name) {
+                universe.push(name);
+            }
+            debug_assert_eq!(v, version);
+        }
         // The server picks the first of its suites the version allows.
         let order: Vec<&str> = accepted_here
             .iter()
             .copied()
             .filter(|n| suite(version, n).is_some_and(|s| s.min_version <= version))
             .collect();
-        for &name in universe {
+        for name in universe {
             let Some(s) = suite(version, name).filter(|s| s.min_version <= version) else {
                 continue;
             };
@@ -253,6 +282,8 @@ fn draw(seed: u64, index: u64, ip: String) -> Enumerated {
         ip,
         config: config.name,
         tried,
+        negotiated,
+        handshake_rows,
     }
 }
 
@@ -378,11 +409,13 @@ fn json_doc(targets: &[Enumerated]) -> String {
 }
 
 /// Writes the two enumeration files of the port-25 endpoints.
+/// `handshake_rows(i)`: how many `handshakes` rows endpoint `i` has.
 pub fn write(
     seed: u64,
     run_id: &str,
     drawer: &Drawer,
     damaged: &dyn Fn(u64) -> bool,
+    handshake_rows: &dyn Fn(u64) -> u64,
     out: &Path,
 ) -> Result<(Vec<FileTruth>, u64, EnumTruth)> {
     let mut targets = Vec::new();
@@ -397,7 +430,19 @@ pub fn write(
         if ep.outcome != Outcome::Ok {
             continue;
         }
-        targets.push(draw(seed, i, ep.ip.to_string()));
+        let negotiated = ep.tls.as_ref().and_then(|s| {
+            let name = suites::find(u32::from(s.suite.code))?
+                .openssl_name
+                .as_deref()?;
+            Some((s.version.0, name))
+        });
+        targets.push(draw(
+            seed,
+            i,
+            ep.ip.to_string(),
+            negotiated,
+            handshake_rows(i),
+        ));
     }
     let stems = [
         format!("{run_id}-sslyze-xml"),
@@ -441,6 +486,18 @@ fn judge(targets: &[Enumerated], stems: &[String; 2]) -> EnumTruth {
     };
     for e in targets {
         *t.configs.entry(e.config).or_default() += 1;
+        let Some((version, name)) = e.negotiated else {
+            continue;
+        };
+        let at = |f: &dyn Fn(&Tried) -> bool| e.tried.iter().any(|x| x.version == version && f(x));
+        let n = e.handshake_rows;
+        let c = &mut t.comparison;
+        *c.entry("endpoints").or_default() += n;
+        *c.entry("preference_recorded").or_default() += n * u64::from(at(&|x| x.preferred));
+        *c.entry("negotiated_preferred").or_default() +=
+            n * u64::from(at(&|x| x.preferred && x.openssl == name));
+        *c.entry("negotiated_accepted").or_default() +=
+            n * u64::from(at(&|x| x.result == "accepted" && x.openssl == name));
     }
     for (k, stem) in stems.iter().enumerate() {
         let with_preference = k == 0;

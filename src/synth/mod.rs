@@ -225,6 +225,9 @@ fn pool_sizes(profile: &Profile, counts: &[u64], max: u64) -> BTreeMap<Populatio
 /// population of their own.
 const PARSED_NAMESPACE: u64 = 0xce05_5000;
 
+/// Damage stream of Censys host files.
+const CENSYS_STREAM: u64 = 0xce05;
+
 /// Generates the archive.
 pub fn run(opts: &Options) -> Result<Summary> {
     let started = Instant::now();
@@ -406,8 +409,10 @@ pub fn run(opts: &Options) -> Result<Summary> {
     if let ([job], true) = (smtp.as_slice(), opts.enumeration) {
         if job.layout != Layout::Censys {
             let damaged = |i: u64| job.damaged(job.index as u64, i);
+            // The raw record, and the Censys view's unless its line was damaged.
+            let rows = |i: u64| 1 + u64::from(opts.censys_view && !job.damaged(CENSYS_STREAM, i));
             let (enum_files, enum_bytes, truth) = pool.install(|| {
-                enumeration::write(opts.seed, &run_id, &job.drawer, &damaged, &opts.out)
+                enumeration::write(opts.seed, &run_id, &job.drawer, &damaged, &rows, &opts.out)
             })?;
             files.extend(enum_files);
             bytes += enum_bytes;
@@ -733,7 +738,7 @@ fn write_censys_hosts(
 ) -> Result<FileOut> {
     let hosts = series.iter().map(|j| j.drawer.count).max().unwrap_or(0);
     let codec = series.first().map_or(Codec::Plain, |j| j.codec);
-    const STREAM: u64 = 0xce05;
+    const STREAM: u64 = CENSYS_STREAM;
     write_chunks(path, hosts, bar, |range| {
         let mut out = Vec::new();
         let mut chunk = ChunkOut::default();
