@@ -39,6 +39,8 @@ pub enum Layout {
     Cipherscan,
     /// masscan `-oL`, `-oJ`, `-oD` or `-oX` (status and banner records).
     Masscan,
+    /// A Rapid7 Sonar SSL certificates, hosts or names line.
+    SonarSsl,
 }
 
 impl Layout {
@@ -60,6 +62,7 @@ impl Layout {
             Layout::SslyzeJson => "sslyze_json",
             Layout::Cipherscan => "cipherscan",
             Layout::Masscan => "masscan",
+            Layout::SonarSsl => "sonar_ssl",
         }
     }
 }
@@ -312,9 +315,26 @@ pub struct Parsed<'a> {
     pub targets: Vec<EnumTarget>,
     /// Banners a port scanner grabbed (masscan `--banners`).
     pub banners: Vec<Banner>,
+    /// Certificates on their own, for the store (Sonar `_certs`).
+    pub certificates: Vec<CertInput<'a>>,
+    /// Rapid7 Sonar SSL lines.
+    pub sonar: Vec<SonarRow>,
     /// Where a whole-document record broke off: what came before it is
     /// kept, and this is quarantined with the document.
     pub broken_off: Option<crate::formats::RecordError>,
+}
+
+/// One line of a Rapid7 Sonar SSL study.
+#[derive(Debug, Default)]
+pub struct SonarRow {
+    /// `cert`, `host` or `name`.
+    pub kind: &'static str,
+    /// `host`: the address that presented the certificate.
+    pub ip: Option<String>,
+    /// The certificate's SHA-1, lower-case hex.
+    pub sha1: String,
+    /// `name`: a CN or SAN entry of the certificate.
+    pub name: Option<String>,
 }
 
 /// One banner a port scanner grabbed: the greeting, the TLS server hello

@@ -574,7 +574,7 @@ fn bad_queries_say_what_is_wrong() {
     let unknown_table = err("SELECT * FROM handshake");
     assert!(unknown_table.contains("handshake"), "{unknown_table}");
     assert!(
-        unknown_table.contains("the dataset's tables: certificates, chain_trust"),
+        unknown_table.contains("the dataset's tables: banners, certificates, chain_trust"),
         "{unknown_table}"
     );
     let unknown_column = err("SELECT portt FROM handshakes");

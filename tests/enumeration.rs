@@ -504,3 +504,108 @@ fn masscan_records_of_every_shape() {
     let certs = mailtls::query::run(&ds, "SELECT subject_cn FROM certificates").unwrap();
     assert_eq!(rows_of(certs)[0]["subject_cn"], "github.com");
 }
+
+/// A Rapid7 Sonar SSL study (certs, hosts, names) built from the real
+/// github.com chain: the certificates join `certificates` by SHA-1, the
+/// scan comes from the file names, a line whose SHA-1 does not match its
+/// DER is quarantined and the rest kept.
+#[test]
+fn sonar_ssl_studies_join_the_certificate_store() {
+    use base64::Engine;
+    use sha1::Digest;
+    use std::io::Write;
+    let Some(fixtures) = fixtures() else { return };
+    let xml =
+        std::fs::read_to_string(fixtures.join("trailofbits-ruby-sslyze/331bf42/spec/sslyze.xml"))
+            .unwrap();
+    let chain: Vec<String> = xml
+        .split("<certificateChain>")
+        .nth(1)
+        .unwrap()
+        .split("</certificateChain>")
+        .next()
+        .unwrap()
+        .split("<asPEM>")
+        .skip(1)
+        .map(|p| {
+            p.split("</asPEM>")
+                .next()
+                .unwrap()
+                .lines()
+                .filter(|l| !l.starts_with("-----"))
+                .collect()
+        })
+        .collect();
+    let sha1: Vec<String> = chain
+        .iter()
+        .map(|b| {
+            let der = base64::engine::general_purpose::STANDARD.decode(b).unwrap();
+            hex::encode(sha1::Sha1::digest(der))
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let write = |kind: &str, text: String| {
+        let path = dir
+            .path()
+            .join(format!("2015-05-05-1430805600-smtp_starttls_25_{kind}.gz"));
+        let mut gz = flate2::write::GzEncoder::new(
+            std::fs::File::create(path).unwrap(),
+            flate2::Compression::default(),
+        );
+        gz.write_all(text.as_bytes()).unwrap();
+        gz.finish().unwrap();
+    };
+    let mut certs: String = sha1
+        .iter()
+        .zip(&chain)
+        .map(|(s, b)| format!("{s},{b}\n"))
+        .collect();
+    certs.push_str(&format!("{},{}\n", "0".repeat(40), chain[0]));
+    write("certs", certs);
+    write(
+        "hosts",
+        sha1.iter().map(|s| format!("192.0.2.25,{s}\n")).collect(),
+    );
+    write("names", format!("{},github.com\n", sha1[0]));
+    let (_t, ds, summary) = ingest(|out| options(vec![dir.path().to_path_buf()], out));
+    assert_eq!(summary.bad_total(), 1, "the line with the wrong SHA-1");
+    let rows = rows_of(
+        mailtls::query::run(
+            &ds,
+            "SELECT s.kind, s.ip, s.port, s.tls_mode, c.subject_cn FROM sonar_ssl s \
+             JOIN certificates c ON c.sha1 = s.sha1 WHERE s.kind = 'host' ORDER BY s.line",
+        )
+        .unwrap(),
+    );
+    let got: Vec<(String, u64, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                text(&r["ip"]),
+                count(&r["port"]),
+                text(&r["tls_mode"]),
+                text(&r["subject_cn"]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "192.0.2.25".into(),
+                25,
+                "starttls".into(),
+                "github.com".into()
+            ),
+            (
+                "192.0.2.25".into(),
+                25,
+                "starttls".into(),
+                "DigiCert SHA2 Extended Validation Server CA".into()
+            ),
+        ]
+    );
+    let scans =
+        mailtls::query::run(&ds, "SELECT DISTINCT scan_id, timestamp FROM sonar_ssl").unwrap();
+    assert_eq!(scans.height(), 1);
+}

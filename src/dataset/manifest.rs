@@ -15,7 +15,8 @@ use super::MANIFEST;
 /// `toplist` and `dns` tables. 4: the `mta_sts_policy` rows, the derived
 /// `dns_mx`, `dns_addr`, `dns_tlsa` and `mta_sts` tables, and
 /// `mail_routes.{starttls_offered, cipher_id, mta_sts, mta_sts_names_mx}`,
-/// and the `enumerated_targets`, `cipher_support` and `banners` rows.
+/// and the `enumerated_targets`, `cipher_support`, `banners` and
+/// `sonar_ssl` rows.
 pub const FORMAT: u32 = 4;
 
 /// Everything a dataset holds, and where it came from.

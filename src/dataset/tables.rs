@@ -2,7 +2,9 @@
 //! `docs/dataset.md` documents every column.
 
 use super::columns::{table, AsText, Micros, StrLists, Strs};
-use crate::record::{Banner, Discovery, DnsAnswer, EnumTarget, Handshake, Ranked, StsPolicy};
+use crate::record::{
+    Banner, Discovery, DnsAnswer, EnumTarget, Handshake, Ranked, SonarRow, StsPolicy,
+};
 use crate::trust::table::chain_digest;
 use crate::x509::{hex32, CertFacts, Sha256Digest};
 
@@ -559,6 +561,46 @@ impl BannerRows {
     }
 }
 
+table! {
+    /// `sonar_ssl`: one row per line of a Rapid7 Sonar SSL study.
+    pub struct SonarRows {
+        input_id: Vec<u32>,
+        line: Vec<u64>,
+        scan_id: Vec<String>,
+        kind: Vec<&'static str>,
+        ip: Vec<Option<String>>,
+        port: Vec<Option<u16>>,
+        tls_mode: Vec<Option<&'static str>>,
+        sha1: Vec<String>,
+        name: Vec<Option<String>>,
+        timestamp: Micros,
+    }
+}
+
+impl SonarRows {
+    /// Appends one line of the study whose file is `file` (none when the
+    /// file name says nothing).
+    pub fn push(
+        &mut self,
+        (input_id, line, stem): (u32, u64, &str),
+        file: Option<&crate::formats::sonar_ssl::SonarFile>,
+        r: SonarRow,
+    ) {
+        self.rows += 1;
+        self.input_id.push(input_id);
+        self.line.push(line);
+        self.scan_id
+            .push(file.map_or_else(|| stem.to_owned(), |f| f.scan.clone()));
+        self.kind.push(r.kind);
+        self.ip.push(r.ip);
+        self.port.push(file.map(|f| f.port));
+        self.tls_mode.push(file.map(|f| f.tls_mode.name()));
+        self.sha1.push(r.sha1);
+        self.name.push(r.name);
+        self.timestamp.0.push(file.and_then(|f| f.date_us));
+    }
+}
+
 /// How an enumerated endpoint is named in its rows: `host:port`, else
 /// `ip:port`, else `:port` (a report that names only the port).
 pub fn target_name(t: &EnumTarget) -> String {
@@ -644,6 +686,7 @@ pub const ROW_TABLES: &[(&str, bool)] = &[
     ("enumerated_targets", false),
     ("cipher_support", false),
     ("banners", false),
+    ("sonar_ssl", false),
 ];
 
 /// An empty frame with every column of a row table (and `scan_id` for a
@@ -660,6 +703,7 @@ pub fn empty_frame(table: &str) -> polars::prelude::PolarsResult<polars::prelude
         "enumerated_targets" => EnumTargetRows::default().into_frame()?,
         "cipher_support" => CipherSupportRows::default().into_frame()?,
         "banners" => BannerRows::default().into_frame()?,
+        "sonar_ssl" => SonarRows::default().into_frame()?,
         _ => CertificateRows::default().into_frame()?,
     };
     if ROW_TABLES

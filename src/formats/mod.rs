@@ -16,6 +16,7 @@ pub mod masscan;
 pub mod mta_sts;
 pub mod outcome;
 pub mod sonar_dns;
+pub mod sonar_ssl;
 pub mod sslyze;
 pub mod sslyze_json;
 pub mod toplist;
@@ -64,6 +65,8 @@ pub struct Context {
     pub csv_columns: Option<Vec<String>>,
     /// The domain an MTA-STS policy file's path names.
     pub policy_domain: Option<String>,
+    /// The scan a Rapid7 Sonar SSL file name describes.
+    pub sonar: Option<sonar_ssl::SonarFile>,
 }
 
 impl Context {
@@ -190,6 +193,9 @@ pub fn parse_record<'a>(
         }
         if sslyze::is_text(text.as_bytes()) {
             return sslyze::parse_text(text).map(|p| (Layout::SslyzeText, p));
+        }
+        if sonar_ssl::is_row(text) {
+            return sonar_ssl::parse_row(text.trim()).map(|p| (Layout::SonarSsl, p));
         }
         if mta_sts::is_policy_text(text.as_bytes()) {
             return mta_sts::parse_file(text, ctx.policy_domain.as_deref())

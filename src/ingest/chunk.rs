@@ -8,7 +8,7 @@ use super::certs::CertStore;
 use crate::dataset::manifest::ScanEntry;
 use crate::dataset::tables::{
     push_target, BannerRows, CertificateRows, CipherSupportRows, DiscoveryRows, DnsRows,
-    EnumTargetRows, HandshakeRows, StsPolicyRows, TopListRows,
+    EnumTargetRows, HandshakeRows, SonarRows, StsPolicyRows, TopListRows,
 };
 use crate::dataset::writer::path_safe;
 use crate::formats::{parse_record, Context, RecordError};
@@ -83,6 +83,7 @@ struct ChunkRows {
     targets: EnumTargetRows,
     support: CipherSupportRows,
     banners: BannerRows,
+    sonar: SonarRows,
 }
 
 /// Everything one chunk yields, with its tables already columnar (built on
@@ -107,6 +108,8 @@ pub struct ChunkOutput {
     pub support: DataFrame,
     /// Banners a port scanner grabbed.
     pub banners: DataFrame,
+    /// Rapid7 Sonar SSL lines.
+    pub sonar: DataFrame,
     /// Rejected records, in input order.
     pub bad: Vec<BadRecord>,
     /// Records read per layout.
@@ -251,6 +254,9 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResul
             for h in &mut parsed.handshakes {
                 chains.push(resolve_chain(h, certs, file.input_id, &mut rows.certs)?);
             }
+            for c in std::mem::take(&mut parsed.certificates) {
+                certs.resolve(c, file.input_id, &mut rows.certs)?;
+            }
             Ok((layout, parsed, chains))
         });
         match result {
@@ -301,6 +307,10 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResul
                     if let Some(hash) = hash {
                         out.chains.add(&file.stem, hash, &chain, time);
                     }
+                }
+                for r in parsed.sonar {
+                    let at = (file.input_id, span.line, file.stem.as_str());
+                    rows.sonar.push(at, file.ctx.sonar.as_ref(), r);
                 }
                 for b in parsed.banners {
                     let mut b = b;
@@ -370,5 +380,6 @@ pub fn process(chunk: &Chunk, file: &FileInfo, certs: &CertStore) -> PolarsResul
     out.targets = rows.targets.into_frame()?;
     out.support = rows.support.into_frame()?;
     out.banners = rows.banners.into_frame()?;
+    out.sonar = rows.sonar.into_frame()?;
     Ok(out)
 }

@@ -190,6 +190,7 @@ impl<'a> Sink<'a> {
         self.add_unpartitioned("enumerated_targets", out.targets, false)?;
         self.add_unpartitioned("cipher_support", out.support, false)?;
         self.add_unpartitioned("banners", out.banners, false)?;
+        self.add_unpartitioned("sonar_ssl", out.sonar, false)?;
         for bad in &out.bad {
             if s.strict {
                 bail!(
@@ -264,6 +265,7 @@ impl<'a> Sink<'a> {
             "enumerated_targets",
             "cipher_support",
             "banners",
+            "sonar_ssl",
         ] {
             self.add_unpartitioned(table, DataFrame::empty(), true)?;
         }

@@ -119,6 +119,7 @@ fn base_context(opts: &Options) -> Context {
         mode: opts.tls_mode.or(implied),
         csv_columns: None,
         policy_domain: None,
+        sonar: None,
     }
 }
 
@@ -250,13 +251,16 @@ pub fn run(opts: &Options) -> Result<Summary> {
                     let Some((path, size, hash)) = todo.get(i) else {
                         break;
                     };
-                    let series = path
-                        .file_name()
-                        .and_then(|n| SeriesName::parse(&n.to_string_lossy()));
+                    let name = path.file_name().map(|n| n.to_string_lossy());
+                    let series = name.as_deref().and_then(SeriesName::parse);
+                    let sonar = name
+                        .as_deref()
+                        .and_then(crate::formats::sonar_ssl::file_name);
                     let info = FileInfo {
                         input_id: first_id + i as u32,
                         ctx: Context {
                             series,
+                            sonar,
                             ..ctx.clone()
                         },
                         stem: file_stem(path),
