@@ -368,6 +368,27 @@ fn generated_enumeration_matches_the_truth_and_both_sslyze_formats_agree() {
                 );
             }
         }
+        let mut clients: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+        for r in table_rows(ds, "client_simulation") {
+            clients
+                .entry(text(&r["client"]))
+                .or_default()
+                .insert(text(&r["outcome"]), count(&r["endpoints"]));
+        }
+        let expected: BTreeMap<String, BTreeMap<String, u64>> = t["clients"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(c, o)| {
+                let o = o
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), count(v)));
+                (c.clone(), o.collect())
+            })
+            .collect();
+        assert_eq!(clients, expected, "client_simulation");
         let comparison = table_rows(ds, "negotiated_vs_preferred");
         assert_eq!(comparison.len(), 1);
         for (column, n) in t["comparison"].as_object().unwrap() {

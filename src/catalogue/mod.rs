@@ -149,6 +149,15 @@ pub const CATALOGUE: &[Entry] = &[
         sql: include_str!("sql/negotiated_vs_preferred.sql"),
     },
     Entry {
+        name: "client_simulation",
+        title: "What named 2015 clients would negotiate with the enumerated endpoints",
+        row: "client (client_offers) × port × protocol × outcome (no_common_suite, not_determinable, weak, strong)",
+        denominator: "TLS endpoints of the port (`tls_endpoints`: accepted at least one suite), each scan of an endpoint counted",
+        paper: "extends Mayer et al. 2015's support tables to what real senders and mail clients of the time would have got",
+        chart: "stacked bars per client: share of endpoints by outcome",
+        sql: include_str!("sql/client_simulation.sql"),
+    },
+    Entry {
         name: "handshake_accounting",
         title: "Enumeration handshakes: accepted, rejected, failed",
         row: "scan (an input file of enumeration output)",

@@ -428,6 +428,50 @@ pub fn figures(entry: &Entry, df: &DataFrame, provenance: &Provenance) -> Result
                 },
             )]
         }
+        "client_simulation" => {
+            const OUTCOMES: &[(&str, &str)] = &[
+                ("strong", "strong suite"),
+                ("weak", "weak suite (RC4, EXPORT, NULL, anonymous, DES, 3DES)"),
+                ("not_determinable", "not determinable from the records"),
+                ("no_common_suite", "no common suite: no TLS"),
+            ];
+            let (clients, ports) = (t.texts("client")?, t.texts("port")?);
+            let (outcomes, share, total) = (
+                t.texts("outcome")?,
+                t.numbers("share")?,
+                t.numbers("tls_endpoints")?,
+            );
+            let mut order: Vec<(String, String, f64)> = Vec::new();
+            for i in 0..t.height {
+                if !order.iter().any(|(c, p, _)| *c == clients[i] && *p == ports[i]) {
+                    order.push((clients[i].clone(), ports[i].clone(), total[i]));
+                }
+            }
+            let groups = order
+                .iter()
+                .map(|(c, p, n)| format!("{c}, port {p}\nN={}", thousands(*n)))
+                .collect();
+            let segments = OUTCOMES
+                .iter()
+                .map(|(outcome, label)| {
+                    let values = order
+                        .iter()
+                        .map(|(c, p, _)| {
+                            (0..t.height)
+                                .find(|&i| clients[i] == *c && ports[i] == *p && outcomes[i] == *outcome)
+                                .map_or(0.0, |i| share[i])
+                        })
+                        .collect();
+                    ((*label).to_owned(), values)
+                })
+                .collect();
+            vec![figure(
+                name,
+                "What each client would have negotiated",
+                "Share of TLS endpoints by the suite a named client would negotiate (from the enumeration: accepted suites and the server's preference); N = TLS endpoints".into(),
+                Kind::Stacked { groups, segments },
+            )]
+        }
         "handshake_accounting" => {
             let (scans, recorded) = (t.texts("scan_id")?, t.texts("rejections_recorded")?);
             let handshakes = t.numbers("handshakes")?;

@@ -336,6 +336,40 @@ impl MozillaLevelRows {
 }
 
 table! {
+    /// `client_offers`: the named clients' offers (rewritten at every
+    /// commit; `cipher_id` joins `cipher_suites.id`).
+    pub struct ClientOfferRows {
+        client: Vec<String>,
+        label: Vec<String>,
+        client_order: Vec<u32>,
+        min_version: Vec<u16>,
+        max_version: Vec<u16>,
+        offer_rank: Vec<u32>,
+        cipher_id: Vec<u32>,
+    }
+}
+
+impl ClientOfferRows {
+    /// The whole built-in table.
+    pub fn built_in() -> ClientOfferRows {
+        let mut t = ClientOfferRows::default();
+        for (order, c) in crate::tls::clients::clients().iter().enumerate() {
+            for (rank, id) in c.suites.iter().enumerate() {
+                t.rows += 1;
+                t.client.push(c.client.clone());
+                t.label.push(c.label.clone());
+                t.client_order.push(order as u32 + 1);
+                t.min_version.push(c.versions.0);
+                t.max_version.push(c.versions.1);
+                t.offer_rank.push(rank as u32 + 1);
+                t.cipher_id.push(*id);
+            }
+        }
+        t
+    }
+}
+
+table! {
     /// `dh_groups`: well-known Diffie-Hellman primes (rewritten at every
     /// commit; `prime_sha256` joins `handshakes.dh_prime_sha256`).
     pub struct DhGroupRows {

@@ -20,7 +20,8 @@ use crate::dataset::commit::Staging;
 use crate::dataset::manifest::{FailedInput, InputEntry, Manifest, Part, Run, FORMAT};
 use crate::dataset::read::read_columns;
 use crate::dataset::tables::{
-    empty_frame, CipherSuiteRows, DhGroupRows, MozillaLevelRows, ScanRows, ROW_TABLES,
+    empty_frame, CipherSuiteRows, ClientOfferRows, DhGroupRows, MozillaLevelRows, ScanRows,
+    ROW_TABLES,
 };
 use crate::dataset::writer::{path_safe, write_part};
 use crate::formats::{mail, Context};
@@ -77,6 +78,7 @@ const WHOLE_TABLES: &[&str] = &[
     "scans",
     "cipher_suites",
     "mozilla_levels",
+    "client_offers",
     "dh_groups",
     "chain_trust",
     "name_checks",
@@ -424,6 +426,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
         ("scans", scans_frame(&manifest)?),
         ("cipher_suites", CipherSuiteRows::built_in().into_frame()?),
         ("mozilla_levels", MozillaLevelRows::built_in().into_frame()?),
+        ("client_offers", ClientOfferRows::built_in().into_frame()?),
         ("dh_groups", DhGroupRows::built_in().into_frame()?),
         ("chain_trust", trust_df),
         ("name_checks", names?),

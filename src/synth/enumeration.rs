@@ -192,6 +192,8 @@ pub struct EnumTruth {
     /// `negotiated_vs_preferred` of port 25: endpoints, preference_recorded,
     /// negotiated_preferred, negotiated_accepted.
     pub comparison: BTreeMap<&'static str, u64>,
+    /// `client_simulation` of port 25: client → outcome → endpoints.
+    pub clients: BTreeMap<String, BTreeMap<&'static str, u64>>,
 }
 
 /// Draws an endpoint's configuration and what sslyze finds. The suite the
@@ -478,6 +480,41 @@ pub fn write(
     Ok((files, bytes, judge(&targets, &stems)))
 }
 
+/// What `client` would get from an endpoint whose accepted handshakes are
+/// `accepted`, as `client_simulation` decides it from the records.
+fn simulate(
+    accepted: &[&Tried],
+    client: &crate::tls::clients::Client,
+    with_preference: bool,
+) -> &'static str {
+    let common: Vec<&&Tried> = accepted
+        .iter()
+        .filter(|x| {
+            client.suites.contains(&x.suite.id)
+                && x.version >= client.versions.0
+                && x.version <= client.versions.1
+        })
+        .collect();
+    let Some(best) = common.iter().map(|x| x.version).max() else {
+        return "no_common_suite";
+    };
+    let at_best: Vec<&&&Tried> = common.iter().filter(|x| x.version == best).collect();
+    let in_probe_list =
+        |s: &CipherSuite| !(s.anon || s.null || s.export || s.des || s.triple_des || s.camellia);
+    let chosen = match at_best.as_slice() {
+        [only] => Some(only.suite),
+        many if with_preference && many.iter().all(|x| in_probe_list(x.suite)) => {
+            many.iter().find(|x| x.preferred).map(|x| x.suite)
+        }
+        _ => None,
+    };
+    match chosen {
+        None => "not_determinable",
+        Some(s) if s.rc4 || s.export || s.null || s.anon || s.des || s.triple_des => "weak",
+        Some(_) => "strong",
+    }
+}
+
 /// The tables' expected values; the JSON file records no preference.
 fn judge(targets: &[Enumerated], stems: &[String; 2]) -> EnumTruth {
     let mut t = EnumTruth {
@@ -545,6 +582,14 @@ fn judge(targets: &[Enumerated], stems: &[String; 2]) -> EnumTruth {
                 ("suite_not_known", false),
             ] {
                 *t.weak.entry(property).or_default() += u64::from(holds);
+            }
+            for client in crate::tls::clients::clients() {
+                let outcome = simulate(&accepted, client, with_preference);
+                *t.clients
+                    .entry(client.client.clone())
+                    .or_default()
+                    .entry(outcome)
+                    .or_default() += 1;
             }
             let mut families: BTreeMap<&'static str, bool> = BTreeMap::new();
             for x in &accepted {

@@ -1,5 +1,6 @@
 //! TLS protocol facts kept as data tables.
 
+pub mod clients;
 pub mod dh_groups;
 pub mod mozilla;
 pub mod suites;
