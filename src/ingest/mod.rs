@@ -87,6 +87,7 @@ const WHOLE_TABLES: &[&str] = &[
     "dns_addr",
     "dns_tlsa",
     "mta_sts",
+    "sonar_chains",
 ];
 
 /// `mailtls <version>`.
@@ -401,6 +402,11 @@ pub fn run(opts: &Options) -> Result<Summary> {
     };
     crate::checkpoint::reached("judging");
     let bar = progress::stage("judging certificate chains", 0, opts.quiet);
+    // Sonar hosts' chains span lines and files: put together from every
+    // run's rows, and judged with this run's chains.
+    let sonar = crate::trust::sonar::assemble(&manifest, &locate)?;
+    let mut chains = chains;
+    crate::trust::sonar::register(&sonar, &mut chains);
     let this_run = RunChains {
         run: run_id,
         chains,
@@ -435,6 +441,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
         addr,
         tlsa,
         ("mta_sts", crate::dane::records::sts_table(&sts)?),
+        ("sonar_chains", crate::trust::sonar::table(&sonar)?),
     ];
     for (table, mut df) in whole {
         debug_assert!(WHOLE_TABLES.contains(&table));

@@ -11,6 +11,7 @@ pub mod cert;
 pub mod names;
 pub mod policy;
 pub mod rules;
+pub mod sonar;
 pub mod store;
 pub mod table;
 pub mod verify;
