@@ -405,7 +405,6 @@ pub fn run(opts: &Options) -> Result<Summary> {
     // Sonar hosts' chains span lines and files: put together from every
     // run's rows, and judged with this run's chains.
     let sonar = crate::trust::sonar::assemble(&manifest, &locate)?;
-    let mut chains = chains;
     crate::trust::sonar::register(&sonar, &mut chains);
     let this_run = RunChains {
         run: run_id,
