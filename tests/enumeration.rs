@@ -299,8 +299,8 @@ fn mail_in_a_box_dropped_sslv3_and_rc4_from_port_25_between_2015_and_2016() {
 
 /// The generated sslyze XML and JSON enumerate the same endpoints: the two
 /// readers give the same rows (the JSON records no preference), and every
-/// enumeration table equals the generator's truth — on the sample and on
-/// an archive of another seed.
+/// enumeration table — and masscan's banners of the same port — equals the
+/// generator's truth, on the sample and on an archive of another seed.
 #[test]
 fn generated_enumeration_matches_the_truth_and_both_sslyze_formats_agree() {
     let (_tmp, sample, _, sample_truth) = ingest_sample();
@@ -393,6 +393,28 @@ fn generated_enumeration_matches_the_truth_and_both_sslyze_formats_agree() {
         assert_eq!(comparison.len(), 1);
         for (column, n) in t["comparison"].as_object().unwrap() {
             assert_eq!(count(&comparison[0][column]), count(n), "{column}");
+        }
+        // masscan's view of the same port: banners by service, versions.
+        let m = &truth["masscan"];
+        let scan = text(&m["scan_id"]);
+        for r in rows_of(
+            mailtls::query::run(
+                ds,
+                &format!("SELECT service, COUNT(*) AS n FROM banners WHERE scan_id = '{scan}' GROUP BY service"),
+            )
+            .unwrap(),
+        ) {
+            assert_eq!(count(&r["n"]), count(&m["banners"][text(&r["service"])]));
+        }
+        for r in rows_of(
+            mailtls::query::run(
+                ds,
+                &format!("SELECT tls_version, COUNT(*) AS n FROM banners WHERE scan_id = '{scan}' AND service = 'ssl' GROUP BY tls_version"),
+            )
+            .unwrap(),
+        ) {
+            let version = format!("0x{:04x}", count(&r["tls_version"]));
+            assert_eq!(count(&r["n"]), count(&m["ssl_versions"][&version]), "{version}");
         }
         let unreachable = mailtls::query::run(
             ds,

@@ -40,6 +40,7 @@ fn sample_ingests_to_its_truth() {
         layouts,
         [
             "censys",
+            "masscan",
             "mta_sts",
             "sonar_dns",
             "sslyze_json",

@@ -193,8 +193,8 @@ fn same_seed_same_bytes_whatever_the_threads() {
     let two = make("b", 5, 2);
     assert_eq!(
         one.len(),
-        24,
-        "7 series × (scan + ZMap), 4 DNS files, 2 MTA-STS policy files, sslyze XML and JSON, truth, roots"
+        25,
+        "7 series × (scan + ZMap), 4 DNS files, 2 MTA-STS policy files, sslyze XML and JSON, masscan, truth, roots"
     );
     assert!(one == two, "jobs 1 and jobs 2 differ");
     let other = make("c", 6, 2);

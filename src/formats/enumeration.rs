@@ -78,13 +78,14 @@ const PORTS: &[(u16, &str, TlsMode)] = &[
 /// the port. `auto` (sslyze 0.x) takes the port's protocol.
 pub fn service(setting: Option<&str>, port: Option<u16>) -> (String, Option<TlsMode>) {
     let by_port = port.and_then(|p| PORTS.iter().find(|(q, _, _)| *q == p));
-    let key = setting.map(|s| s.to_ascii_lowercase());
+    // sslyze writes these in several casings and with or without `_`.
+    let key = setting.map(|s| s.to_ascii_lowercase().replace('_', ""));
     if key.as_deref() == Some("auto") {
         return by_port.map_or(("tls".into(), None), |(_, proto, mode)| {
             ((*proto).into(), Some(*mode))
         });
     }
-    match key.and_then(|k| WRAPPERS.iter().find(|(n, _, _)| *n == k)) {
+    match key.and_then(|k| WRAPPERS.iter().find(|(n, _, _)| n.replace('_', "") == k)) {
         Some((_, Some(proto), mode)) => ((*proto).into(), Some(*mode)),
         Some((_, None, mode)) => {
             let proto = by_port

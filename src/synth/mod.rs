@@ -10,6 +10,7 @@
 pub mod dns;
 pub mod enumeration;
 pub mod kex;
+pub mod masscan;
 pub mod model;
 pub mod output;
 pub mod pki;
@@ -136,6 +137,9 @@ struct TruthFile<'a> {
     /// What the enumeration tables must hold, when sslyze output was written.
     #[serde(skip_serializing_if = "Option::is_none")]
     enumeration: Option<enumeration::EnumTruth>,
+    /// What masscan's file of the port-25 endpoints gives, when written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    masscan: Option<masscan::MasscanTruth>,
 }
 
 #[derive(Serialize)]
@@ -406,6 +410,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
         }
     }
     let mut enum_truth = None;
+    let mut masscan_truth: Option<masscan::MasscanTruth> = None;
     if let ([job], true) = (smtp.as_slice(), opts.enumeration) {
         if job.layout != Layout::Censys {
             let damaged = |i: u64| job.damaged(job.index as u64, i);
@@ -417,6 +422,11 @@ pub fn run(opts: &Options) -> Result<Summary> {
             files.extend(enum_files);
             bytes += enum_bytes;
             enum_truth = Some(truth);
+            let (file, masscan_bytes, truth) =
+                pool.install(|| masscan::write(&run_id, &job.drawer, &damaged, &opts.out))?;
+            files.push(file);
+            bytes += masscan_bytes;
+            masscan_truth = Some(truth);
         }
     }
     if let ([job], true) = (smtp.as_slice(), opts.censys_view) {
@@ -500,7 +510,15 @@ pub fn run(opts: &Options) -> Result<Summary> {
         files: &files,
         series: &series_truth,
         handshakes: totals(&|s| s.handshakes),
-        discovery: totals(&|s| s.discovery),
+        discovery: {
+            // masscan's status records are port-25 discoveries too.
+            let mut d = totals(&|s| s.discovery);
+            if let Some(m) = &masscan_truth {
+                d.rows += m.status;
+                *d.by_port.entry(25).or_default() += m.status;
+            }
+            d
+        },
         certificates: CertTotals {
             rows: cert_rows,
             counts: cert_counts,
@@ -508,6 +526,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
         quarantine: files.iter().map(|f| f.bad_lines).sum(),
         dns: dns_truth,
         enumeration: enum_truth,
+        masscan: masscan_truth,
     };
     let text = serde_json::to_string_pretty(&truth)?;
     std::fs::write(opts.out.join("truth.json"), text + "\n")?;
