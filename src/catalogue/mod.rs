@@ -1,8 +1,10 @@
 //! The table catalogue: named, documented SQL queries over a dataset.
 //!
-//! Each table is one portable SQL file in `sql/` (plain SQL that polars and
-//! Spark SQL both accept: no engine-specific functions; derived facts come
-//! from dataset columns), with its metadata here as data.
+//! Each table is one portable SQL file in `sql/` (plain SQL that polars,
+//! DuckDB and Spark SQL all accept: no engine-specific functions; derived
+//! facts come from dataset columns; fractional literals written as
+//! `CAST(… AS DOUBLE)`, since Spark reads `1.0` as a decimal), with its
+//! metadata here as data.
 
 use std::path::Path;
 

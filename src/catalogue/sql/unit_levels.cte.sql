@@ -24,7 +24,7 @@ WITH observed AS (
     SELECT 'ip' AS unit, 1 AS unit_order, h.ip AS id, h.status, h.cipher_id,
            t.valid AS trusted, CAST(NULL AS BOOLEAN) AS names_host,
            CAST(NULL AS STRING) AS dane, CAST(NULL AS STRING) AS mta_sts,
-           CAST(NULL AS BOOLEAN) AS mta_sts_names_mx, 1.0 AS weight
+           CAST(NULL AS BOOLEAN) AS mta_sts_names_mx, CAST(1 AS DOUBLE) AS weight
     FROM handshakes h
     LEFT JOIN (
         SELECT scan_id, chain_hash, valid
@@ -34,16 +34,16 @@ WITH observed AS (
     WHERE h.port = 25
     UNION ALL
     SELECT 'mx_host' AS unit, 2 AS unit_order, mx_host AS id, status, cipher_id,
-           trusted, names_host, dane, mta_sts, mta_sts_names_mx, 1.0 AS weight
+           trusted, names_host, dane, mta_sts, mta_sts_names_mx, CAST(1 AS DOUBLE) AS weight
     FROM mail_routes
     UNION ALL
     SELECT 'domain' AS unit, 3 AS unit_order, domain AS id, status, cipher_id,
-           trusted, names_host, dane, mta_sts, mta_sts_names_mx, 1.0 AS weight
+           trusted, names_host, dane, mta_sts, mta_sts_names_mx, CAST(1 AS DOUBLE) AS weight
     FROM mail_routes
     UNION ALL
     SELECT 'domain_by_rank' AS unit, 4 AS unit_order, r.domain AS id, r.status, r.cipher_id,
            r.trusted, r.names_host, r.dane, r.mta_sts, r.mta_sts_names_mx,
-           1.0 / l.rank AS weight
+           CAST(1 AS DOUBLE) / l.rank AS weight
     FROM mail_routes r
     JOIN (
         SELECT domain, MIN(rank) AS rank
@@ -92,7 +92,7 @@ unit_levels AS (
 unit_totals AS (
     SELECT unit,
            SUM(CASE WHEN level >= 1 THEN 1 ELSE 0 END) AS answered,
-           SUM(CASE WHEN level >= 1 THEN weight ELSE 0.0 END) AS answered_weight
+           SUM(CASE WHEN level >= 1 THEN weight ELSE CAST(0 AS DOUBLE) END) AS answered_weight
     FROM unit_levels
     GROUP BY unit
 )

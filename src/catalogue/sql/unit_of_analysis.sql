@@ -18,10 +18,10 @@ SELECT unit,
        SUM(CASE WHEN level >= 3 THEN 1 ELSE 0 END) AS tls_completed,
        SUM(CASE WHEN trusted = 1 THEN 1 ELSE 0 END) AS trusted_certificate,
        SUM(CASE WHEN level >= 6 THEN 1 ELSE 0 END) AS authenticated,
-       SUM(CASE WHEN level >= 2 THEN weight ELSE 0.0 END) / SUM(weight) AS starttls_share,
-       SUM(CASE WHEN level >= 3 THEN weight ELSE 0.0 END) / SUM(weight) AS tls_completed_share,
-       SUM(CASE WHEN trusted = 1 THEN weight ELSE 0.0 END) / SUM(weight) AS trusted_certificate_share,
-       SUM(CASE WHEN level >= 6 THEN weight ELSE 0.0 END) / SUM(weight) AS authenticated_share
+       SUM(CASE WHEN level >= 2 THEN weight ELSE CAST(0 AS DOUBLE) END) / SUM(weight) AS starttls_share,
+       SUM(CASE WHEN level >= 3 THEN weight ELSE CAST(0 AS DOUBLE) END) / SUM(weight) AS tls_completed_share,
+       SUM(CASE WHEN trusted = 1 THEN weight ELSE CAST(0 AS DOUBLE) END) / SUM(weight) AS trusted_certificate_share,
+       SUM(CASE WHEN level >= 6 THEN weight ELSE CAST(0 AS DOUBLE) END) / SUM(weight) AS authenticated_share
 FROM unit_levels
 WHERE level >= 1
 GROUP BY unit, unit_order
