@@ -4,11 +4,11 @@
 # Usage: scripts/bench-synth.sh [RECORDS] [extra synth options…]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-release=${CARGO_TARGET_DIR:-target}/release
+release=${CARGO_TARGET_DIR:-target}/profiling
 records=${1:-1000000}
 shift || true
 work=${BENCH_DIR:-target/bench}/synth
-cargo build --release --quiet --bin mailtls
+cargo build --profile profiling --quiet --bin mailtls
 rm -rf "$work"
 log=$(mktemp)
 /usr/bin/time -v $release/mailtls synth --out "$work" --records "$records" --seed 1 --quiet "$@" 2>"$log"

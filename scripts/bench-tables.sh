@@ -9,10 +9,10 @@
 # Usage: scripts/bench-tables.sh [RECORDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-release=${CARGO_TARGET_DIR:-target}/release
+release=${CARGO_TARGET_DIR:-target}/profiling
 records=${1:-1000000}
 work=${BENCH_DIR:-target/bench}/tables
-cargo build --release --quiet --bin mailtls
+cargo build --profile profiling --quiet --bin mailtls
 bin=$release/mailtls
 python=$(scripts/python-env.sh)
 mkdir -p "$work"

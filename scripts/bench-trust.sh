@@ -6,11 +6,11 @@
 # Usage: scripts/bench-trust.sh [RECORDS] [MAX_CERTS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-release=${CARGO_TARGET_DIR:-target}/release
+release=${CARGO_TARGET_DIR:-target}/profiling
 records=${1:-200000}
 max_certs=${2:-5000}
 work=${BENCH_DIR:-target/bench}/trust
-cargo build --release --quiet --bin mailtls --example trust_bench
+cargo build --profile profiling --quiet --bin mailtls --example trust_bench
 rm -rf "$work" && mkdir -p "$work"
 $release/mailtls synth --out "$work/archive" --records "$records" --seed 7 \
   --layout zgrab2 --compress none --max-certs "$max_certs" --quiet
