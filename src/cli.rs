@@ -122,6 +122,11 @@ pub struct IngestArgs {
     /// default) or YYYY-MM-DD.
     #[arg(long, value_name = "scan|DATE")]
     pub as_of: Option<String>,
+    /// Ingest only shard K of N (`2/4`): files are split by the hash of
+    /// their name, the same way on every machine, so N machines can ingest
+    /// one archive in parallel.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
     /// No progress display and no summary.
     #[arg(long, short)]
     pub quiet: bool,

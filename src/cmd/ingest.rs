@@ -30,6 +30,11 @@ pub fn execute(args: IngestArgs) -> Result<()> {
         roots: args.roots,
         as_of: args.as_of,
         agreement: !args.quiet,
+        shard: args
+            .shard
+            .as_deref()
+            .map(crate::ingest::parse_shard)
+            .transpose()?,
     };
     let summary = run(&opts)?;
     if !args.quiet {

@@ -70,6 +70,30 @@ pub struct Options {
     /// every handshake after the commit, which the command skips with
     /// `--quiet`, where it prints no summary.
     pub agreement: bool,
+    /// `--shard K/N`: ingest only the files of shard K (1-based) of N.
+    pub shard: Option<(u32, u32)>,
+}
+
+/// The shard (0-based) a file belongs to among `n`: decided by its name
+/// alone (XXH3 of the file name), so every machine splits an archive the
+/// same way whatever folder it is kept in.
+pub fn shard_of(path: &std::path::Path, n: u32) -> u32 {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    (twox_hash::XxHash3_128::oneshot(name.as_bytes()) % u128::from(n.max(1))) as u32
+}
+
+/// Reads `K/N` (1 ≤ K ≤ N).
+pub fn parse_shard(text: &str) -> Result<(u32, u32)> {
+    let parsed = text
+        .split_once('/')
+        .and_then(|(k, n)| Some((k.trim().parse::<u32>().ok()?, n.trim().parse::<u32>().ok()?)));
+    match parsed {
+        Some((k, n)) if k >= 1 && k <= n => Ok((k, n)),
+        _ => anyhow::bail!("--shard {text:?}: give K/N with 1 ≤ K ≤ N, e.g. 2/4"),
+    }
 }
 
 /// Tables rewritten whole at every commit: the series, the built-in
@@ -182,7 +206,10 @@ fn find_duplicates(
 pub fn run(opts: &Options) -> Result<Summary> {
     let started = Instant::now();
     let started_at = now_rfc3339();
-    let (files, mut unreadable) = discover(&opts.inputs)?;
+    let (mut files, mut unreadable) = discover(&opts.inputs)?;
+    if let Some((k, n)) = opts.shard {
+        files.retain(|f| shard_of(f, n) == k - 1);
+    }
     let staging = Staging::open(&opts.out, opts.append)?;
     if staging.append && staging.base.format != FORMAT {
         let (format, tool) = (staging.base.format, staging.base.tool.clone());

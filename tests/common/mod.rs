@@ -54,6 +54,7 @@ pub fn options(inputs: Vec<PathBuf>, out: &Path) -> Options {
         roots: None,
         as_of: None,
         agreement: true,
+        shard: None,
     }
 }
 
