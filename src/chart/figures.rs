@@ -431,7 +431,7 @@ pub fn figures(entry: &Entry, df: &DataFrame, provenance: &Provenance) -> Result
         "client_simulation" => {
             const OUTCOMES: &[(&str, &str)] = &[
                 ("strong", "strong suite"),
-                ("weak", "weak suite (RC4, EXPORT, NULL, anonymous, DES, 3DES)"),
+                ("weak", "weak suite"),
                 ("not_determinable", "not determinable from the records"),
                 ("no_common_suite", "no common suite: no TLS"),
             ];
@@ -468,7 +468,7 @@ pub fn figures(entry: &Entry, df: &DataFrame, provenance: &Provenance) -> Result
             vec![figure(
                 name,
                 "What each client would have negotiated",
-                "Share of TLS endpoints by the suite a named client would negotiate (from the enumeration: accepted suites and the server's preference); N = TLS endpoints".into(),
+                "Share of TLS endpoints by the suite a named client would negotiate, from the enumeration's accepted suites and server preference; weak: RC4, EXPORT, NULL, anonymous, DES or 3DES; N = TLS endpoints".into(),
                 Kind::Stacked { groups, segments },
             )]
         }
