@@ -418,26 +418,6 @@ fn duckdb(dataset: &Path, sql: &str) -> Option<Vec<Row>> {
     )
 }
 
-/// Rows as comparable text, order-independent; numbers compared to 1e-9.
-fn canonical(rows: &[Row]) -> Vec<Vec<(String, String)>> {
-    let mut out: Vec<Vec<(String, String)>> = rows
-        .iter()
-        .map(|r| {
-            r.iter()
-                .map(|(k, v)| {
-                    let text = match v {
-                        Value::Number(x) => format!("{:.9}", x.as_f64().unwrap()),
-                        other => s(other),
-                    };
-                    (k.clone(), text)
-                })
-                .collect()
-        })
-        .collect();
-    out.sort();
-    out
-}
-
 fn assert_same_in_duckdb(dataset: &Path) {
     // A table may be empty only where a table it reads is.
     let empty_sources: Vec<&str> = [

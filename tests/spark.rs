@@ -42,28 +42,6 @@ fn spark(dataset: &Path) -> Option<Map<String, Value>> {
     )
 }
 
-/// Rows as comparable text: numbers to nine decimals, rows sorted.
-fn canonical(rows: &[Row]) -> Vec<Vec<(String, String)>> {
-    let mut out: Vec<Vec<(String, String)>> = rows
-        .iter()
-        .map(|r| {
-            r.iter()
-                .map(|(k, v)| {
-                    let text = match v {
-                        Value::Number(x) => format!("{:.9}", x.as_f64().unwrap()),
-                        Value::String(s) => s.clone(),
-                        Value::Null => "null".into(),
-                        other => other.to_string(),
-                    };
-                    (k.clone(), text)
-                })
-                .collect()
-        })
-        .collect();
-    out.sort();
-    out
-}
-
 fn assert_same_in_spark(dataset: &Path) {
     let Some(answers) = spark(dataset) else {
         return;

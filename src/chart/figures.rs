@@ -295,34 +295,21 @@ pub fn figures(entry: &Entry, df: &DataFrame, provenance: &Provenance) -> Result
             let (ports, protocols) = (t.texts("port")?, t.texts("protocol")?);
             let (versions, total) = (t.texts("version_name")?, t.numbers("tls_endpoints")?);
             let (best, accepting) = (t.numbers("best_share")?, t.numbers("accepting_share")?);
-            let mut order: Vec<(String, f64)> = Vec::new();
-            for i in 0..t.height {
-                let key = format!("{} ({})", ports[i], protocols[i]);
-                if !order.iter().any(|(k, _)| *k == key) {
-                    order.push((key, total[i]));
-                }
-            }
-            let groups: Vec<String> = order
-                .iter()
-                .map(|(k, n)| format!("{k}\nN={}", thousands(*n)))
+            let keys: Vec<String> = (0..t.height)
+                .map(|i| format!("{} ({})", ports[i], protocols[i]))
                 .collect();
-            let share_of = |values: &[f64], version: &str| -> Vec<f64> {
-                order
-                    .iter()
-                    .map(|(k, _)| {
-                        (0..t.height)
-                            .find(|&i| {
-                                format!("{} ({})", ports[i], protocols[i]) == *k && versions[i] == version
-                            })
-                            .map_or(0.0, |i| values[i])
-                    })
-                    .collect()
-            };
             const VERSIONS: &[&str] = &["TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1.0", "SSLv3", "SSLv2"];
+            let (first, by_version) = pivot(&keys, &versions, &best, VERSIONS);
+            let groups: Vec<String> = first
+                .iter()
+                .map(|&i| format!("{}\nN={}", keys[i], thousands(total[i])))
+                .collect();
             let segments = VERSIONS
                 .iter()
-                .map(|v| ((*v).to_owned(), share_of(&best, v)))
+                .zip(by_version)
+                .map(|(v, values)| ((*v).to_owned(), values))
                 .collect();
+            let (_, mut sslv3) = pivot(&keys, &versions, &accepting, &["SSLv3"]);
             vec![
                 figure(
                     name,
@@ -336,7 +323,7 @@ pub fn figures(entry: &Entry, df: &DataFrame, provenance: &Provenance) -> Result
                     "Share of TLS endpoints of each port accepting at least one SSLv3 suite; N = TLS endpoints".into(),
                     Kind::Shares {
                         groups,
-                        values: share_of(&accepting, "SSLv3"),
+                        values: sslv3.remove(0),
                     },
                 ),
             ]
@@ -441,29 +428,19 @@ pub fn figures(entry: &Entry, df: &DataFrame, provenance: &Provenance) -> Result
                 t.numbers("share")?,
                 t.numbers("tls_endpoints")?,
             );
-            let mut order: Vec<(String, String, f64)> = Vec::new();
-            for i in 0..t.height {
-                if !order.iter().any(|(c, p, _)| *c == clients[i] && *p == ports[i]) {
-                    order.push((clients[i].clone(), ports[i].clone(), total[i]));
-                }
-            }
-            let groups = order
+            let keys: Vec<String> = (0..t.height)
+                .map(|i| format!("{}, port {}", clients[i], ports[i]))
+                .collect();
+            let wanted: Vec<&str> = OUTCOMES.iter().map(|(outcome, _)| *outcome).collect();
+            let (first, by_outcome) = pivot(&keys, &outcomes, &share, &wanted);
+            let groups = first
                 .iter()
-                .map(|(c, p, n)| format!("{c}, port {p}\nN={}", thousands(*n)))
+                .map(|&i| format!("{}\nN={}", keys[i], thousands(total[i])))
                 .collect();
             let segments = OUTCOMES
                 .iter()
-                .map(|(outcome, label)| {
-                    let values = order
-                        .iter()
-                        .map(|(c, p, _)| {
-                            (0..t.height)
-                                .find(|&i| clients[i] == *c && ports[i] == *p && outcomes[i] == *outcome)
-                                .map_or(0.0, |i| share[i])
-                        })
-                        .collect();
-                    ((*label).to_owned(), values)
-                })
+                .zip(by_outcome)
+                .map(|((_, label), values)| ((*label).to_owned(), values))
                 .collect();
             vec![figure(
                 name,
@@ -544,32 +521,16 @@ pub fn figures(entry: &Entry, df: &DataFrame, provenance: &Provenance) -> Result
             ];
             let (units, levels) = (t.texts("unit")?, t.texts("level")?);
             let (share, answered) = (t.numbers("share")?, t.numbers("answered")?);
-            let mut order: Vec<String> = Vec::new();
-            for u in &units {
-                if !order.contains(u) {
-                    order.push(u.clone());
-                }
-            }
-            let groups = order
+            let wanted: Vec<&str> = LEVELS.iter().map(|(level, _)| *level).collect();
+            let (first, by_level) = pivot(&units, &levels, &share, &wanted);
+            let groups = first
                 .iter()
-                .map(|u| {
-                    let n = units.iter().position(|x| x == u).map_or(0.0, |i| answered[i]);
-                    format!("{}\nN={}", unit_label(u), thousands(n))
-                })
+                .map(|&i| format!("{}\nN={}", unit_label(&units[i]), thousands(answered[i])))
                 .collect();
             let segments = LEVELS
                 .iter()
-                .map(|(level, label)| {
-                    let values = order
-                        .iter()
-                        .map(|u| {
-                            (0..t.height)
-                                .find(|&i| units[i] == *u && levels[i] == *level)
-                                .map_or(0.0, |i| share[i])
-                        })
-                        .collect();
-                    ((*label).to_owned(), values)
-                })
+                .zip(by_level)
+                .map(|((_, label), values)| ((*label).to_owned(), values))
                 .collect();
             vec![figure(
                 name,
@@ -627,6 +588,37 @@ fn unit_label(unit: &str) -> &str {
 struct Scan {
     id: String,
     label: String,
+}
+
+/// Long rows (one per key × segment) as a stacked chart wants them: the
+/// first row of each distinct key, in row order, and for each wanted
+/// segment its value per key (0 where a key has no row for it).
+fn pivot(
+    keys: &[String],
+    segments: &[String],
+    values: &[f64],
+    wanted: &[&str],
+) -> (Vec<usize>, Vec<Vec<f64>>) {
+    let mut first: Vec<usize> = Vec::new();
+    for i in 0..keys.len() {
+        if !first.iter().any(|&j| keys[j] == keys[i]) {
+            first.push(i);
+        }
+    }
+    let per_segment = wanted
+        .iter()
+        .map(|segment| {
+            first
+                .iter()
+                .map(|&j| {
+                    (0..keys.len())
+                        .find(|&i| keys[i] == keys[j] && segments[i] == *segment)
+                        .map_or(0.0, |i| values[i])
+                })
+                .collect()
+        })
+        .collect();
+    (first, per_segment)
 }
 
 /// Column access to an answer.

@@ -10,7 +10,7 @@ use polars::prelude::*;
 
 use crate::dataset::columns::{table, Micros, StrLists};
 use crate::dataset::manifest::Manifest;
-use crate::dataset::read::read_columns;
+use crate::dataset::read::{numbers, read_columns, texts};
 use crate::formats::mta_sts::mx_matches;
 use crate::trust::table::Locate;
 
@@ -39,16 +39,6 @@ pub struct Answer {
     pub authenticated: Option<bool>,
     /// TLSA usage, selector, matching type.
     pub tlsa: (Option<u16>, Option<u16>, Option<u16>),
-}
-
-pub(crate) fn texts(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
-    let s = df.column(name)?.cast(&DataType::String)?;
-    Ok(s.str()?.iter().map(|v| v.map(str::to_owned)).collect())
-}
-
-pub(crate) fn numbers(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
-    let s = df.column(name)?.cast(&DataType::Int64)?;
-    Ok(s.i64()?.iter().collect())
 }
 
 fn small(v: Option<i64>) -> Option<u16> {

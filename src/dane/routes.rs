@@ -11,11 +11,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use anyhow::Result;
 use polars::prelude::*;
 
-use super::records::{numbers, texts, tlsa_owner, Answer, Sts};
+use super::records::{tlsa_owner, Answer, Sts};
 use super::{verify, Served, Tlsa};
 use crate::dataset::columns::{table, Micros};
 use crate::dataset::manifest::Manifest;
-use crate::dataset::read::{partition_value, read_columns};
+use crate::dataset::read::{numbers, partition_value, read_columns, texts};
 use crate::trust::table::Locate;
 
 table! {

@@ -87,3 +87,16 @@ pub fn read_columns(path: &Path, columns: &[&str]) -> Result<DataFrame> {
         });
     read.with_context(|| format!("cannot read {}", path.display()))
 }
+
+/// One column of a frame as owned text, whatever its stored type; null stays
+/// `None`.
+pub fn texts(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
+    let s = df.column(name)?.cast(&DataType::String)?;
+    Ok(s.str()?.iter().map(|v| v.map(str::to_owned)).collect())
+}
+
+/// One integer column of a frame widened to `i64`; null stays `None`.
+pub fn numbers(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
+    let s = df.column(name)?.cast(&DataType::Int64)?;
+    Ok(s.i64()?.iter().collect())
+}

@@ -13,7 +13,7 @@ use polars::prelude::*;
 use super::table::{chain_digest, Locate, SeenChains};
 use crate::dataset::columns::{table, AsText, Micros, StrLists, Strs};
 use crate::dataset::manifest::Manifest;
-use crate::dataset::read::read_columns;
+use crate::dataset::read::{numbers, read_columns, texts};
 use crate::x509::{hex32, Sha256Digest};
 
 /// One host's chain in one scan.
@@ -42,16 +42,6 @@ table! {
         chain_hash: Strs,
         certificates_missing: Vec<u32>,
     }
-}
-
-fn texts(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
-    let s = df.column(name)?.cast(&DataType::String)?;
-    Ok(s.str()?.iter().map(|v| v.map(str::to_owned)).collect())
-}
-
-fn numbers(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
-    let s = df.column(name)?.cast(&DataType::Int64)?;
-    Ok(s.i64()?.iter().collect())
 }
 
 /// Puts every Sonar host's chain together.

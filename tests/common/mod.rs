@@ -208,6 +208,29 @@ pub fn rows_of(mut df: DataFrame) -> Vec<Row> {
         .collect()
 }
 
+/// Rows as comparable text, order-independent: numbers to nine decimals
+/// (so engines agree to 1e-9), null as `null`, rows sorted.
+pub fn canonical(rows: &[Row]) -> Vec<Vec<(String, String)>> {
+    let mut out: Vec<Vec<(String, String)>> = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|(k, v)| {
+                    let text = match v {
+                        Value::Number(x) => format!("{:.9}", x.as_f64().unwrap()),
+                        Value::String(s) => s.clone(),
+                        Value::Null => "null".into(),
+                        other => other.to_string(),
+                    };
+                    (k.clone(), text)
+                })
+                .collect()
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 /// A catalogue table over a dataset, as JSON rows.
 pub fn table_rows(dataset: &Path, name: &str) -> Vec<Row> {
     rows_of(mailtls::catalogue::run(dataset, name).unwrap())
