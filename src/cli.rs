@@ -220,4 +220,18 @@ pub enum DatasetCommand {
         /// Dataset folder.
         dataset: PathBuf,
     },
+    /// Combine datasets of different inputs (such as the shards of one
+    /// `ingest --shard K/N` split, ingested on several machines) into one,
+    /// equal to a one-machine ingest of all their inputs.
+    Merge {
+        /// The datasets to combine, in the order their inputs are numbered.
+        #[arg(required = true)]
+        datasets: Vec<PathBuf>,
+        /// The new dataset folder.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// No progress display and no summary.
+        #[arg(long, short)]
+        quiet: bool,
+    },
 }

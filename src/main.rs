@@ -18,6 +18,11 @@ fn main() {
         Command::Synth(args) => cmd::synth::execute(args),
         Command::Ciphers { format } => cmd::ciphers::execute(&format),
         Command::Dataset(DatasetCommand::Info { dataset }) => cmd::dataset_info::execute(&dataset),
+        Command::Dataset(DatasetCommand::Merge {
+            datasets,
+            out,
+            quiet,
+        }) => cmd::merge::execute(&datasets, &out, quiet),
         Command::Roots => cmd::roots::execute(),
         Command::Tables => cmd::query::list(),
         Command::Report { dataset, out } => cmd::report::execute(&dataset, &out),

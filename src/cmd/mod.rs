@@ -3,6 +3,7 @@
 pub mod ciphers;
 pub mod dataset_info;
 pub mod ingest;
+pub mod merge;
 pub mod plot;
 pub mod query;
 pub mod report;

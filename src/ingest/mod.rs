@@ -4,8 +4,10 @@
 pub mod certs;
 pub mod chunk;
 pub mod file;
+pub mod merge;
 mod progress;
 pub mod summary;
+pub mod whole;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -14,23 +16,18 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::{Context as _, Result};
-use polars::prelude::DataFrame;
 
 use crate::dataset::commit::Staging;
 use crate::dataset::manifest::{FailedInput, InputEntry, Manifest, Part, Run, FORMAT};
 use crate::dataset::read::read_columns;
-use crate::dataset::tables::{
-    empty_frame, CipherSuiteRows, ClientOfferRows, DhGroupRows, MozillaLevelRows, ScanRows,
-    ROW_TABLES,
-};
-use crate::dataset::writer::{path_safe, write_part};
+use crate::dataset::writer::path_safe;
 use crate::formats::{mail, Context};
 use crate::input::decompress::hash_file;
 use crate::input::discover::discover;
 use crate::input::filename::SeriesName;
 use crate::input::framing::Limits;
 use crate::record::TlsMode;
-use crate::trust::table::{RunChains, SeenChains};
+use crate::trust::table::SeenChains;
 use crate::trust::TrustSetting;
 use certs::CertStore;
 use chunk::FileInfo;
@@ -95,24 +92,6 @@ pub fn parse_shard(text: &str) -> Result<(u32, u32)> {
         _ => anyhow::bail!("--shard {text:?}: give K/N with 1 ≤ K ≤ N, e.g. 2/4"),
     }
 }
-
-/// Tables rewritten whole at every commit: the series, the built-in
-/// dimensions, and the tables derived from the whole dataset.
-const WHOLE_TABLES: &[&str] = &[
-    "scans",
-    "cipher_suites",
-    "mozilla_levels",
-    "client_offers",
-    "dh_groups",
-    "chain_trust",
-    "name_checks",
-    "mail_routes",
-    "dns_mx",
-    "dns_addr",
-    "dns_tlsa",
-    "mta_sts",
-    "sonar_chains",
-];
 
 /// `mailtls <version>`.
 pub fn tool_version() -> String {
@@ -389,7 +368,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
     let mut manifest = staging.base.clone();
     manifest.format = FORMAT;
     manifest.tool = tool_version();
-    let rewritten = |t: &str| WHOLE_TABLES.contains(&t);
+    let rewritten = |t: &str| whole::WHOLE_TABLES.contains(&t);
     let old_whole_parts: Vec<String> = manifest
         .parts
         .iter()
@@ -410,7 +389,11 @@ pub fn run(opts: &Options) -> Result<Summary> {
     }
     let mut superseded_parts =
         certs::drop_superseded_rows(&mut manifest, &staging, run_id, &certs.upgraded())?;
-    superseded_parts.extend(keep_every_row_table(&mut manifest, &staging.root, run_id)?);
+    superseded_parts.extend(whole::keep_every_row_table(
+        &mut manifest,
+        &staging.root,
+        run_id,
+    )?);
     if let Some(setting) = requested_trust(opts, &staging.root)? {
         if !manifest.trust.contains(&setting) {
             manifest.trust.push(setting);
@@ -419,66 +402,8 @@ pub fn run(opts: &Options) -> Result<Summary> {
     if manifest.trust.is_empty() {
         manifest.trust.push(TrustSetting::default());
     }
-    let locate = |rel: &str| {
-        let staged = staging.root.join(rel);
-        if staged.exists() {
-            staged
-        } else {
-            staging.dataset.join(rel)
-        }
-    };
     crate::checkpoint::reached("judging");
-    let bar = progress::stage("judging certificate chains", 0, opts.quiet);
-    // Sonar hosts' chains span lines and files: put together from every
-    // run's rows, and judged with this run's chains.
-    let sonar = crate::trust::sonar::assemble(&manifest, &locate)?;
-    crate::trust::sonar::register(&sonar, &mut chains);
-    let this_run = RunChains {
-        run: run_id,
-        chains,
-    };
-    // The two derived tables read different columns and share nothing:
-    // name checks are made while the chains are judged.
-    let (trust, names) = std::thread::scope(|scope| {
-        let names = scope.spawn(|| crate::trust::names::compute(&manifest, &locate));
-        let trust = crate::trust::table::compute(&manifest, &locate, this_run, &bar);
-        let names = names
-            .join()
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("the name checks failed")));
-        (trust, names)
-    });
-    let (trust_df, trust_work) = trust?;
-    bar.finish_and_clear();
-    let answers = crate::dane::records::load(&manifest, &locate)?;
-    let sts = crate::dane::records::read_sts(&manifest, &locate, &answers)?;
-    let routes = crate::dane::routes::compute(&manifest, &locate, &answers, &sts, &trust_df)?;
-    let [mx, addr, tlsa] = crate::dane::records::typed_tables(&answers)?;
-    drop(answers);
-    let whole = [
-        ("scans", scans_frame(&manifest)?),
-        ("cipher_suites", CipherSuiteRows::built_in().into_frame()?),
-        ("mozilla_levels", MozillaLevelRows::built_in().into_frame()?),
-        ("client_offers", ClientOfferRows::built_in().into_frame()?),
-        ("dh_groups", DhGroupRows::built_in().into_frame()?),
-        ("chain_trust", trust_df),
-        ("name_checks", names?),
-        ("mail_routes", routes),
-        mx,
-        addr,
-        tlsa,
-        ("mta_sts", crate::dane::records::sts_table(&sts)?),
-        ("sonar_chains", crate::trust::sonar::table(&sonar)?),
-    ];
-    for (table, mut df) in whole {
-        debug_assert!(WHOLE_TABLES.contains(&table));
-        manifest.parts.push(write_part(
-            &staging.root,
-            &format!("{table}/part-r{run_id:04}.parquet"),
-            table,
-            run_id,
-            &mut df,
-        )?);
-    }
+    let trust_work = whole::derive(&mut manifest, &staging, run_id, chains, opts.quiet)?;
     manifest.runs.push(Run {
         id: run_id,
         started: started_at,
@@ -554,38 +479,6 @@ fn requested_trust(opts: &Options, staging_root: &Path) -> Result<Option<TrustSe
     Ok(Some(setting))
 }
 
-/// The file-name ending of an empty part that stands for a table without rows.
-const EMPTY_PART: &str = "-empty.parquet";
-
-/// Gives every row table at least an empty part, so a dataset whose inputs
-/// held no handshakes (or no ZMap output) still has the table; drops the
-/// empty part once the table has rows. Returns the committed empty parts
-/// so dropped, to delete after the commit.
-fn keep_every_row_table(manifest: &mut Manifest, root: &Path, run: u32) -> Result<Vec<String>> {
-    let mut dropped = Vec::new();
-    for &(table, _) in ROW_TABLES {
-        let empty = |p: &Part| p.table == table && p.path.ends_with(EMPTY_PART);
-        let has_rows = manifest.parts.iter().any(|p| p.table == table && !empty(p));
-        if has_rows {
-            dropped.extend(
-                manifest
-                    .parts
-                    .iter()
-                    .filter(|p| empty(p))
-                    .map(|p| p.path.clone()),
-            );
-            manifest.parts.retain(|p| !empty(p));
-        } else if !manifest.parts.iter().any(empty) {
-            let rel = format!("{table}/part-r{run:04}{EMPTY_PART}");
-            let mut df = empty_frame(table)?;
-            manifest
-                .parts
-                .push(write_part(root, &rel, table, run, &mut df)?);
-        }
-    }
-    Ok(dropped)
-}
-
 /// Deletes the rows a failed input wrote into the staging folder (its
 /// `handshakes` and `discovery` parts and its quarantine file), so none of
 /// them is committed as if the input were complete.
@@ -655,33 +548,4 @@ fn preload_certificates(staging: &Staging, certs: &CertStore) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// The `scans` table from the manifest's scan entries.
-fn scans_frame(manifest: &Manifest) -> Result<DataFrame> {
-    let mut rows = ScanRows::default();
-    let scans: BTreeMap<_, _> = manifest.scans.iter().collect();
-    for (id, s) in scans {
-        rows.rows += 1;
-        rows.scan_id.push(id.clone());
-        rows.port.push(s.port);
-        rows.protocol.push(s.protocol.clone());
-        rows.tls_mode.push(s.tls_mode.clone());
-        rows.layouts.push(s.layouts.join(","));
-        rows.subprotocol.push(s.subprotocol.clone());
-        rows.destination.push(s.destination.clone());
-        rows.run_start.0.push(s.run_start_us);
-        rows.first_seen.0.push(s.first_seen_us);
-        rows.last_seen.0.push(s.last_seen_us);
-        rows.handshakes.push(s.handshakes);
-        rows.discoveries.push(s.discoveries);
-        rows.input_ids.push(
-            s.input_ids
-                .iter()
-                .map(u32::to_string)
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-    }
-    Ok(rows.into_frame()?)
 }
