@@ -123,10 +123,16 @@ pub struct IngestArgs {
     #[arg(long, value_name = "scan|DATE")]
     pub as_of: Option<String>,
     /// Ingest only shard K of N (`2/4`): files are split by the hash of
-    /// their name, the same way on every machine, so N machines can ingest
-    /// one archive in parallel.
+    /// their name, and large plain files by byte range (--split-mb), the
+    /// same way on every machine, so N machines can ingest one archive in
+    /// parallel; `mailtls dataset merge` then combines their datasets.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
+    /// With --shard: plain files of one record per line at least this
+    /// large (MB) are split among all the shards by byte range, so each
+    /// machine reads a part of them; smaller ones go whole to one shard.
+    #[arg(long, value_name = "MB", default_value_t = 1024)]
+    pub split_mb: u64,
     /// No progress display and no summary.
     #[arg(long, short)]
     pub quiet: bool,

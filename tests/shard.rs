@@ -171,3 +171,68 @@ fn merged_shards_equal_a_one_machine_ingest() {
     );
     assert!(!again.exists(), "a refused merge writes nothing");
 }
+
+#[test]
+fn files_split_by_byte_range_merge_back_into_a_one_machine_ingest() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
+    let with_roots = |mut o: mailtls::ingest::Options| {
+        o.roots = Some(sample.join("roots.pem").display().to_string());
+        o
+    };
+    let (_t, whole, _) = ingest(|out| with_roots(options(vec![sample.clone()], out)));
+    let mut shards = Vec::new();
+    for k in 1..=3 {
+        shards.push(ingest(|out| {
+            let mut o = with_roots(options(vec![sample.clone()], out));
+            o.shard = Some((k, 3));
+            // Every plain file of one record per line is split three ways.
+            o.split_bytes = 1;
+            o
+        }));
+    }
+    let split: Vec<String> = mailtls::dataset::manifest::Manifest::load(&shards[0].1)
+        .unwrap()
+        .inputs
+        .iter()
+        .filter(|i| !i.pieces.is_empty())
+        .map(|i| i.path.rsplit('/').next().unwrap().to_owned())
+        .collect();
+    // The plain JSON lines and CSVs (ZMap with a header, a top list); the
+    // MTA-STS policy files and the compressed inputs go whole.
+    assert_eq!(split.len(), 5, "{split:?}");
+    assert!(split.iter().any(|n| n.ends_with("zmap-results.csv")));
+    let sources: Vec<_> = shards.iter().map(|(_, ds, _)| ds.clone()).collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let merged = tmp.path().join("merged");
+    mailtls::ingest::merge::run(&sources, &merged, true).unwrap();
+    let manifest = mailtls::dataset::manifest::Manifest::load(&merged).unwrap();
+    let whole_manifest = mailtls::dataset::manifest::Manifest::load(&whole).unwrap();
+    assert_eq!(manifest.inputs.len(), whole_manifest.inputs.len());
+    let rejoined: Vec<_> = manifest
+        .inputs
+        .iter()
+        .filter(|i| !i.pieces.is_empty())
+        .collect();
+    assert_eq!(rejoined.len(), 5);
+    for input in rejoined {
+        assert!(input.pieces_cover_the_file(), "{}", input.path);
+        let one = whole_manifest
+            .inputs
+            .iter()
+            .find(|i| i.path == input.path)
+            .unwrap();
+        assert_eq!(input.records, one.records, "{}", input.path);
+        assert_eq!(input.decompressed, one.decompressed, "{}", input.path);
+    }
+    // Line numbers included: later pieces count from the file's start again.
+    assert_same_dataset(&merged, &whole);
+
+    // Re-ingesting a split file into the merged dataset finds it there.
+    let mut again = with_roots(options(vec![sample.clone()], &merged));
+    again.append = true;
+    let summary = mailtls::ingest::run(&again).unwrap();
+    assert_eq!(
+        summary.inputs, 0,
+        "every input is already in the merged dataset"
+    );
+}

@@ -35,6 +35,7 @@ pub fn execute(args: IngestArgs) -> Result<()> {
             .as_deref()
             .map(crate::ingest::parse_shard)
             .transpose()?,
+        split_bytes: args.split_mb.max(1) << 20,
     };
     let summary = run(&opts)?;
     if !args.quiet {

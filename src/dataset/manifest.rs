@@ -81,7 +81,8 @@ pub struct InputEntry {
     pub path: String,
     /// Size in bytes as stored.
     pub size: u64,
-    /// XXH3-128 of the stored bytes, lower-case hex (detects re-ingestion).
+    /// XXH3-128 of the stored bytes, lower-case hex (detects re-ingestion);
+    /// empty for a file read in pieces, whose pieces carry theirs.
     pub xxh3_128: String,
     /// Detected compression.
     pub codec: String,
@@ -103,6 +104,13 @@ pub struct InputEntry {
     /// are quarantined with the reason, and the run exits non-zero.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub internal_errors: u64,
+    /// The byte-range pieces of the file this entry holds, when it was
+    /// split among shards (`--shard K/N` on a large plain file): one piece
+    /// for a shard's dataset, every piece once a merge put them together.
+    /// Empty when the file was read whole. Line numbers in the rows of a
+    /// single piece count from the piece's start.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pieces: Vec<Piece>,
     /// Why the input could not be ingested, when it could not: none of its
     /// rows is in the dataset (the certificates it decoded are), and a
     /// later ingest of it tries again.
@@ -110,11 +118,36 @@ pub struct InputEntry {
     pub failed: Option<String>,
 }
 
+/// A byte range of an input file, read on its own.
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
+pub struct Piece {
+    /// First byte.
+    pub start: u64,
+    /// Byte after the last.
+    pub end: u64,
+    /// Line breaks in it: the lines before the next piece.
+    pub line_breaks: u64,
+    /// XXH3-128 of its bytes, lower-case hex.
+    pub xxh3_128: String,
+}
+
 fn is_zero(n: &u64) -> bool {
     *n == 0
 }
 
 impl InputEntry {
+    /// Whether the entry's pieces cover its file from first byte to last.
+    pub fn pieces_cover_the_file(&self) -> bool {
+        let mut next = 0;
+        for p in &self.pieces {
+            if p.start != next {
+                return false;
+            }
+            next = p.end;
+        }
+        !self.pieces.is_empty() && next == self.size
+    }
+
     /// Total rejected records.
     pub fn bad_total(&self) -> u64 {
         self.bad_records.values().sum()

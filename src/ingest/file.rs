@@ -331,6 +331,16 @@ impl Source {
     }
 }
 
+/// The first line of a file (a later piece's CSV header), read on its own.
+fn file_first_line(path: &Path) -> Result<String> {
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(HEAD_BYTES as u64).read_to_end(&mut head))
+        .with_context(|| format!("cannot read the first line of {}", path.display()))?;
+    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    Ok(String::from_utf8_lossy(line).into_owned())
+}
+
 /// What turns a chunk into rows: [`process`], or a stand-in in tests.
 type Parser =
     fn(&framing::Chunk, &FileInfo, &CertStore) -> polars::prelude::PolarsResult<ChunkOutput>;
@@ -415,8 +425,13 @@ pub fn ingest_file(
     mut info: FileInfo,
     settings: &RunSettings<'_>,
 ) -> Result<FileResult> {
-    let opened = decompress::open(path, settings.map_plain)
-        .with_context(|| format!("cannot open {}", path.display()))?;
+    // A piece of a file split among shards starts at a line start.
+    let piece = entry.pieces.first().map(|p| (p.start, p.end));
+    let opened = match piece {
+        Some((start, end)) => decompress::open_range(path, start, end, settings.map_plain),
+        None => decompress::open(path, settings.map_plain),
+    }
+    .with_context(|| format!("cannot open {}", path.display()))?;
     entry.codec = opened.codec.name().to_owned();
     let stored = opened.stored_read();
     let stored_hash = opened.hash_handle();
@@ -429,12 +444,20 @@ pub fn ingest_file(
         Stream::Mapped(map) => Source::Mapped(map),
     };
     let head = source.head();
-    let framing = framing::sniff(head);
-    let first_line = head
-        .split(|&b| b == b'\n')
-        .next()
-        .map(|l| String::from_utf8_lossy(l).into_owned())
-        .unwrap_or_default();
+    let piece_start = piece.map_or(0, |(start, _)| start);
+    // Only line-framed files are split; a later piece may start with any line.
+    let framing = match piece {
+        Some(_) => Framing::Lines,
+        None => framing::sniff(head),
+    };
+    let first_line = if piece_start > 0 {
+        file_first_line(path)?
+    } else {
+        head.split(|&b| b == b'\n')
+            .next()
+            .map(|l| String::from_utf8_lossy(l).into_owned())
+            .unwrap_or_default()
+    };
     // A CSV header is not a record: the window starts at its line break,
     // so the header counts as a blank line and line numbers stay true.
     let mut start = 0;
@@ -443,7 +466,10 @@ pub fn ingest_file(
     }
     if framing == Framing::Lines && zmap::is_header(&first_line) {
         info.ctx.csv_columns = Some(zmap::header_columns(first_line.trim_end()));
-        start = first_line.len();
+        // A later piece reads the header's columns but does not hold it.
+        if piece_start == 0 {
+            start = first_line.len();
+        }
     }
     let mut sink = Sink {
         settings,
@@ -466,55 +492,60 @@ pub fn ingest_file(
     let (recycle_tx, recycle_rx) = std::sync::mpsc::channel::<Vec<u8>>();
     let limits = settings.limits;
     let mut last_stored = 0u64;
-    let outcome = std::thread::scope(|scope| -> Result<Result<u64, framing::StreamError>> {
-        let reader_thread = std::thread::Builder::new()
-            .name("mailtls-read".into())
-            .spawn_scoped(scope, move || {
-                let offset = start as u64;
-                match source {
-                    Source::Read(reader, mut head, head_error) => {
-                        // Bytes already read go through the window too.
-                        head.drain(..start);
-                        let window = framing::ReadWindow::new(reader, head, head_error);
-                        framing::read_chunks(window, framing, offset, limits, &tx, &recycle_rx)
+    let outcome = std::thread::scope(
+        |scope| -> Result<Result<framing::Ended, framing::StreamError>> {
+            let reader_thread = std::thread::Builder::new()
+                .name("mailtls-read".into())
+                .spawn_scoped(scope, move || {
+                    let offset = piece_start + start as u64;
+                    match source {
+                        Source::Read(reader, mut head, head_error) => {
+                            // Bytes already read go through the window too.
+                            head.drain(..start);
+                            let window = framing::ReadWindow::new(reader, head, head_error);
+                            framing::read_chunks(window, framing, offset, limits, &tx, &recycle_rx)
+                        }
+                        Source::Mapped(map) => {
+                            let window = framing::MapWindow::new(map, tally, start);
+                            framing::read_chunks(window, framing, offset, limits, &tx, &recycle_rx)
+                        }
                     }
-                    Source::Mapped(map) => {
-                        let window = framing::MapWindow::new(map, tally, start);
-                        framing::read_chunks(window, framing, offset, limits, &tx, &recycle_rx)
-                    }
-                }
-            })?;
-        let parsed = parse_in_order(rx, recycle_tx, settings, &info, process, |out| {
-            let records = out.layouts.values().sum::<u64>() + out.bad.len() as u64;
-            settings
-                .progress
-                .records
-                .fetch_add(records, Ordering::Relaxed);
-            let now = stored.load(Ordering::Relaxed);
-            settings
-                .progress
-                .stored
-                .fetch_add(now - last_stored, Ordering::Relaxed);
-            last_stored = now;
-            crate::checkpoint::reached("reading");
-            sink.absorb(out, &mut entry, &mut scans, &mut chains)
-        });
-        // The receiver is gone, so the reader stops even after an error.
-        let read = reader_thread
-            .join()
-            .map_err(|_| anyhow::anyhow!("the reader thread of {} failed", path.display()));
-        parsed?;
-        read
-    })?;
+                })?;
+            let parsed = parse_in_order(rx, recycle_tx, settings, &info, process, |out| {
+                let records = out.layouts.values().sum::<u64>() + out.bad.len() as u64;
+                settings
+                    .progress
+                    .records
+                    .fetch_add(records, Ordering::Relaxed);
+                let now = stored.load(Ordering::Relaxed);
+                settings
+                    .progress
+                    .stored
+                    .fetch_add(now - last_stored, Ordering::Relaxed);
+                last_stored = now;
+                crate::checkpoint::reached("reading");
+                sink.absorb(out, &mut entry, &mut scans, &mut chains)
+            });
+            // The receiver is gone, so the reader stops even after an error.
+            let read = reader_thread
+                .join()
+                .map_err(|_| anyhow::anyhow!("the reader thread of {} failed", path.display()));
+            parsed?;
+            read
+        },
+    )?;
     let now = stored.load(Ordering::Relaxed);
     settings
         .progress
         .stored
         .fetch_add(now.saturating_sub(last_stored), Ordering::Relaxed);
     match outcome {
-        Ok(decompressed) => {
-            entry.decompressed = decompressed;
-            if entry.xxh3_128.is_empty() {
+        Ok(ended) => {
+            entry.decompressed = ended.offset - piece_start;
+            if let Some(piece) = entry.pieces.first_mut() {
+                piece.line_breaks = ended.line_breaks;
+                piece.xxh3_128 = stored_hash.hex();
+            } else if entry.xxh3_128.is_empty() {
                 entry.xxh3_128 = if now == entry.size {
                     stored_hash.hex()
                 } else {
@@ -534,8 +565,10 @@ pub fn ingest_file(
             if settings.strict {
                 bail!("{message}");
             }
-            entry.decompressed = e.decompressed_offset;
-            if entry.xxh3_128.is_empty() {
+            entry.decompressed = e.decompressed_offset - piece_start;
+            if let Some(piece) = entry.pieces.first_mut() {
+                piece.xxh3_128 = crate::input::split::hash_range(path, piece.start, piece.end)?;
+            } else if entry.xxh3_128.is_empty() {
                 // The decoder stopped early: hash the whole file as stored.
                 entry.xxh3_128 = decompress::hash_file(path)?;
             }

@@ -7,6 +7,9 @@
 //! * `certificates` keeps one row per certificate: the first source's, or
 //!   the first that holds the DER where another held only a scanner's
 //!   parsed JSON (as an ingest upgrades such a row).
+//! * The pieces of a file that `--shard` split by byte range are put back
+//!   together when the sources hold all of them: one input, its rows'
+//!   line numbers counted from the file's start again.
 //! * Quarantine files and root-store files come along.
 //! * The whole tables (chain trust, name checks, mail routes, DNS, MTA-STS)
 //!   are derived afresh from the merged rows by the same code an ingest ends
@@ -15,7 +18,7 @@
 //! Two sources that ingested the same input (same size and content hash)
 //! are refused: their rows would count twice.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -83,19 +86,33 @@ impl std::fmt::Display for MergeSummary {
     }
 }
 
-/// Where a source's numbering starts in the merged dataset.
-#[derive(Clone, Copy)]
-struct Offsets {
-    run: u32,
-    input: u32,
+/// How a source's runs and inputs are numbered in the merged dataset.
+struct Numbering {
+    /// Added to each run number.
+    run_offset: u32,
+    /// New input id, by the source's input id.
+    ids: Vec<u32>,
+    /// Lines before the piece each input holds (0 for a whole file), by
+    /// the source's input id.
+    line_shift: Vec<u64>,
+}
+
+impl Numbering {
+    fn id(&self, old: u32) -> u32 {
+        self.ids.get(old as usize).copied().unwrap_or(old)
+    }
+
+    fn line_shift(&self, old: u32) -> u64 {
+        self.line_shift.get(old as usize).copied().unwrap_or(0)
+    }
 }
 
 /// A row-table part to copy: its source dataset, its entry there, and the
-/// numbering shift of that source.
+/// numbering of that source.
 struct SourcePart<'a> {
     dataset: &'a Path,
     part: &'a Part,
-    offsets: Offsets,
+    numbering: &'a Numbering,
 }
 
 /// Merges `sources` into the new dataset `out`.
@@ -138,12 +155,25 @@ pub fn run(sources: &[PathBuf], out: &Path, quiet: bool) -> Result<MergeSummary>
     })
 }
 
+/// What identifies an input's content: its hash, or its pieces' hashes.
+fn content_key(input: &InputEntry) -> String {
+    if input.pieces.is_empty() {
+        return input.xxh3_128.clone();
+    }
+    let pieces: Vec<String> = input
+        .pieces
+        .iter()
+        .map(|p| format!("{}-{}:{}", p.start, p.end, p.xxh3_128))
+        .collect();
+    pieces.join(",")
+}
+
 /// Fails when two sources hold the same input content.
 fn refuse_shared_inputs(sources: &[PathBuf], manifests: &[Manifest]) -> Result<()> {
-    let mut seen: HashMap<(u64, &str), (usize, &str)> = HashMap::new();
+    let mut seen: HashMap<(u64, String), (usize, &str)> = HashMap::new();
     for (s, m) in manifests.iter().enumerate() {
         for input in m.inputs.iter().filter(|i| i.failed.is_none()) {
-            let key = (input.size, input.xxh3_128.as_str());
+            let key = (input.size, content_key(input));
             if let Some((first, path)) = seen.insert(key, (s, &input.path)) {
                 if first != s {
                     bail!(
@@ -162,6 +192,117 @@ fn refuse_shared_inputs(sources: &[PathBuf], manifests: &[Manifest]) -> Result<(
     Ok(())
 }
 
+/// A file read in pieces: the sources' entries for it, as (source, input id).
+type PieceGroup = Vec<(usize, u32)>;
+
+/// The files whose pieces the sources hold all of, each with its pieces in
+/// file order. A file is known by its name and size: its path may differ
+/// from machine to machine.
+fn complete_files(manifests: &[Manifest]) -> Vec<PieceGroup> {
+    let mut groups: BTreeMap<(String, u64), PieceGroup> = BTreeMap::new();
+    for (s, m) in manifests.iter().enumerate() {
+        for input in &m.inputs {
+            if input.pieces.len() == 1 && input.failed.is_none() {
+                let name = Path::new(&input.path)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                groups
+                    .entry((name, input.size))
+                    .or_default()
+                    .push((s, input.id));
+            }
+        }
+    }
+    let entry = |&(s, id): &(usize, u32)| &manifests[s].inputs[id as usize];
+    groups
+        .into_values()
+        .filter_map(|mut group| {
+            group.sort_by_key(|member| entry(member).pieces[0].start);
+            let combined = InputEntry {
+                size: entry(&group[0]).size,
+                pieces: group.iter().map(|m| entry(m).pieces[0].clone()).collect(),
+                ..InputEntry::default()
+            };
+            combined.pieces_cover_the_file().then_some(group)
+        })
+        .collect()
+}
+
+/// Numbers every source's runs and inputs, and lists the merged inputs.
+fn number(manifests: &[Manifest]) -> (Vec<Numbering>, Vec<InputEntry>) {
+    let mut numberings: Vec<Numbering> = Vec::new();
+    let mut run_offsets = Vec::new();
+    let mut run_offset = 0;
+    for m in manifests {
+        run_offsets.push(run_offset);
+        numberings.push(Numbering {
+            run_offset,
+            ids: vec![u32::MAX; m.inputs.len()],
+            line_shift: vec![0; m.inputs.len()],
+        });
+        run_offset += m.runs.len() as u32;
+    }
+    let groups = complete_files(manifests);
+    let group_of: HashMap<(usize, u32), usize> = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(g, members)| members.iter().map(move |&m| (m, g)))
+        .collect();
+    let mut inputs: Vec<InputEntry> = Vec::new();
+    for (s, m) in manifests.iter().enumerate() {
+        for input in &m.inputs {
+            if numberings[s].ids[input.id as usize] != u32::MAX {
+                continue;
+            }
+            let new_id = inputs.len() as u32;
+            let shifted = |input: &InputEntry, source: usize| InputEntry {
+                id: new_id,
+                run: input.run + run_offsets[source],
+                ..input.clone()
+            };
+            let Some(&g) = group_of.get(&(s, input.id)) else {
+                numberings[s].ids[input.id as usize] = new_id;
+                inputs.push(shifted(input, s));
+                continue;
+            };
+            let mut combined: Option<InputEntry> = None;
+            let mut lines_before = 0;
+            for &(source, id) in &groups[g] {
+                let piece = &manifests[source].inputs[id as usize];
+                numberings[source].ids[id as usize] = new_id;
+                numberings[source].line_shift[id as usize] = lines_before;
+                lines_before += piece.pieces[0].line_breaks;
+                match combined.as_mut() {
+                    None => combined = Some(shifted(piece, source)),
+                    Some(whole) => add_piece(whole, piece),
+                }
+            }
+            inputs.extend(combined);
+        }
+    }
+    (numberings, inputs)
+}
+
+/// Folds one more piece of a file into the entry that holds the others.
+fn add_piece(whole: &mut InputEntry, piece: &InputEntry) {
+    whole.pieces.extend(piece.pieces.iter().cloned());
+    whole.decompressed += piece.decompressed;
+    for (layout, n) in &piece.records {
+        *whole.records.entry(layout.clone()).or_default() += n;
+    }
+    for (reason, n) in &piece.bad_records {
+        *whole.bad_records.entry(reason.clone()).or_default() += n;
+    }
+    whole.handshakes += piece.handshakes;
+    whole.discoveries += piece.discoveries;
+    whole.ignored_services += piece.ignored_services;
+    whole.internal_errors += piece.internal_errors;
+    if whole.stream_error.is_none() {
+        whole.stream_error.clone_from(&piece.stream_error);
+    }
+}
+
 fn merge_into(
     staging: &Staging,
     sources: &[PathBuf],
@@ -174,38 +315,33 @@ fn merge_into(
         tool: tool_version(),
         ..Manifest::default()
     };
+    let (numberings, inputs) = number(manifests);
+    manifest.inputs = inputs;
     let mut copies = Vec::new();
-    for ((dataset, m), offsets) in sources.iter().zip(manifests).zip(offsets_of(manifests)) {
+    for ((dataset, m), numbering) in sources.iter().zip(manifests).zip(&numberings) {
         for run in &m.runs {
             manifest.runs.push(Run {
-                id: run.id + offsets.run,
+                id: run.id + numbering.run_offset,
                 ..run.clone()
             });
         }
-        for input in &m.inputs {
-            manifest.inputs.push(InputEntry {
-                id: input.id + offsets.input,
-                run: input.run + offsets.run,
-                ..input.clone()
-            });
-        }
         for (id, scan) in &m.scans {
-            let mut shifted = scan.clone();
-            for i in &mut shifted.input_ids {
-                *i += offsets.input;
+            let mut renumbered = scan.clone();
+            for i in &mut renumbered.input_ids {
+                *i = numbering.id(*i);
             }
             manifest
                 .scans
                 .entry(id.clone())
                 .or_insert_with(|| scan.identity())
-                .merge(&shifted);
+                .merge(&renumbered);
         }
         for setting in &m.trust {
             if !manifest.trust.contains(setting) {
                 manifest.trust.push(setting.clone());
             }
         }
-        copy_side_files(dataset, &staging.root, offsets)?;
+        copy_side_files(dataset, &staging.root, numbering)?;
         let is_row_table = |t: &str| ROW_TABLES.iter().any(|(name, _)| *name == t);
         copies.extend(
             m.parts
@@ -214,7 +350,7 @@ fn merge_into(
                 .map(|part| SourcePart {
                     dataset,
                     part,
-                    offsets,
+                    numbering,
                 }),
         );
     }
@@ -263,20 +399,6 @@ fn merge_into(
     Ok((manifest, summary))
 }
 
-/// Each source's numbering shift: after all runs and inputs of the ones before.
-fn offsets_of(manifests: &[Manifest]) -> Vec<Offsets> {
-    let mut next = Offsets { run: 0, input: 0 };
-    manifests
-        .iter()
-        .map(|m| {
-            let this = next;
-            next.run += m.runs.len() as u32;
-            next.input += m.inputs.len() as u32;
-            this
-        })
-        .collect()
-}
-
 /// For every certificate, the index (into `copies`) of the part whose row
 /// the merged dataset keeps: the first holding its DER, else the first.
 fn certificate_winners(copies: &[SourcePart]) -> Result<HashMap<Sha256Digest, (usize, bool)>> {
@@ -308,8 +430,8 @@ fn certificate_winners(copies: &[SourcePart]) -> Result<HashMap<Sha256Digest, (u
     Ok(winners)
 }
 
-/// A part's new file name: the run and input numbers of its name shifted.
-fn renamed(rel: &str, offsets: Offsets) -> String {
+/// A part's new file name: the run and input numbers of its name replaced.
+fn renamed(rel: &str, numbering: &Numbering) -> String {
     let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
     let number = |text: &str, width: usize| -> Option<u32> {
         let digits = text.get(..width)?;
@@ -321,16 +443,16 @@ fn renamed(rel: &str, offsets: Offsets) -> String {
     let run = name.strip_prefix("part-r").and_then(|r| number(r, 4));
     let out = match run {
         Some(run) => {
-            let mut out = format!("part-r{:04}", run + offsets.run);
+            let mut out = format!("part-r{:04}", run + numbering.run_offset);
             let mut rest = &name["part-r0000".len()..];
             if let Some(input) = rest.strip_prefix("-i").and_then(|r| number(r, 5)) {
-                out.push_str(&format!("-i{:05}", input + offsets.input));
+                out.push_str(&format!("-i{:05}", numbering.id(input)));
                 rest = &rest["-i00000".len()..];
             }
             out + rest
         }
         // Not a name mailtls writes; kept apart from other sources' files.
-        None => format!("merged-r{:04}-i{:05}-{name}", offsets.run, offsets.input),
+        None => format!("merged-r{:04}-{name}", numbering.run_offset),
     };
     if dir.is_empty() {
         out
@@ -371,24 +493,37 @@ fn copy_part(
             return Ok(None);
         }
     }
-    for column in ["input_id", "first_input_id"] {
-        if let Ok(ids) = df.column(column) {
-            let shifted: Vec<Option<u32>> = ids
+    let numbering = source.numbering;
+    if numbering.line_shift.iter().any(|&n| n > 0) {
+        if let (Ok(ids), Ok(lines)) = (df.column("input_id"), df.column("line")) {
+            let shifted: Vec<Option<u64>> = ids
                 .u32()?
                 .iter()
-                .map(|id| id.map(|id| id + source.offsets.input))
+                .zip(lines.u64()?.iter())
+                .map(|(id, line)| Some(line? + id.map_or(0, |id| numbering.line_shift(id))))
                 .collect();
-            df.with_column(Column::new(column.into(), shifted))?;
+            df.with_column(Column::new("line".into(), shifted))?;
         }
     }
-    let rel = renamed(&source.part.path, source.offsets);
-    let run = source.part.run + source.offsets.run;
+    for column in ["input_id", "first_input_id"] {
+        if let Ok(ids) = df.column(column) {
+            let renumbered: Vec<Option<u32>> = ids
+                .u32()?
+                .iter()
+                .map(|id| id.map(|id| numbering.id(id)))
+                .collect();
+            df.with_column(Column::new(column.into(), renumbered))?;
+        }
+    }
+    let rel = renamed(&source.part.path, numbering);
+    let run = source.part.run + numbering.run_offset;
     write_part(root, &rel, &source.part.table, run, &mut df).map(Some)
 }
 
-/// Copies a source's quarantine files (renumbered like its parts) and its
+/// Copies a source's quarantine files (renumbered like its parts, the
+/// lines of a file's later pieces counted from the file's start) and its
 /// root-store files.
-fn copy_side_files(dataset: &Path, root: &Path, offsets: Offsets) -> Result<()> {
+fn copy_side_files(dataset: &Path, root: &Path, numbering: &Numbering) -> Result<()> {
     let quarantine = dataset.join("_quarantine");
     for run_dir in std::fs::read_dir(&quarantine)
         .into_iter()
@@ -402,19 +537,23 @@ fn copy_side_files(dataset: &Path, root: &Path, offsets: Offsets) -> Result<()> 
         else {
             continue;
         };
-        let target = root.join(format!("_quarantine/r{:04}", run + offsets.run));
+        let target = root.join(format!("_quarantine/r{:04}", run + numbering.run_offset));
+        std::fs::create_dir_all(&target)?;
         for file in std::fs::read_dir(run_dir.path())?.flatten() {
             let name = file.file_name().to_string_lossy().into_owned();
-            let name = match name
+            let input = name
                 .strip_prefix('i')
-                .and_then(|r| Some((r.get(..5)?.parse::<u32>().ok()?, r.get(5..)?)))
-            {
-                Some((input, rest)) => format!("i{:05}{rest}", input + offsets.input),
-                None => name,
+                .and_then(|r| Some((r.get(..5)?.parse::<u32>().ok()?, r.get(5..)?)));
+            let Some((input, rest)) = input else {
+                std::fs::copy(file.path(), target.join(&name))?;
+                continue;
             };
-            std::fs::create_dir_all(&target)?;
-            std::fs::copy(file.path(), target.join(&name))
-                .with_context(|| format!("cannot copy {}", file.path().display()))?;
+            let to = target.join(format!("i{:05}{rest}", numbering.id(input)));
+            match numbering.line_shift(input) {
+                0 => std::fs::copy(file.path(), &to).map(drop),
+                shift => shift_quarantined_lines(&file.path(), &to, shift),
+            }
+            .with_context(|| format!("cannot copy {}", file.path().display()))?;
         }
     }
     let roots = dataset.join(ROOTS_DIR);
@@ -438,27 +577,47 @@ fn copy_side_files(dataset: &Path, root: &Path, offsets: Offsets) -> Result<()> 
     Ok(())
 }
 
+/// Copies a quarantine file, adding `shift` to each record's line number.
+fn shift_quarantined_lines(from: &Path, to: &Path, shift: u64) -> std::io::Result<()> {
+    use std::io::{BufRead, Write};
+    let mut out = std::io::BufWriter::new(std::fs::File::create(to)?);
+    for line in std::io::BufReader::new(std::fs::File::open(from)?).lines() {
+        let line = line?;
+        let mut record: serde_json::Value = serde_json::from_str(&line)?;
+        if let Some(n) = record.get("line").and_then(serde_json::Value::as_u64) {
+            record["line"] = (n + shift).into();
+        }
+        serde_json::to_writer(&mut out, &record)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn part_names_shift_their_run_and_input() {
-        let shift = Offsets { run: 2, input: 10 };
+    fn part_names_take_the_merged_numbers() {
+        let numbering = Numbering {
+            run_offset: 2,
+            ids: vec![10, 11, 12, 13],
+            line_shift: vec![0; 4],
+        };
         assert_eq!(
             renamed(
                 "handshakes/scan_id=x/part-r0001-i00003-00007.parquet",
-                shift
+                &numbering
             ),
             "handshakes/scan_id=x/part-r0003-i00013-00007.parquet"
         );
         assert_eq!(
-            renamed("certificates/part-r0002-upgraded-00005.parquet", shift),
+            renamed("certificates/part-r0002-upgraded-00005.parquet", &numbering),
             "certificates/part-r0004-upgraded-00005.parquet"
         );
         assert_eq!(
-            renamed("dns/odd.parquet", shift),
-            "dns/merged-r0002-i00010-odd.parquet"
+            renamed("dns/odd.parquet", &numbering),
+            "dns/merged-r0002-odd.parquet"
         );
     }
 }

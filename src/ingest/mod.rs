@@ -18,7 +18,7 @@ use std::time::Instant;
 use anyhow::{Context as _, Result};
 
 use crate::dataset::commit::Staging;
-use crate::dataset::manifest::{FailedInput, InputEntry, Manifest, Part, Run, FORMAT};
+use crate::dataset::manifest::{FailedInput, InputEntry, Manifest, Part, Piece, Run, FORMAT};
 use crate::dataset::read::read_columns;
 use crate::dataset::writer::path_safe;
 use crate::formats::{mail, Context};
@@ -69,6 +69,9 @@ pub struct Options {
     pub agreement: bool,
     /// `--shard K/N`: ingest only the files of shard K (1-based) of N.
     pub shard: Option<(u32, u32)>,
+    /// With `shard`: plain line-framed files at least this large are split
+    /// among the shards by byte range rather than given whole to one.
+    pub split_bytes: u64,
 }
 
 /// The shard (0-based) a file belongs to among `n`: decided by its name
@@ -129,34 +132,145 @@ fn base_context(opts: &Options) -> Context {
     }
 }
 
-/// An input to ingest: path, stored size, and content hash when it was
-/// needed up front (empty otherwise; computed while reading).
-type Planned = (PathBuf, u64, String);
+/// An input to ingest.
+struct Planned {
+    path: PathBuf,
+    /// Stored size of the file.
+    size: u64,
+    /// Content hash when it was needed up front (empty otherwise; computed
+    /// while reading).
+    hash: String,
+    /// The byte range this shard reads, when the file is split among shards.
+    piece: Option<(u64, u64)>,
+}
+
+impl Planned {
+    /// Stored bytes this run reads of it.
+    fn bytes(&self) -> u64 {
+        self.piece.map_or(self.size, |(start, end)| end - start)
+    }
+}
+
+/// The files of shard `k` of `n`, and the piece each reads: a large plain
+/// line-framed file is split among all shards by byte range (see
+/// [`crate::input::split`]); any other file goes whole to the shard its
+/// name hashes to.
+fn shard_files(
+    files: Vec<PathBuf>,
+    (k, n): (u32, u32),
+    split_bytes: u64,
+    unreadable: &mut Vec<(PathBuf, String)>,
+) -> Vec<(PathBuf, Option<(u64, u64)>)> {
+    let mut mine = Vec::new();
+    for path in files {
+        let split = std::fs::metadata(&path).and_then(|meta| {
+            let size = meta.len();
+            if n > 1 && crate::input::split::splittable(&path, size, split_bytes)? {
+                crate::input::split::piece(&path, size, k, n).map(Some)
+            } else {
+                Ok(None)
+            }
+        });
+        match split {
+            Ok(Some(piece)) => mine.push((path, Some(piece))),
+            Ok(None) if shard_of(&path, n) == k - 1 => mine.push((path, None)),
+            Ok(None) => {}
+            Err(e) => unreadable.push((path, format!("cannot read it: {e}"))),
+        }
+    }
+    mine
+}
+
+/// Whether `candidate` (a whole file of `size` bytes, or a piece of it)
+/// holds what the committed `entry` holds: the same content, hashed over
+/// the bytes both read.
+fn same_content(
+    entry: &InputEntry,
+    candidate: &Path,
+    size: u64,
+    piece: Option<(u64, u64)>,
+) -> std::io::Result<bool> {
+    use crate::input::split::hash_range;
+    if entry.failed.is_some() || entry.size != size {
+        return Ok(false);
+    }
+    match (piece, entry.pieces.is_empty()) {
+        (_, true) => Ok(hash_file(candidate)? == entry.xxh3_128),
+        (None, false) if entry.pieces_cover_the_file() => {
+            for p in &entry.pieces {
+                if hash_range(candidate, p.start, p.end)? != p.xxh3_128 {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        }
+        (None, false) => Ok(false),
+        (Some((start, end)), false) => match entry
+            .pieces
+            .iter()
+            .find(|p| p.start == start && p.end == end)
+        {
+            Some(p) => Ok(hash_range(candidate, start, end)? == p.xxh3_128),
+            None => Ok(false),
+        },
+    }
+}
 
 /// Inputs whose content is already in the dataset (or earlier in this run),
 /// found by size first and confirmed by hash. Inputs that cannot be read
 /// go to `unreadable`.
 fn find_duplicates(
-    files: &[PathBuf],
+    files: Vec<(PathBuf, Option<(u64, u64)>)>,
     base: &Manifest,
     unreadable: &mut Vec<(PathBuf, String)>,
 ) -> (Vec<Planned>, Vec<String>) {
     let mut sizes: HashMap<u64, usize> = HashMap::new();
     let mut metas = Vec::with_capacity(files.len());
-    for f in files {
-        match std::fs::metadata(f) {
+    for (f, piece) in files {
+        match std::fs::metadata(&f) {
             Ok(meta) => {
                 *sizes.entry(meta.len()).or_default() += 1;
-                metas.push((f.clone(), meta.len()));
+                metas.push((f, meta.len(), piece));
             }
-            Err(e) => unreadable.push((f.clone(), format!("cannot read it: {e}"))),
+            Err(e) => unreadable.push((f, format!("cannot read it: {e}"))),
         }
     }
-    let complete = base.inputs.iter().filter(|i| i.failed.is_none());
+    let complete = base
+        .inputs
+        .iter()
+        .filter(|i| i.failed.is_none() && i.pieces.is_empty());
     let mut seen_hashes: Vec<String> = complete.map(|i| i.xxh3_128.clone()).collect();
     let mut keep = Vec::new();
     let mut skipped = Vec::new();
-    for (path, size) in metas {
+    'files: for (path, size, piece) in metas {
+        // Files read in pieces are compared piece by piece with what the
+        // dataset holds of them.
+        let pieced = base
+            .inputs
+            .iter()
+            .filter(|i| !i.pieces.is_empty() || piece.is_some());
+        for entry in pieced {
+            match same_content(entry, &path, size, piece) {
+                Ok(false) => {}
+                Ok(true) => {
+                    skipped.push(path.display().to_string());
+                    continue 'files;
+                }
+                Err(e) => {
+                    unreadable.push((path, format!("{e:#}")));
+                    continue 'files;
+                }
+            }
+        }
+        if piece.is_some() {
+            keep.push(Planned {
+                path,
+                size,
+                hash: String::new(),
+                piece,
+            });
+            continue;
+        }
         let collides = sizes[&size] > 1 || base.inputs.iter().any(|i| i.size == size);
         let hash = if collides {
             match hash_file(&path) {
@@ -176,7 +290,12 @@ fn find_duplicates(
         if collides {
             seen_hashes.push(hash.clone());
         }
-        keep.push((path, size, hash));
+        keep.push(Planned {
+            path,
+            size,
+            hash,
+            piece: None,
+        });
     }
     (keep, skipped)
 }
@@ -185,10 +304,11 @@ fn find_duplicates(
 pub fn run(opts: &Options) -> Result<Summary> {
     let started = Instant::now();
     let started_at = now_rfc3339();
-    let (mut files, mut unreadable) = discover(&opts.inputs)?;
-    if let Some((k, n)) = opts.shard {
-        files.retain(|f| shard_of(f, n) == k - 1);
-    }
+    let (files, mut unreadable) = discover(&opts.inputs)?;
+    let files = match opts.shard {
+        Some(shard) => shard_files(files, shard, opts.split_bytes, &mut unreadable),
+        None => files.into_iter().map(|f| (f, None)).collect(),
+    };
     let staging = Staging::open(&opts.out, opts.append)?;
     if staging.append && staging.base.format != FORMAT {
         let (format, tool) = (staging.base.format, staging.base.tool.clone());
@@ -200,7 +320,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
             tool_version()
         );
     }
-    let (todo, skipped) = find_duplicates(&files, &staging.base, &mut unreadable);
+    let (todo, skipped) = find_duplicates(files, &staging.base, &mut unreadable);
     if opts.strict {
         if let Some((path, error)) = unreadable.first() {
             staging.abandon();
@@ -229,7 +349,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
     let certs = CertStore::default();
     preload_certificates(&staging, &certs)?;
     let progress = std::sync::Arc::new(Progress::default());
-    let total_stored: u64 = todo.iter().map(|(_, s, _)| s).sum();
+    let total_stored: u64 = todo.iter().map(Planned::bytes).sum();
     let settings = RunSettings {
         root: &staging.root,
         run: run_id,
@@ -257,9 +377,10 @@ pub fn run(opts: &Options) -> Result<Summary> {
                         break;
                     }
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((path, size, hash)) = todo.get(i) else {
+                    let Some(planned) = todo.get(i) else {
                         break;
                     };
+                    let path = &planned.path;
                     let name = path.file_name().map(|n| n.to_string_lossy());
                     let series = name.as_deref().and_then(SeriesName::parse);
                     let sonar = name
@@ -278,8 +399,17 @@ pub fn run(opts: &Options) -> Result<Summary> {
                         id: info.input_id,
                         run: run_id,
                         path: crate::dataset::writer::absolute(path).display().to_string(),
-                        size: *size,
-                        xxh3_128: hash.clone(),
+                        size: planned.size,
+                        xxh3_128: planned.hash.clone(),
+                        pieces: planned
+                            .piece
+                            .iter()
+                            .map(|&(start, end)| Piece {
+                                start,
+                                end,
+                                ..Piece::default()
+                            })
+                            .collect(),
                         ..InputEntry::default()
                     };
                     let planned = entry.clone();

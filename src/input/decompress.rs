@@ -1,7 +1,7 @@
 //! Compression detected by magic bytes, never by extension.
 
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufReader, Read, Seek};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -206,6 +206,41 @@ pub fn open(path: &Path, map_plain: bool) -> io::Result<Opened> {
     Ok(Opened {
         stream: Stream::Read(reader),
         codec,
+        tally,
+    })
+}
+
+/// Opens bytes `[start, end)` of a plain file (a piece of a file split
+/// among shards, see [`super::split`]), mapped when `map_plain` allows it
+/// and the piece is large enough. The tally counts and hashes the piece only.
+pub fn open_range(path: &Path, start: u64, end: u64, map_plain: bool) -> io::Result<Opened> {
+    let mut file = File::open(path)?;
+    let len = end.saturating_sub(start);
+    let tally = Tally::default();
+    if map_plain && len >= MAP_AT_LEAST {
+        let options = {
+            let mut o = memmap2::MmapOptions::new();
+            o.offset(start).len(len as usize);
+            o
+        };
+        // SAFETY: as for a whole file (see `map_file`).
+        if let Ok(map) = unsafe { options.map(&file) } {
+            map.advise(Advice::Sequential).ok();
+            return Ok(Opened {
+                stream: Stream::Mapped(Arc::new(map)),
+                codec: Codec::Plain,
+                tally,
+            });
+        }
+    }
+    file.seek(io::SeekFrom::Start(start))?;
+    let raw = Counting {
+        inner: file.take(len),
+        tally: tally.clone(),
+    };
+    Ok(Opened {
+        stream: Stream::Read(Box::new(raw)),
+        codec: Codec::Plain,
         tally,
     })
 }

@@ -515,10 +515,19 @@ impl Skip {
     }
 }
 
+/// Where a stream that was read to its end ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ended {
+    /// Decompressed offset of its end.
+    pub offset: u64,
+    /// Line breaks read (so the lines before a later piece of the file).
+    pub line_breaks: u64,
+}
+
 /// Reads the stream behind `window` to the end, sending chunks of whole
 /// records to `tx`; `offset` is the decompressed offset of the window's
 /// first byte. Buffers of consumed chunks come back through `recycle`.
-/// Returns the decompressed size, or the error that ended the stream
+/// Returns where it ended, or the error that ended the stream
 /// (after sending every complete record read before it).
 pub fn read_chunks(
     mut window: impl Window,
@@ -527,7 +536,7 @@ pub fn read_chunks(
     limits: Limits,
     tx: &SyncSender<Chunk>,
     recycle: &Receiver<Vec<u8>>,
-) -> Result<u64, StreamError> {
+) -> Result<Ended, StreamError> {
     let mut line = 1u64;
     let mut target = limits.chunk_bytes;
     let mut oversized: Vec<Oversized> = Vec::new();
@@ -626,7 +635,10 @@ pub fn read_chunks(
         target = limits.chunk_bytes;
         if tx.send(chunk).is_err() {
             // The consumer stopped (strict mode); nothing more to do.
-            return Ok(offset);
+            return Ok(Ended {
+                offset,
+                line_breaks: line - 1,
+            });
         }
         if finished {
             break;
@@ -657,7 +669,10 @@ pub fn read_chunks(
             message: "the stream ended inside a JSON document".into(),
             cut_record: Some(cut_record()),
         }),
-        None => Ok(offset + rest.len() as u64),
+        None => Ok(Ended {
+            offset: offset + rest.len() as u64,
+            line_breaks: line - 1,
+        }),
         Some(e) => Err(StreamError {
             decompressed_offset: offset + rest.len() as u64,
             message: e.to_string(),
@@ -671,7 +686,7 @@ mod tests {
     use super::*;
     use std::sync::mpsc::sync_channel;
 
-    type Collected = (Vec<(u64, String)>, Vec<u64>, Result<u64, StreamError>);
+    type Collected = (Vec<(u64, String)>, Vec<u64>, Result<Ended, StreamError>);
 
     fn collect(input: &[u8], framing: Framing, limits: Limits) -> Collected {
         let (tx, rx) = sync_channel(1024);
@@ -715,7 +730,9 @@ mod tests {
             ]
         );
         assert!(dropped.is_empty());
-        assert_eq!(result.unwrap(), input.len() as u64);
+        let ended = result.unwrap();
+        assert_eq!(ended.offset, input.len() as u64);
+        assert_eq!(ended.line_breaks, 3, "the last line has no break");
     }
 
     #[test]
@@ -788,7 +805,7 @@ mod tests {
                 "chunks of {chunk}"
             );
             assert!(dropped.is_empty());
-            assert_eq!(result.unwrap(), input.len() as u64);
+            assert_eq!(result.unwrap().offset, input.len() as u64);
         }
     }
 

@@ -4,3 +4,4 @@ pub mod decompress;
 pub mod discover;
 pub mod filename;
 pub mod framing;
+pub mod split;

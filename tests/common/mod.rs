@@ -55,6 +55,7 @@ pub fn options(inputs: Vec<PathBuf>, out: &Path) -> Options {
         as_of: None,
         agreement: true,
         shard: None,
+        split_bytes: mailtls::input::split::DEFAULT_SPLIT_BYTES,
     }
 }
 
