@@ -5,7 +5,7 @@
 # with the columns declared), the plain ingest again with a
 # distinct leaf certificate per record, then peak memory for 0.3 GB and 3 GB.
 #
-# Usage: [RUNS=N] scripts/bench-ingest.sh [SIZE_MB] [FIXTURES_DIR]
+# Usage: [RUNS=N] [BASELINE=OLD_MAILTLS] scripts/bench-ingest.sh [SIZE_MB] [FIXTURES_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 release=${CARGO_TARGET_DIR:-target}/profiling
@@ -92,6 +92,12 @@ rm -rf "$work/ds-distinct"
 bytes=$(stat -c %s "$distinct")
 measure "mailtls ingest (a distinct leaf per record)" $bin ingest "$distinct" --out "$work/ds-distinct" --quiet
 rm -rf "$work/ds-distinct"
+# An earlier build on the same file, for the speed-up of a change:
+# BASELINE=path/to/its/mailtls (e.g. built from `git worktree add`).
+if [ -n "${BASELINE:-}" ]; then
+  measure "baseline build, a distinct leaf per record" "$BASELINE" ingest "$distinct" --out "$work/ds-distinct" --quiet
+  rm -rf "$work/ds-distinct"
+fi
 
 # Memory against input size: the same records, 0.3 GB and 10x that.
 small=$work/m300-25-smtp-starttls-full_ipv4-20160410T022854.json

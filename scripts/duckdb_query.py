@@ -7,10 +7,14 @@ committed Parquet parts (hive partitioning restores `scan_id`).
 
 Usage: duckdb_query.py DATASET < query.sql
        duckdb_query.py DATASET FILE.sql...   (runs each; prints row counts)
+       duckdb_query.py --time DATASET FILE.sql...
+           (each in a fresh connection; prints the seconds from connecting
+           to the last row fetched, the benchmark's DuckDB figure)
 """
 import json
 import os
 import sys
+import time
 
 import duckdb
 
@@ -46,6 +50,20 @@ def load_query(path):
 
 
 def main():
+    if sys.argv[1] == "--time":
+        dataset = sys.argv[2]
+        for path in sys.argv[3:]:
+            if path.endswith(".cte.sql"):
+                continue
+            query = load_query(path)
+            started = time.perf_counter()
+            con = connect(dataset)
+            con.execute("SET threads=2")
+            rows = con.execute(query).fetchall()
+            seconds = time.perf_counter() - started
+            con.close()
+            print(f"{os.path.basename(path)[:-4]} {seconds:.4f} {len(rows)}")
+        return
     con = connect(sys.argv[1])
     if len(sys.argv) > 2:
         for path in sys.argv[2:]:
