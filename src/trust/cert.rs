@@ -59,6 +59,10 @@ pub struct Parsed {
     pub rsa_bits: Option<u32>,
     /// Usages, constraints and extension facts the path rules read.
     pub rules: Rules,
+    /// Whether its signature verifies with its own key, where that was
+    /// already checked (at ingest, for a self-issued certificate): the
+    /// verifier then need not check it again.
+    pub self_signature: Option<bool>,
 }
 
 /// What a scanner's parsed JSON gives for a certificate without DER.
@@ -97,9 +101,22 @@ pub struct NameKeys {
 impl ChainCert {
     /// Parses a DER certificate; one that does not parse is kept as such.
     pub fn from_der(der: &[u8]) -> ChainCert {
-        let sha256: [u8; 32] = Sha256::digest(der).into();
+        ChainCert::from_known_der(Sha256::digest(der).into(), der, None)
+    }
+
+    /// Parses a DER certificate whose SHA-256 is already known (a row of
+    /// `certificates`), with its self-signature verdict if ingest made one.
+    pub fn from_known_der(
+        sha256: [u8; 32],
+        der: &[u8],
+        self_signature: Option<bool>,
+    ) -> ChainCert {
         let body = match X509Certificate::from_der(der) {
-            Ok((_, cert)) => Body::Der(Box::new(parsed(&cert))),
+            Ok((_, cert)) => {
+                let mut parsed = parsed(&cert);
+                parsed.self_signature = self_signature;
+                Body::Der(Box::new(parsed))
+            }
             Err(_) => Body::Unparsable,
         };
         ChainCert { sha256, body }
@@ -221,6 +238,7 @@ fn parsed(cert: &X509Certificate) -> Parsed {
         version: u8::try_from(tbs.version.0 + 1).unwrap_or(0),
         rsa_bits,
         rules: Rules::of(cert),
+        self_signature: None,
     }
 }
 

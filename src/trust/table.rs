@@ -340,6 +340,7 @@ fn certs_of_part(
             "eku",
             "path_len",
             "key_cert_sign",
+            "self_signature_valid",
         ],
     )?;
     let sha = df.column("sha256")?.str()?;
@@ -351,6 +352,7 @@ fn certs_of_part(
     let eku = df.column("eku")?.list()?;
     let path_len = df.column("path_len")?.u32()?;
     let key_cert_sign = df.column("key_cert_sign")?.bool()?;
+    let self_signature = df.column("self_signature_valid")?.bool()?;
     let seconds = |name: &str| -> Result<Vec<Option<i64>>> {
         let col = df.column(name)?.cast(&DataType::Int64)?;
         Ok(col
@@ -386,7 +388,9 @@ fn certs_of_part(
         .into_par_iter()
         .map(|(i, digest)| {
             let cert = match der.get(i) {
-                Some(bytes) => ChainCert::from_der(bytes),
+                // The digest is the row's key, and a self-issued
+                // certificate's own signature was checked at ingest.
+                Some(bytes) => ChainCert::from_known_der(digest, bytes, self_signature.get(i)),
                 None => ChainCert::from_facts(
                     digest,
                     Facts {
