@@ -21,7 +21,7 @@ use crate::dataset::tables::CertificateRows;
 use crate::dataset::writer::write_part;
 use crate::formats::RecordError;
 use crate::record::CertInput;
-use crate::x509::{digest_from_hex, facts_from_der, Sha256Digest};
+use crate::x509::{digest_from_hex, facts_from_hashed_der, Sha256Digest};
 
 const SHARDS: usize = 64;
 
@@ -127,7 +127,7 @@ impl CertStore {
                 let sha: Sha256Digest = Sha256::digest(&der).into();
                 lock(shard).insert(text_key, sha);
                 if self.note(sha, Form::Der) {
-                    rows.push(facts_from_der(der), input_id);
+                    rows.push(facts_from_hashed_der(der, &sha), input_id);
                 }
                 Ok(sha)
             }

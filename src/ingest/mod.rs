@@ -96,6 +96,13 @@ pub fn parse_shard(text: &str) -> Result<(u32, u32)> {
     }
 }
 
+/// Chunks parsed or waiting to be written per worker. The file's thread
+/// writes each finished Parquet part itself, and the workers go on with the
+/// chunks in flight meanwhile: with too few (four per worker, 8 MB) they ran
+/// dry during a part's compression and a core idled. Mapped chunks cost no
+/// memory; read ones are 2 MB buffers each.
+const CHUNKS_IN_FLIGHT_PER_JOB: usize = 16;
+
 /// `mailtls <version>`.
 pub fn tool_version() -> String {
     format!("mailtls {}", env!("CARGO_PKG_VERSION"))
@@ -354,7 +361,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
         root: &staging.root,
         run: run_id,
         pool: &pool,
-        batch: jobs * 4,
+        batch: jobs * CHUNKS_IN_FLIGHT_PER_JOB,
         limits: opts.limits,
         map_plain: opts.map_plain,
         strict: opts.strict,

@@ -106,11 +106,7 @@ impl ChainCert {
 
     /// Parses a DER certificate whose SHA-256 is already known (a row of
     /// `certificates`), with its self-signature verdict if ingest made one.
-    pub fn from_known_der(
-        sha256: [u8; 32],
-        der: &[u8],
-        self_signature: Option<bool>,
-    ) -> ChainCert {
+    pub fn from_known_der(sha256: [u8; 32], der: &[u8], self_signature: Option<bool>) -> ChainCert {
         let body = match X509Certificate::from_der(der) {
             Ok((_, cert)) => {
                 let mut parsed = parsed(&cert);

@@ -322,9 +322,13 @@ fn seen_chains(
 
 /// Builds the verifier's view of each row of a `certificates` part that
 /// `wanted` accepts (given the row's SHA-256 and whether it is a CA).
+/// A parsed row for which `dates_decide` (given its validity in seconds)
+/// says the dates alone settle every verdict is not parsed again: its view
+/// holds only those dates, which is all the verifier then reads.
 fn certs_of_part(
     path: &Path,
     wanted: &(dyn Fn(&Sha256Digest, bool) -> bool + Sync),
+    dates_decide: &(dyn Fn(&Sha256Digest, i64, i64) -> bool + Sync),
 ) -> Result<Vec<(Sha256Digest, Arc<ChainCert>)>> {
     let df = read_columns(
         path,
@@ -387,7 +391,17 @@ fn certs_of_part(
     Ok(rows
         .into_par_iter()
         .map(|(i, digest)| {
+            let dates = not_before[i].zip(not_after[i]);
+            let settled = dates.is_some_and(|(from, to)| dates_decide(&digest, from, to));
             let cert = match der.get(i) {
+                Some(_) if settled => ChainCert::from_facts(
+                    digest,
+                    Facts {
+                        not_before: not_before[i],
+                        not_after: not_after[i],
+                        ..Facts::default()
+                    },
+                ),
                 // The digest is the row's key, and a self-issued
                 // certificate's own signature was checked at ingest.
                 Some(bytes) => ChainCert::from_known_der(digest, bytes, self_signature.get(i)),
@@ -495,7 +509,7 @@ pub fn compute(
         .collect();
     for path in &cert_parts {
         let wanted = |sha: &Sha256Digest, is_ca: bool| is_ca || above_leaf.contains(sha);
-        issuers.extend(certs_of_part(path, &wanted)?);
+        issuers.extend(certs_of_part(path, &wanted, &|_, _, _| false)?);
     }
     let mut elsewhere = IssuerIndex::default();
     for cert in issuers.values() {
@@ -542,15 +556,31 @@ pub fn compute(
     }
     bar.set_length(jobs_by_leaf.len() as u64);
     let mut verdicts: Vec<Option<Verdict>> = vec![None; jobs.len()];
+    let jobs_list = &jobs;
     let mut work = TrustWork {
         chains: chains.len(),
         certificates: issuers.len(),
         validations: 0,
     };
+    // A leaf whose dates fail it at every instant it is judged at reads
+    // `expired` or `not_yet_valid` before anything else is looked at (see
+    // `Verifier::verify`), so it is not parsed again: on real scans, where
+    // expired leaves are common, that is much of the commit's work.
+    let dates_decide = |sha: &Sha256Digest, from: i64, to: i64| {
+        jobs_by_leaf.get(sha).is_some_and(|jobs| {
+            jobs.iter().all(|&ji| match &jobs_list[ji].judged {
+                Some((_, as_of)) => *as_of < from || *as_of > to,
+                None => true,
+            })
+        })
+    };
     for path in &cert_parts {
         let wanted = |sha: &Sha256Digest, _: bool| jobs_by_leaf.contains_key(sha);
-        let leaves = certs_of_part(path, &wanted)?;
-        work.certificates += leaves.len();
+        let leaves = certs_of_part(path, &wanted, &dates_decide)?;
+        work.certificates += leaves
+            .iter()
+            .filter(|(_, leaf)| leaf.parsed().is_some())
+            .count();
         let done: Vec<Vec<(usize, Verdict, bool)>> = leaves
             .par_iter()
             .map_init(SignatureMemo::default, |memo, (sha, leaf)| {

@@ -137,8 +137,15 @@ pub fn signature_name(oid: &str) -> String {
 /// Parses a DER certificate. Never fails: a DER that does not parse is kept
 /// with its error so a better parser can be run later.
 pub fn facts_from_der(der: Vec<u8>) -> CertFacts {
+    let sha256: Sha256Digest = Sha256::digest(&der).into();
+    facts_from_hashed_der(der, &sha256)
+}
+
+/// [`facts_from_der`] for a DER whose SHA-256 the caller already computed
+/// (ingest keys certificates by it), so it is not hashed twice.
+pub fn facts_from_hashed_der(der: Vec<u8>, sha256: &Sha256Digest) -> CertFacts {
     let mut facts = CertFacts {
-        sha256: sha256_hex(&der),
+        sha256: hex_lower(sha256),
         sha1: Some(hex_digest::<sha1::Sha1>(&der)),
         parse_status: "ok",
         ..CertFacts::default()
