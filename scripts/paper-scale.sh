@@ -20,8 +20,11 @@ layout=${LAYOUT:-zgrab1}
 codec=${CODEC:-gzip}
 release=${CARGO_TARGET_DIR:-target}/profiling
 cargo build --profile profiling --quiet --bin mailtls
-bin=$release/mailtls
 mkdir -p "$work"
+# A copy, so a rebuild during the hours this takes cannot change the binary
+# between stages.
+cp "$release/mailtls" "$work/mailtls"
+bin=$work/mailtls
 results=$work/stages.tsv
 printf 'stage\twall_s\tcpu_s\tpeak_rss_mib\toutput_mb\n' > "$results"
 
