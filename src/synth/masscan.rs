@@ -55,6 +55,9 @@ pub fn write(
         scan_id: stem.clone(),
         ..MasscanTruth::default()
     };
+    let codec = Codec::Bzip2;
+    let name = format!("{stem}.json{}", output::extension(codec));
+    let mut file = Pieces::create(&out.join(&name), codec)?;
     let mut text = String::new();
     let mut lines = 0u64;
     let mut record = |v: serde_json::Value, text: &mut String| {
@@ -66,6 +69,7 @@ pub fn write(
         lines += 1;
     };
     for i in 0..drawer.count {
+        file.take_full(&mut text)?;
         if damaged(i) {
             continue;
         }
@@ -128,10 +132,9 @@ pub fn write(
         }
     }
     text.push_str("{finished: 1}\n");
-    let codec = Codec::Bzip2;
-    let name = format!("{stem}.json{}", output::extension(codec));
-    let data = output::compress(codec, text.as_bytes())?;
-    std::fs::write(out.join(&name), &data).with_context(|| format!("writing {name}"))?;
+    let stored = file
+        .finish(text)
+        .with_context(|| format!("writing {name}"))?;
     let file = FileTruth {
         file: name,
         layout: "masscan".into(),
@@ -141,5 +144,67 @@ pub fn write(
         records: lines + 1,
         bad_lines: 0,
     };
-    Ok((file, data.len() as u64, truth))
+    Ok((file, stored, truth))
+}
+
+/// Text this large is compressed as a piece of its own (an independently
+/// decodable stream, appended to the file), so memory does not grow with
+/// the population; a file below it is one stream, as small archives were.
+const PIECE_BYTES: usize = 16 << 20;
+
+/// A file written as compressed pieces, several compressed at once.
+struct Pieces {
+    file: std::io::BufWriter<std::fs::File>,
+    codec: Codec,
+    waiting: Vec<String>,
+    stored: u64,
+}
+
+impl Pieces {
+    fn create(path: &Path, codec: Codec) -> Result<Pieces> {
+        let file = std::fs::File::create(path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        Ok(Pieces {
+            file: std::io::BufWriter::new(file),
+            codec,
+            waiting: Vec::new(),
+            stored: 0,
+        })
+    }
+
+    /// Takes `text` as a piece once it is large enough.
+    fn take_full(&mut self, text: &mut String) -> Result<()> {
+        if text.len() < PIECE_BYTES {
+            return Ok(());
+        }
+        self.waiting.push(std::mem::take(text));
+        if self.waiting.len() >= rayon::current_num_threads() {
+            self.write_waiting()?;
+        }
+        Ok(())
+    }
+
+    fn write_waiting(&mut self) -> Result<()> {
+        use rayon::prelude::*;
+        use std::io::Write;
+        let codec = self.codec;
+        let pieces = std::mem::take(&mut self.waiting)
+            .par_iter()
+            .map(|t| output::compress(codec, t.as_bytes()))
+            .collect::<Result<Vec<_>>>()?;
+        for piece in pieces {
+            self.file.write_all(&piece)?;
+            self.stored += piece.len() as u64;
+        }
+        Ok(())
+    }
+
+    /// Writes the last text and everything waiting; the stored size.
+    fn finish(mut self, last: String) -> Result<u64> {
+        use std::io::Write;
+        self.waiting.push(last);
+        self.write_waiting()?;
+        self.file.flush()?;
+        Ok(self.stored)
+    }
 }
