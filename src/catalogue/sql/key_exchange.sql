@@ -17,6 +17,21 @@
 -- Denominator: completed TLS handshakes of the scan (status 'ok'), for
 -- every facet; ske_not_logged says how many of them had a ServerKeyExchange
 -- that was not logged.
+-- Handshakes are read once, into counts per combination of the columns
+-- the facets read; every facet and the denominators are sums over those.
+WITH ok AS (
+    SELECT scan_id, port, kex, ske_logged, dh_prime_bits, dh_prime_sha256,
+           ecdh_curve, rsa_export_bits, COUNT(*) AS n
+    FROM (
+        SELECT scan_id, port, kex,
+               CASE WHEN server_kex IS NOT NULL THEN 1 ELSE 0 END AS ske_logged,
+               dh_prime_bits, dh_prime_sha256, ecdh_curve, rsa_export_bits
+        FROM handshakes
+        WHERE status = 'ok'
+    ) completed
+    GROUP BY scan_id, port, kex, ske_logged, dh_prime_bits, dh_prime_sha256,
+             ecdh_curve, rsa_export_bits
+)
 SELECT f.scan_id,
        f.port,
        f.facet,
@@ -26,79 +41,74 @@ SELECT f.scan_id,
        t.completed,
        t.ske_not_logged
 FROM (
-    SELECT scan_id, port, 'kex' AS facet, value, COUNT(*) AS endpoints
+    SELECT scan_id, port, 'kex' AS facet, value, SUM(n) AS endpoints
     FROM (
-        SELECT scan_id, port, COALESCE(kex, 'unknown') AS value
-        FROM handshakes
-        WHERE status = 'ok'
+        SELECT scan_id, port, COALESCE(kex, 'unknown') AS value, n
+        FROM ok
     ) kex
     GROUP BY scan_id, port, value
     UNION ALL
-    SELECT scan_id, port, 'server_key_exchange' AS facet, value, COUNT(*) AS endpoints
+    SELECT scan_id, port, 'server_key_exchange' AS facet, value, SUM(n) AS endpoints
     FROM (
         SELECT scan_id, port,
                CASE
-                   WHEN server_kex IS NOT NULL THEN 'logged'
+                   WHEN ske_logged = 1 THEN 'logged'
                    WHEN kex IN ('dhe', 'dhe_export', 'ecdhe', 'rsa_export', 'anon_dh', 'anon_ecdh')
                        THEN 'not_logged'
                    ELSE 'not_sent'
-               END AS value
-        FROM handshakes
-        WHERE status = 'ok'
+               END AS value,
+               n
+        FROM ok
     ) ske
     GROUP BY scan_id, port, value
     UNION ALL
-    SELECT scan_id, port, 'dh_prime_bits' AS facet, value, COUNT(*) AS endpoints
+    SELECT scan_id, port, 'dh_prime_bits' AS facet, value, SUM(n) AS endpoints
     FROM (
-        SELECT scan_id, port, COALESCE(CAST(dh_prime_bits AS STRING), 'not_logged') AS value
-        FROM handshakes
-        WHERE status = 'ok'
-          AND (kex IN ('dhe', 'dhe_export', 'anon_dh') OR dh_prime_bits IS NOT NULL)
+        SELECT scan_id, port, COALESCE(CAST(dh_prime_bits AS STRING), 'not_logged') AS value, n
+        FROM ok
+        WHERE kex IN ('dhe', 'dhe_export', 'anon_dh') OR dh_prime_bits IS NOT NULL
     ) dh_bits
     GROUP BY scan_id, port, value
     UNION ALL
-    SELECT scan_id, port, 'dh_group' AS facet, value, COUNT(*) AS endpoints
+    SELECT scan_id, port, 'dh_group' AS facet, value, SUM(n) AS endpoints
     FROM (
         SELECT h.scan_id, h.port,
                CASE
                    WHEN h.dh_prime_sha256 IS NULL THEN 'not_logged'
                    ELSE COALESCE(g.name, 'unnamed')
-               END AS value
-        FROM handshakes h
+               END AS value,
+               h.n
+        FROM ok h
         LEFT JOIN dh_groups g ON g.prime_sha256 = h.dh_prime_sha256
-        WHERE h.status = 'ok'
-          AND (h.kex IN ('dhe', 'dhe_export', 'anon_dh') OR h.dh_prime_sha256 IS NOT NULL)
+        WHERE h.kex IN ('dhe', 'dhe_export', 'anon_dh') OR h.dh_prime_sha256 IS NOT NULL
     ) dh_group
     GROUP BY scan_id, port, value
     UNION ALL
-    SELECT scan_id, port, 'ecdh_curve' AS facet, value, COUNT(*) AS endpoints
+    SELECT scan_id, port, 'ecdh_curve' AS facet, value, SUM(n) AS endpoints
     FROM (
-        SELECT scan_id, port, COALESCE(ecdh_curve, 'not_logged') AS value
-        FROM handshakes
-        WHERE status = 'ok'
-          AND (kex IN ('ecdhe', 'anon_ecdh') OR ecdh_curve IS NOT NULL)
+        SELECT scan_id, port, COALESCE(ecdh_curve, 'not_logged') AS value, n
+        FROM ok
+        WHERE kex IN ('ecdhe', 'anon_ecdh') OR ecdh_curve IS NOT NULL
     ) curve
     GROUP BY scan_id, port, value
     UNION ALL
-    SELECT scan_id, port, 'rsa_export_bits' AS facet, value, COUNT(*) AS endpoints
+    SELECT scan_id, port, 'rsa_export_bits' AS facet, value, SUM(n) AS endpoints
     FROM (
-        SELECT scan_id, port, COALESCE(CAST(rsa_export_bits AS STRING), 'not_logged') AS value
-        FROM handshakes
-        WHERE status = 'ok'
-          AND (kex = 'rsa_export' OR rsa_export_bits IS NOT NULL)
+        SELECT scan_id, port, COALESCE(CAST(rsa_export_bits AS STRING), 'not_logged') AS value, n
+        FROM ok
+        WHERE kex = 'rsa_export' OR rsa_export_bits IS NOT NULL
     ) export_rsa
     GROUP BY scan_id, port, value
 ) f
 JOIN (
     SELECT scan_id,
-           COUNT(*) AS completed,
+           SUM(n) AS completed,
            SUM(CASE
-                   WHEN server_kex IS NULL
+                   WHEN ske_logged = 0
                     AND kex IN ('dhe', 'dhe_export', 'ecdhe', 'rsa_export', 'anon_dh', 'anon_ecdh')
-                   THEN 1 ELSE 0
+                   THEN n ELSE 0
                END) AS ske_not_logged
-    FROM handshakes
-    WHERE status = 'ok'
+    FROM ok
     GROUP BY scan_id
 ) t ON t.scan_id = f.scan_id
 ORDER BY f.port, f.scan_id, f.facet, f.endpoints DESC, f.value

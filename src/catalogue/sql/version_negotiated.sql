@@ -1,13 +1,8 @@
 -- version_negotiated: the protocol version each completed handshake settled on.
 -- One row: scan × negotiated version.
 -- Denominator: completed TLS handshakes of the scan (status 'ok').
-SELECT v.scan_id,
-       v.port,
-       v.tls_version,
-       v.version,
-       v.endpoints AS endpoints,
-       CAST(v.endpoints AS DOUBLE) / t.completed AS share
-FROM (
+-- Handshakes are read once: the denominator is the sum of the groups.
+WITH v AS (
     SELECT scan_id, port, tls_version, version, COUNT(*) AS endpoints
     FROM (
     SELECT scan_id,
@@ -26,11 +21,18 @@ FROM (
     WHERE status = 'ok'
     ) named
     GROUP BY scan_id, port, tls_version, version
-) v
-JOIN (
-    SELECT scan_id, COUNT(*) AS completed
-    FROM handshakes
-    WHERE status = 'ok'
+),
+t AS (
+    SELECT scan_id, SUM(endpoints) AS completed
+    FROM v
     GROUP BY scan_id
-) t ON t.scan_id = v.scan_id
+)
+SELECT v.scan_id,
+       v.port,
+       v.tls_version,
+       v.version,
+       v.endpoints AS endpoints,
+       CAST(v.endpoints AS DOUBLE) / t.completed AS share
+FROM v
+JOIN t ON t.scan_id = v.scan_id
 ORDER BY v.port, v.scan_id, v.tls_version
