@@ -2,24 +2,34 @@
 -- One row: one scan (a port, protocol and TLS mode on one date).
 -- Denominator: endpoints scanned (rows of `handshakes`); every count below
 -- is a part of it, and the status columns add up to it.
+-- Handshakes are read once, into counts per status and STARTTLS facts;
+-- every column is a sum over those.
+WITH c AS (
+    SELECT scan_id, port, protocol, tls_mode, status,
+           starttls_offered, starttls_stripped, starttls_accepted,
+           COUNT(*) AS n
+    FROM handshakes
+    GROUP BY scan_id, port, protocol, tls_mode, status,
+             starttls_offered, starttls_stripped, starttls_accepted
+)
 SELECT scan_id,
        port,
        protocol,
        tls_mode,
-       COUNT(*) AS endpoints,
-       SUM(CASE WHEN status <> 'connect_failed' AND status <> 'skipped' THEN 1 ELSE 0 END) AS responding,
-       SUM(CASE WHEN starttls_offered THEN 1 ELSE 0 END) AS starttls_offered,
-       SUM(CASE WHEN starttls_stripped THEN 1 ELSE 0 END) AS starttls_stripped,
-       SUM(CASE WHEN starttls_accepted THEN 1 ELSE 0 END) AS starttls_accepted,
-       SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END) AS tls_completed,
-       SUM(CASE WHEN status = 'connect_failed' THEN 1 ELSE 0 END) AS connect_failed,
-       SUM(CASE WHEN status = 'banner_failed' THEN 1 ELSE 0 END) AS banner_failed,
-       SUM(CASE WHEN status = 'no_starttls' THEN 1 ELSE 0 END) AS no_starttls,
-       SUM(CASE WHEN status = 'starttls_refused' THEN 1 ELSE 0 END) AS starttls_refused,
-       SUM(CASE WHEN status = 'handshake_failed' THEN 1 ELSE 0 END) AS handshake_failed,
-       SUM(CASE WHEN status = 'timeout' THEN 1 ELSE 0 END) AS timeout,
-       SUM(CASE WHEN status = 'protocol_error' THEN 1 ELSE 0 END) AS protocol_error,
-       SUM(CASE WHEN status = 'skipped' THEN 1 ELSE 0 END) AS skipped
-FROM handshakes
+       SUM(n) AS endpoints,
+       SUM(CASE WHEN status <> 'connect_failed' AND status <> 'skipped' THEN n ELSE 0 END) AS responding,
+       SUM(CASE WHEN starttls_offered THEN n ELSE 0 END) AS starttls_offered,
+       SUM(CASE WHEN starttls_stripped THEN n ELSE 0 END) AS starttls_stripped,
+       SUM(CASE WHEN starttls_accepted THEN n ELSE 0 END) AS starttls_accepted,
+       SUM(CASE WHEN status = 'ok' THEN n ELSE 0 END) AS tls_completed,
+       SUM(CASE WHEN status = 'connect_failed' THEN n ELSE 0 END) AS connect_failed,
+       SUM(CASE WHEN status = 'banner_failed' THEN n ELSE 0 END) AS banner_failed,
+       SUM(CASE WHEN status = 'no_starttls' THEN n ELSE 0 END) AS no_starttls,
+       SUM(CASE WHEN status = 'starttls_refused' THEN n ELSE 0 END) AS starttls_refused,
+       SUM(CASE WHEN status = 'handshake_failed' THEN n ELSE 0 END) AS handshake_failed,
+       SUM(CASE WHEN status = 'timeout' THEN n ELSE 0 END) AS timeout,
+       SUM(CASE WHEN status = 'protocol_error' THEN n ELSE 0 END) AS protocol_error,
+       SUM(CASE WHEN status = 'skipped' THEN n ELSE 0 END) AS skipped
+FROM c
 GROUP BY scan_id, port, protocol, tls_mode
 ORDER BY port, scan_id
