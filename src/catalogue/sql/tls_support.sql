@@ -9,12 +9,17 @@ SELECT port,
        tls_working,
        CAST(tls_working AS DOUBLE) / NULLIF(responding, 0) AS share
 FROM (
+    -- Handshakes are read once, into counts per status.
     SELECT port,
            protocol,
            tls_mode,
-           SUM(CASE WHEN status <> 'connect_failed' AND status <> 'skipped' THEN 1 ELSE 0 END) AS responding,
-           SUM(CASE WHEN status = 'ok' THEN 1 ELSE 0 END) AS tls_working
-    FROM handshakes
+           SUM(CASE WHEN status <> 'connect_failed' AND status <> 'skipped' THEN n ELSE 0 END) AS responding,
+           SUM(CASE WHEN status = 'ok' THEN n ELSE 0 END) AS tls_working
+    FROM (
+        SELECT port, protocol, tls_mode, status, COUNT(*) AS n
+        FROM handshakes
+        GROUP BY port, protocol, tls_mode, status
+    ) by_status
     GROUP BY port, protocol, tls_mode
 ) per_port
 ORDER BY port, protocol, tls_mode
