@@ -57,7 +57,7 @@ pub fn write(
     };
     let codec = Codec::Bzip2;
     let name = format!("{stem}.json{}", output::extension(codec));
-    let mut file = Pieces::create(&out.join(&name), codec)?;
+    let mut file = Pieces::create(&out.join(&name), codec, PIECE_BYTES)?;
     let mut text = String::new();
     let mut lines = 0u64;
     let mut record = |v: serde_json::Value, text: &mut String| {
@@ -156,17 +156,19 @@ const PIECE_BYTES: usize = 16 << 20;
 struct Pieces {
     file: std::io::BufWriter<std::fs::File>,
     codec: Codec,
+    piece_bytes: usize,
     waiting: Vec<String>,
     stored: u64,
 }
 
 impl Pieces {
-    fn create(path: &Path, codec: Codec) -> Result<Pieces> {
+    fn create(path: &Path, codec: Codec, piece_bytes: usize) -> Result<Pieces> {
         let file = std::fs::File::create(path)
             .with_context(|| format!("cannot create {}", path.display()))?;
         Ok(Pieces {
             file: std::io::BufWriter::new(file),
             codec,
+            piece_bytes,
             waiting: Vec::new(),
             stored: 0,
         })
@@ -174,7 +176,7 @@ impl Pieces {
 
     /// Takes `text` as a piece once it is large enough.
     fn take_full(&mut self, text: &mut String) -> Result<()> {
-        if text.len() < PIECE_BYTES {
+        if text.len() < self.piece_bytes {
             return Ok(());
         }
         self.waiting.push(std::mem::take(text));
@@ -206,5 +208,36 @@ impl Pieces {
         self.write_waiting()?;
         self.file.flush()?;
         Ok(self.stored)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn pieces_decode_to_the_whole_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.json.bz2");
+        let mut file = Pieces::create(&path, Codec::Bzip2, 100).unwrap();
+        let mut text = String::new();
+        let mut whole = String::new();
+        for i in 0..200 {
+            let line = format!("{{   \"ip\": \"192.0.2.{}\"}},\n", i % 250);
+            text.push_str(&line);
+            whole.push_str(&line);
+            file.take_full(&mut text).unwrap();
+        }
+        let stored = file.finish(text).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(stored, bytes.len() as u64);
+        // Several streams, one after the other.
+        assert!(bytes.windows(3).filter(|w| w == b"BZh").count() > 10);
+        let mut decoded = String::new();
+        bzip2::read::MultiBzDecoder::new(&bytes[..])
+            .read_to_string(&mut decoded)
+            .unwrap();
+        assert_eq!(decoded, whole);
     }
 }
