@@ -7,11 +7,13 @@
 -- certificate ('all'), or those whose chain is trusted ('trusted').
 -- Endpoints are first counted per distinct chain, so the joins work on
 -- distinct chains, not on endpoints.
+-- A chain's hash covers its leaf, so handshakes are grouped by the chain
+-- alone (one long key rather than two) and the leaf taken from the group.
 WITH chains AS (
-    SELECT scan_id, port, leaf_sha256, chain_hash, COUNT(*) AS endpoints
+    SELECT scan_id, port, MIN(leaf_sha256) AS leaf_sha256, chain_hash, COUNT(*) AS endpoints
     FROM handshakes
     WHERE status = 'ok' AND leaf_sha256 IS NOT NULL
-    GROUP BY scan_id, port, leaf_sha256, chain_hash
+    GROUP BY scan_id, port, chain_hash
 ),
 leaves AS (
     SELECT ch.scan_id,
