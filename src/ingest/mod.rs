@@ -98,9 +98,10 @@ pub fn parse_shard(text: &str) -> Result<(u32, u32)> {
 
 /// Chunks parsed or waiting to be written per worker. The file's thread
 /// writes each finished Parquet part itself, and the workers go on with the
-/// chunks in flight meanwhile: with too few (four per worker, 8 MB) they ran
-/// dry during a part's compression and a core idled. Mapped chunks cost no
-/// memory; read ones are 2 MB buffers each.
+/// chunks in flight meanwhile; with four per worker they could run dry
+/// during a part's compression. Measured on a 1 GB plain ZGrab 1 file: four
+/// per worker 0.92 s and 150 MiB peak, sixteen 0.82–0.88 s and 270 MiB.
+/// Mapped chunks cost no memory; read ones are 2 MB buffers each.
 const CHUNKS_IN_FLIGHT_PER_JOB: usize = 16;
 
 /// `mailtls <version>`.
