@@ -30,19 +30,25 @@ leaves AS (
         WHERE setting_rank = 0
     ) ct ON ct.scan_id = ch.scan_id AND ct.chain_hash = ch.chain_hash
 ),
+-- The leaves' facts, counted once; the facets and totals sum these few rows.
+kinds AS (
+    SELECT scan_id, port, key_value, sig_value, trusted, SUM(endpoints) AS endpoints
+    FROM leaves
+    GROUP BY scan_id, port, key_value, sig_value, trusted
+),
 facets AS (
-    SELECT scan_id, port, 'all' AS subset, 'key' AS facet, key_value AS value, endpoints FROM leaves
+    SELECT scan_id, port, 'all' AS subset, 'key' AS facet, key_value AS value, endpoints FROM kinds
     UNION ALL
-    SELECT scan_id, port, 'all' AS subset, 'signature' AS facet, sig_value AS value, endpoints FROM leaves
+    SELECT scan_id, port, 'all' AS subset, 'signature' AS facet, sig_value AS value, endpoints FROM kinds
     UNION ALL
-    SELECT scan_id, port, 'trusted' AS subset, 'key' AS facet, key_value AS value, endpoints FROM leaves WHERE trusted = 1
+    SELECT scan_id, port, 'trusted' AS subset, 'key' AS facet, key_value AS value, endpoints FROM kinds WHERE trusted = 1
     UNION ALL
-    SELECT scan_id, port, 'trusted' AS subset, 'signature' AS facet, sig_value AS value, endpoints FROM leaves WHERE trusted = 1
+    SELECT scan_id, port, 'trusted' AS subset, 'signature' AS facet, sig_value AS value, endpoints FROM kinds WHERE trusted = 1
 ),
 totals AS (
-    SELECT scan_id, 'all' AS subset, SUM(endpoints) AS leaves FROM leaves GROUP BY scan_id
+    SELECT scan_id, 'all' AS subset, SUM(endpoints) AS leaves FROM kinds GROUP BY scan_id
     UNION ALL
-    SELECT scan_id, 'trusted' AS subset, SUM(endpoints) AS leaves FROM leaves WHERE trusted = 1 GROUP BY scan_id
+    SELECT scan_id, 'trusted' AS subset, SUM(endpoints) AS leaves FROM kinds WHERE trusted = 1 GROUP BY scan_id
 )
 SELECT f.scan_id,
        f.port,
