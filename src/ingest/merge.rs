@@ -67,21 +67,21 @@ impl std::fmt::Display for MergeSummary {
         )?;
         writeln!(
             f,
-            "  inputs         {} ({} row-table parts rewritten)",
-            self.inputs, self.parts
+            "  {:<20} {} ({} row-table parts rewritten)",
+            "inputs", self.inputs, self.parts
         )?;
         for (table, rows) in self.rows.iter().filter(|(_, rows)| *rows > 0) {
-            writeln!(f, "  {table:<14} {rows} rows")?;
+            writeln!(f, "  {table:<20} {rows} rows")?;
         }
         writeln!(
             f,
-            "  certificates   {} rows dropped as held by an earlier source",
-            self.duplicate_certificates
+            "  {:<20} {} certificate rows dropped as held by an earlier source",
+            "duplicates", self.duplicate_certificates
         )?;
         write!(
             f,
-            "  trust          {} distinct chains judged again over the merged certificates, {} validations",
-            self.trust.chains, self.trust.validations
+            "  {:<20} {} distinct chains judged again over the merged certificates, {} validations",
+            "trust", self.trust.chains, self.trust.validations
         )
     }
 }
