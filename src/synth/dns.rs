@@ -407,10 +407,16 @@ impl DnsJob<'_> {
                 continue;
             }
             let ep = d.draw(i)?;
-            let s = Scanned::of(&ep)?;
+            let mut s = Scanned::of(&ep)?;
             let pick = Rng::new(self.seed, STREAM, i).chance(0.6);
             if pick && scanned.len() < MAX_HOSTS {
                 scanned.push(all.len());
+            } else {
+                // Only an MX host's chain is read again (for its TLSA
+                // records); the others count per address only, and keeping
+                // every chain made memory grow with the population.
+                s.chain = Vec::new();
+                s.leaf_name = None;
             }
             all.push(s);
         }
