@@ -170,6 +170,12 @@ fn merged_shards_equal_a_one_machine_ingest() {
         "{err:#}"
     );
     assert!(!again.exists(), "a refused merge writes nothing");
+    // A merge writes a new dataset, never over an existing one.
+    let err = mailtls::ingest::merge::run(&sources, &whole, true).unwrap_err();
+    assert!(
+        format!("{err:#}").contains("choose another --out"),
+        "{err:#}"
+    );
 }
 
 #[test]

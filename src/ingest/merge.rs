@@ -139,6 +139,12 @@ pub fn run(sources: &[PathBuf], out: &Path, quiet: bool) -> Result<MergeSummary>
         }
     }
     refuse_shared_inputs(sources, &manifests)?;
+    if out.join(crate::dataset::MANIFEST).exists() {
+        bail!(
+            "{} is already a dataset; a merge writes a new one: choose another --out",
+            out.display()
+        );
+    }
     let staging = Staging::open(out, false)?;
     let result = merge_into(&staging, sources, &manifests, &started_at, quiet);
     let (manifest, summary) = match result {
