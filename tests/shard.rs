@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use common::*;
 
@@ -131,23 +131,39 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-#[test]
-fn merged_shards_equal_a_one_machine_ingest() {
+/// Ingest options for the sample, judged against its own roots.
+fn sample_options(out: &Path) -> mailtls::ingest::Options {
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
-    let with_roots = |mut o: mailtls::ingest::Options| {
-        o.roots = Some(sample.join("roots.pem").display().to_string());
-        o
-    };
-    let (_t, whole, _) = ingest(|out| with_roots(options(vec![sample.clone()], out)));
+    let mut o = options(vec![sample.clone()], out);
+    o.roots = Some(sample.join("roots.pem").display().to_string());
+    o
+}
+
+/// The sample ingested whole, and in three shards with `split_bytes`:
+/// (tempdirs to keep, the whole dataset, the shards' datasets).
+type Split = (Vec<tempfile::TempDir>, PathBuf, Vec<PathBuf>);
+
+fn sample_whole_and_in_three(split_bytes: u64) -> Split {
+    let (t, whole, _) = ingest(sample_options);
+    let mut keep = vec![t];
     let mut shards = Vec::new();
     for k in 1..=3 {
-        shards.push(ingest(|out| {
-            let mut o = with_roots(options(vec![sample.clone()], out));
+        let (t, ds, _) = ingest(|out| {
+            let mut o = sample_options(out);
             o.shard = Some((k, 3));
+            o.split_bytes = split_bytes;
             o
-        }));
+        });
+        keep.push(t);
+        shards.push(ds);
     }
-    let sources: Vec<_> = shards.iter().map(|(_, ds, _)| ds.clone()).collect();
+    (keep, whole, shards)
+}
+
+#[test]
+fn merged_shards_equal_a_one_machine_ingest() {
+    let (_keep, whole, sources) =
+        sample_whole_and_in_three(mailtls::input::split::DEFAULT_SPLIT_BYTES);
     let tmp = tempfile::tempdir().unwrap();
     let merged = tmp.path().join("merged");
     let summary = mailtls::ingest::merge::run(&sources, &merged, true).unwrap();
@@ -180,23 +196,9 @@ fn merged_shards_equal_a_one_machine_ingest() {
 
 #[test]
 fn files_split_by_byte_range_merge_back_into_a_one_machine_ingest() {
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample");
-    let with_roots = |mut o: mailtls::ingest::Options| {
-        o.roots = Some(sample.join("roots.pem").display().to_string());
-        o
-    };
-    let (_t, whole, _) = ingest(|out| with_roots(options(vec![sample.clone()], out)));
-    let mut shards = Vec::new();
-    for k in 1..=3 {
-        shards.push(ingest(|out| {
-            let mut o = with_roots(options(vec![sample.clone()], out));
-            o.shard = Some((k, 3));
-            // Every plain file of one record per line is split three ways.
-            o.split_bytes = 1;
-            o
-        }));
-    }
-    let split: Vec<String> = mailtls::dataset::manifest::Manifest::load(&shards[0].1)
+    // Every plain file of one record per line is split three ways.
+    let (_keep, whole, sources) = sample_whole_and_in_three(1);
+    let split: Vec<String> = mailtls::dataset::manifest::Manifest::load(&sources[0])
         .unwrap()
         .inputs
         .iter()
@@ -207,7 +209,6 @@ fn files_split_by_byte_range_merge_back_into_a_one_machine_ingest() {
     // MTA-STS policy files and the compressed inputs go whole.
     assert_eq!(split.len(), 5, "{split:?}");
     assert!(split.iter().any(|n| n.ends_with("zmap-results.csv")));
-    let sources: Vec<_> = shards.iter().map(|(_, ds, _)| ds.clone()).collect();
     let tmp = tempfile::tempdir().unwrap();
     let merged = tmp.path().join("merged");
     mailtls::ingest::merge::run(&sources, &merged, true).unwrap();
@@ -234,7 +235,7 @@ fn files_split_by_byte_range_merge_back_into_a_one_machine_ingest() {
     assert_same_dataset(&merged, &whole);
 
     // Re-ingesting a split file into the merged dataset finds it there.
-    let mut again = with_roots(options(vec![sample.clone()], &merged));
+    let mut again = sample_options(&merged);
     again.append = true;
     let summary = mailtls::ingest::run(&again).unwrap();
     assert_eq!(

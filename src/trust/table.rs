@@ -556,7 +556,6 @@ pub fn compute(
     }
     bar.set_length(jobs_by_leaf.len() as u64);
     let mut verdicts: Vec<Option<Verdict>> = vec![None; jobs.len()];
-    let jobs_list = &jobs;
     let mut work = TrustWork {
         chains: chains.len(),
         certificates: issuers.len(),
@@ -567,8 +566,8 @@ pub fn compute(
     // `Verifier::verify`), so it is not parsed again: on real scans, where
     // expired leaves are common, that is much of the commit's work.
     let dates_decide = |sha: &Sha256Digest, from: i64, to: i64| {
-        jobs_by_leaf.get(sha).is_some_and(|jobs| {
-            jobs.iter().all(|&ji| match &jobs_list[ji].judged {
+        jobs_by_leaf.get(sha).is_some_and(|of_leaf| {
+            of_leaf.iter().all(|&ji| match &jobs[ji].judged {
                 Some((_, as_of)) => *as_of < from || *as_of > to,
                 None => true,
             })
