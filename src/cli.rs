@@ -62,6 +62,23 @@ pub enum Command {
     },
     /// Draw a catalogue table as an article-ready chart (SVG, or PNG at 2×).
     Plot(PlotArgs),
+    /// Compare two scans of one series: what changed endpoint by endpoint
+    /// (scan_delta) and what became of their certificates (cert_volatility).
+    Diff {
+        /// The earlier scan's id (`scans.scan_id`).
+        scan_a: String,
+        /// The later scan's id.
+        scan_b: String,
+        /// The dataset folder.
+        #[arg(long, short)]
+        dataset: PathBuf,
+        /// Only this table.
+        #[arg(long, value_parser = ["scan_delta", "cert_volatility"])]
+        table: Option<String>,
+        /// Output format.
+        #[arg(long, default_value = "table", value_parser = ["table", "csv", "json", "md"])]
+        format: String,
+    },
     /// Run a read-only SQL query over every table of a dataset.
     Sql {
         /// The query (one SELECT).
@@ -210,6 +227,17 @@ pub struct SynthArgs {
     /// Do not write the sslyze XML and JSON enumerating the port-25 endpoints.
     #[arg(long)]
     pub no_enumeration: bool,
+    /// Write one port-25 series scanned this many times instead, with
+    /// controlled churn between scans (servers appearing and going, TLS,
+    /// versions, suites, certificate renewals, key and issuer changes, a
+    /// root a later store removes) and the truth of the tables that compare
+    /// scans; `--records` is then the number of servers. The profile, DNS,
+    /// enumeration and damage options do not apply.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=520))]
+    pub scans: u32,
+    /// With --scans: days between scans.
+    #[arg(long, default_value_t = 30)]
+    pub spacing_days: u32,
     /// Worker threads (default: one per core).
     #[arg(long, short, default_value_t = 0)]
     pub jobs: usize,

@@ -40,6 +40,13 @@ fn main() {
             filter.as_deref(),
             output.as_deref(),
         ),
+        Command::Diff {
+            scan_a,
+            scan_b,
+            dataset,
+            table,
+            format,
+        } => cmd::diff::execute(&dataset, &scan_a, &scan_b, table.as_deref(), &format),
         Command::Sql {
             query,
             dataset,

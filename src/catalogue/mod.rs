@@ -6,6 +6,8 @@
 //! `CAST(… AS DOUBLE)`, since Spark reads `1.0` as a decimal), with its
 //! metadata here as data.
 
+pub mod diff;
+
 use std::path::Path;
 
 use anyhow::{Context as _, Result};
@@ -237,7 +239,64 @@ pub const CATALOGUE: &[Entry] = &[
             include_str!("sql/unit_of_analysis.sql")
         ),
     },
+    Entry {
+        name: "scan_delta",
+        title: "What changed between consecutive scans of each series",
+        row: "pair of consecutive scans of a series × facet (presence, tls, version, cipher, trust) × change",
+        denominator: "per facet (`base`): endpoints in either scan (presence); in both scans (tls); \
+                      with a completed handshake in both scans (version, cipher, trust)",
+        paper: "follows up Mayer et al. 2015's closing point on volatility: the same servers, scan after scan",
+        chart: "lines over scan dates: TLS and trust gained and lost, per series",
+        sql: concat!(
+            include_str!("sql/scan_pairs.cte.sql"),
+            include_str!("sql/scan_delta.sql")
+        ),
+    },
+    Entry {
+        name: "cert_volatility",
+        title: "Certificates from scan to scan: kept, renewed, rekeyed, reissued; lifetimes and replacement",
+        row: "scan (with the one before it) × facet (change, replaced_at, tenure, lifetime) × value",
+        denominator: "per facet (`base`): endpoints with a certificate in both scans (change); endpoints \
+                      whose certificate changed (replaced_at, tenure); distinct leaves served in the scan (lifetime)",
+        paper: "measures Mayer et al. 2015's 'volatility of TLS certificates' on endpoints seen in several scans",
+        chart: "stacked bars per scan: what became of each endpoint's certificate",
+        sql: concat!(
+            include_str!("sql/scan_pairs.cte.sql"),
+            include_str!("sql/cert_volatility.sql")
+        ),
+    },
+    Entry {
+        name: "trust_anchor_drift",
+        title: "Which roots anchor trusted chains, and their fate under other root stores",
+        row: "scan × trust setting × anchoring root (default setting) × verdict under the setting",
+        denominator: "completed handshakes of the scan whose chain is valid under the default setting (`trusted_default`)",
+        paper: "measures Mayer et al. 2015's 'volatility of trust anchors': the same chains judged with the stores of other dates",
+        chart: "stacked bars per scan and setting: still trusted, and why not",
+        sql: include_str!("sql/trust_anchor_drift.sql"),
+    },
+    Entry {
+        name: "cert_reuse",
+        title: "The same certificate or key on many endpoints and across scans",
+        row: "a certificate or key among the 25 served by the most distinct endpoints",
+        denominator: "distinct endpoints (address and port) that served a certificate in any scan (`endpoints_with_certificate`)",
+        paper: "extends the shared-key finding across scans: device default keys, hosting providers, keys kept through renewals",
+        chart: "horizontal bars: share of endpoints behind each of the top keys",
+        sql: include_str!("sql/cert_reuse.sql"),
+    },
 ];
+
+/// The tables that compare scans of a series: the report gives them a
+/// section of their own, shown when some series was scanned more than once.
+pub const OVER_TIME: &[&str] = &[
+    "scan_delta",
+    "cert_volatility",
+    "trust_anchor_drift",
+    "cert_reuse",
+];
+
+/// The opening the tables comparing scans share: every scan with the one
+/// before it in its series (`mailtls diff` puts one chosen pair in its place).
+pub const SCAN_PAIRS: &str = include_str!("sql/scan_pairs.cte.sql");
 
 /// A catalogue entry by name, or an error listing the names.
 pub fn find(name: &str) -> Result<&'static Entry> {

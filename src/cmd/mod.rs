@@ -2,6 +2,7 @@
 
 pub mod ciphers;
 pub mod dataset_info;
+pub mod diff;
 pub mod ingest;
 pub mod merge;
 pub mod plot;

@@ -24,6 +24,7 @@ plain_columns!(
     Option<u16>,
     Option<u32>,
     Option<u64>,
+    Option<i64>,
     Option<bool>,
     bool,
     u16,

@@ -14,6 +14,7 @@ pub mod columns;
 pub mod commit;
 pub mod manifest;
 pub mod read;
+pub mod series;
 pub mod tables;
 pub mod writer;
 

@@ -225,6 +225,12 @@ table! {
         handshakes: Vec<u64>,
         discoveries: Vec<u64>,
         input_ids: Vec<String>,
+        series: Vec<Option<String>>,
+        scan_time: Micros,
+        scan_date: Vec<Option<String>>,
+        scan_day: Vec<Option<i64>>,
+        series_seq: Vec<Option<u32>>,
+        previous_scan_id: Vec<Option<String>>,
     }
 }
 

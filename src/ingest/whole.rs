@@ -142,9 +142,11 @@ pub fn keep_every_row_table(manifest: &mut Manifest, root: &Path, run: u32) -> R
     Ok(dropped)
 }
 
-/// The `scans` table from the manifest's scan entries.
+/// The `scans` table from the manifest's scan entries, with each scan's
+/// place in its series ([`crate::dataset::series`]).
 fn scans_frame(manifest: &Manifest) -> Result<DataFrame> {
     let mut rows = ScanRows::default();
+    let order = crate::dataset::series::order(&manifest.scans);
     let scans: BTreeMap<_, _> = manifest.scans.iter().collect();
     for (id, s) in scans {
         rows.rows += 1;
@@ -167,6 +169,17 @@ fn scans_frame(manifest: &Manifest) -> Result<DataFrame> {
                 .collect::<Vec<_>>()
                 .join(","),
         );
+        let time = crate::dataset::series::scan_time_us(s);
+        rows.scan_time.0.push(time);
+        rows.scan_date
+            .push(time.map(crate::dataset::series::date_of));
+        rows.scan_day
+            .push(time.map(|us| us.div_euclid(86_400_000_000)));
+        let place = order.get(id.as_str());
+        rows.series.push(place.map(|p| p.series.clone()));
+        rows.series_seq.push(place.map(|p| p.seq));
+        rows.previous_scan_id
+            .push(place.and_then(|p| p.previous.clone()));
     }
     Ok(rows.into_frame()?)
 }

@@ -7,6 +7,7 @@
 //! written and compressed in parallel and appended in order, so the files
 //! are the same bytes whatever the number of threads.
 
+pub mod churn;
 pub mod dns;
 pub mod enumeration;
 pub mod kex;
@@ -542,7 +543,7 @@ pub fn run(opts: &Options) -> Result<Summary> {
     })
 }
 
-fn prepare_out(out: &Path) -> Result<()> {
+pub(crate) fn prepare_out(out: &Path) -> Result<()> {
     if out.exists() {
         let mut entries =
             std::fs::read_dir(out).with_context(|| format!("cannot read {}", out.display()))?;

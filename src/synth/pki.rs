@@ -205,10 +205,14 @@ pub struct Presented {
     pub browser_error: Option<&'static str>,
 }
 
-struct Ca {
-    dn: Dn,
-    key: Key,
-    cert: Arc<Cert>,
+/// A certificate authority of the synthetic PKI.
+pub(super) struct Ca {
+    /// Its name.
+    pub(super) dn: Dn,
+    /// Its signing key.
+    pub(super) key: Key,
+    /// Its certificate.
+    pub(super) cert: Arc<Cert>,
 }
 
 type Slot = OnceLock<Result<Arc<Presented>, String>>;
@@ -234,7 +238,7 @@ const RSA_POOLS: &[(u32, &str)] = &[
     (4096, include_str!("../../data/synth/rsa-4096.pem")),
 ];
 
-fn load_keys() -> Result<BTreeMap<u32, Vec<RsaPrivateKey>>> {
+pub(super) fn load_keys() -> Result<BTreeMap<u32, Vec<RsaPrivateKey>>> {
     let mut out = BTreeMap::new();
     for (bits, pem) in RSA_POOLS {
         let keys = pem
@@ -250,7 +254,7 @@ fn load_keys() -> Result<BTreeMap<u32, Vec<RsaPrivateKey>>> {
 /// Indices into the 2048-bit pool reserved for CAs; leaves use the rest.
 const CA_KEYS: usize = 5;
 
-fn dn(cn: &str, org: &str) -> Dn {
+pub(super) fn dn(cn: &str, org: &str) -> Dn {
     Dn {
         country: Some("XX"),
         org: Some(org.to_owned()),
@@ -258,7 +262,7 @@ fn dn(cn: &str, org: &str) -> Dn {
     }
 }
 
-fn positive_serial(rng: &mut Rng) -> Vec<u8> {
+pub(super) fn positive_serial(rng: &mut Rng) -> Vec<u8> {
     let mut serial = vec![0u8; 8 + rng.below(9) as usize];
     rng.fill(&mut serial);
     serial[0] = (serial[0] & 0x7f).max(1);
@@ -602,7 +606,11 @@ impl Pki {
 }
 
 /// Signs `spec` and records the facts the dataset must show of it.
-fn issue_cert(spec: &CertSpec, population: &'static str, self_signed: bool) -> Result<Arc<Cert>> {
+pub(super) fn issue_cert(
+    spec: &CertSpec,
+    population: &'static str,
+    self_signed: bool,
+) -> Result<Arc<Cert>> {
     let der = issue(spec)?;
     let facts = CertFacts {
         sha256: String::new(),
@@ -630,7 +638,7 @@ fn issue_cert(spec: &CertSpec, population: &'static str, self_signed: bool) -> R
 }
 
 /// A CA certificate: self-signed when `issuer` is `None`.
-fn issue_ca(
+pub(super) fn issue_ca(
     dn: Dn,
     key: Key,
     issuer: Option<&Ca>,
@@ -681,7 +689,7 @@ const DEVICE_NAMES: &[&str] = &[
     "mail.example.com",
 ];
 
-fn pem(base64_der: &str) -> String {
+pub(super) fn pem(base64_der: &str) -> String {
     let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
     for line in base64_der.as_bytes().chunks(64) {
         out.push_str(std::str::from_utf8(line).unwrap_or_default());

@@ -1,0 +1,90 @@
+-- cert_reuse: the certificates and public keys served by the most
+-- endpoints across every scan of the dataset — device default keys,
+-- hosting providers' certificates, keys kept through renewals — and the
+-- share of endpoints behind the top ones.
+-- One row: a certificate or key (SubjectPublicKeyInfo) among the 25
+-- served by the most distinct endpoints of its kind.
+-- Denominator: distinct endpoints (address and port) that completed a
+-- handshake with a certificate in any scan (`endpoints_with_certificate`).
+-- `endpoint_scans` counts every scan of an endpoint; `cumulative_share`
+-- adds the shares of ranks 1 to this one (an endpoint that served two of
+-- them over time counts under each). A leaf that did not parse has no key.
+WITH served AS (
+    SELECT h.scan_id, h.ip, h.port, h.leaf_sha256, c.spki_sha256, c.subject_cn
+    FROM handshakes h
+    JOIN certificates c ON c.sha256 = h.leaf_sha256
+    WHERE h.status = 'ok' AND h.ip IS NOT NULL
+),
+total AS (
+    SELECT COUNT(*) AS endpoints_with_certificate
+    FROM (SELECT DISTINCT ip, port FROM served) e
+),
+cert_endpoints AS (
+    SELECT leaf_sha256 AS sha256, COUNT(*) AS endpoints
+    FROM (SELECT DISTINCT leaf_sha256, ip, port FROM served) e
+    GROUP BY leaf_sha256
+),
+key_endpoints AS (
+    SELECT spki_sha256 AS sha256, COUNT(*) AS endpoints
+    FROM (SELECT DISTINCT spki_sha256, ip, port FROM served WHERE spki_sha256 IS NOT NULL) e
+    GROUP BY spki_sha256
+),
+by_kind AS (
+    SELECT 'certificate' AS kind,
+           s.leaf_sha256 AS sha256,
+           MIN(s.subject_cn) AS example_cn,
+           COUNT(*) AS endpoint_scans,
+           COUNT(DISTINCT s.scan_id) AS scans,
+           COUNT(DISTINCT s.leaf_sha256) AS certificates
+    FROM served s
+    GROUP BY s.leaf_sha256
+    UNION ALL
+    SELECT 'key' AS kind,
+           s.spki_sha256 AS sha256,
+           MIN(s.subject_cn) AS example_cn,
+           COUNT(*) AS endpoint_scans,
+           COUNT(DISTINCT s.scan_id) AS scans,
+           COUNT(DISTINCT s.leaf_sha256) AS certificates
+    FROM served s
+    WHERE s.spki_sha256 IS NOT NULL
+    GROUP BY s.spki_sha256
+),
+counted AS (
+    SELECT b.kind, b.sha256, b.example_cn, c.endpoints, b.endpoint_scans, b.scans, b.certificates
+    FROM by_kind b JOIN cert_endpoints c ON c.sha256 = b.sha256
+    WHERE b.kind = 'certificate'
+    UNION ALL
+    SELECT b.kind, b.sha256, b.example_cn, k.endpoints, b.endpoint_scans, b.scans, b.certificates
+    FROM by_kind b JOIN key_endpoints k ON k.sha256 = b.sha256
+    WHERE b.kind = 'key'
+),
+ranked AS (
+    SELECT kind, sha256, example_cn, endpoints, endpoint_scans, scans, certificates,
+           ROW_NUMBER() OVER (PARTITION BY kind ORDER BY 0 - endpoints, sha256) AS rank
+    FROM counted
+),
+leaders AS (
+    SELECT * FROM ranked WHERE rank <= 25
+),
+running AS (
+    SELECT a.kind, a.rank, SUM(b.endpoints) AS running_endpoints
+    FROM leaders a
+    CROSS JOIN leaders b
+    WHERE b.kind = a.kind AND b.rank <= a.rank
+    GROUP BY a.kind, a.rank
+)
+SELECT t.kind,
+       t.rank,
+       t.sha256,
+       t.example_cn,
+       t.endpoints,
+       t.endpoint_scans,
+       t.scans,
+       t.certificates,
+       total.endpoints_with_certificate,
+       CAST(t.endpoints AS DOUBLE) / total.endpoints_with_certificate AS share,
+       CAST(r.running_endpoints AS DOUBLE) / total.endpoints_with_certificate AS cumulative_share
+FROM leaders t
+JOIN running r ON r.kind = t.kind AND r.rank = t.rank
+CROSS JOIN total
+ORDER BY t.kind, t.rank
