@@ -21,6 +21,7 @@ pub mod der;
 pub mod formats;
 pub mod ingest;
 pub mod input;
+pub mod over_time;
 pub mod query;
 pub mod record;
 pub mod render;

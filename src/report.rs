@@ -241,6 +241,9 @@ pub fn write(dataset: &Path, out: &Path) -> Result<()> {
         &tables,
     )?)?);
     for entry in CATALOGUE {
+        if entry.name == crate::catalogue::OVER_TIME[0] {
+            md.push_str(&crate::over_time::markdown(&tables)?);
+        }
         writeln!(md, "## {}: {}", entry.name, entry.title)?;
         writeln!(md)?;
         writeln!(md, "- One row: {}.", entry.row)?;

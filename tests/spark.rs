@@ -81,4 +81,7 @@ fn every_catalogue_query_gives_the_same_answer_in_spark() {
             generate_and_ingest(|out| synth_options(out, seed, 1500, &layouts, &codecs));
         assert_same_in_spark(&dataset);
     }
+    let (_t, _archive, dataset, _) =
+        churn_dataset(11, 800, 3, 30, &[Layout::Zgrab2], &[Codec::Plain]);
+    assert_same_in_spark(&dataset);
 }

@@ -8,6 +8,9 @@ use polars::prelude::*;
 use super::{Figure, Kind, Provenance};
 use crate::catalogue::Entry;
 
+/// Lines of a chart: (label, points of (day since the epoch, share)).
+type Lines = Vec<(String, Vec<(i64, f64)>)>;
+
 /// The figures of one catalogue table's answer.
 pub fn figures(entry: &Entry, df: &DataFrame, provenance: &Provenance) -> Result<Vec<Figure>> {
     let footer = provenance.footer();
@@ -568,6 +571,154 @@ pub fn figures(entry: &Entry, df: &DataFrame, provenance: &Provenance) -> Result
                 ),
             ]
         }
+        "scan_delta" => {
+            let mut figures = Vec::new();
+            for (facet, changes, title, what) in [
+                (
+                    "tls",
+                    &["gained", "lost"][..],
+                    "Working TLS gained and lost between scans",
+                    "endpoints in both scans",
+                ),
+                (
+                    "trust",
+                    &["gained", "lost"][..],
+                    "Trusted certificates gained and lost between scans",
+                    "endpoints with a completed handshake in both scans",
+                ),
+            ] {
+                let lines = t.lines_over_time("change", "endpoints", &[("facet", facet)], changes)?;
+                if let Some((lines, low, high)) = lines {
+                    figures.push(figure(
+                        &format!("{name}-{facet}"),
+                        title,
+                        format!(
+                            "Share of {what} that changed since the series' previous scan, at the later scan's date; N = {} to {} per pair",
+                            thousands(low),
+                            thousands(high)
+                        ),
+                        Kind::Lines {
+                            series: lines,
+                            axis: format!("share of {what}"),
+                        },
+                    ));
+                }
+            }
+            figures
+        }
+        "cert_volatility" => {
+            let changes = [
+                "same_certificate",
+                "renewed_same_key",
+                "new_key_same_issuer",
+                "new_issuer",
+            ];
+            match t.lines_over_time("value", "n", &[("facet", "change")], &changes)? {
+                Some((lines, low, high)) => vec![figure(
+                    name,
+                    "What became of each endpoint's certificate since the previous scan",
+                    format!(
+                        "Share of endpoints serving a certificate in both scans, by what changed; N = {} to {} per pair",
+                        thousands(low),
+                        thousands(high)
+                    ),
+                    Kind::Lines {
+                        series: lines,
+                        axis: "share of endpoints with a certificate in both scans".into(),
+                    },
+                )],
+                None => Vec::new(),
+            }
+        }
+        "trust_anchor_drift" => {
+            let ids = t.texts("scan_id")?;
+            let dates = t.texts("scan_date")?;
+            let ports = t.texts("port")?;
+            let settings = t.texts("trust_setting")?;
+            let ranks = t.texts("setting_rank")?;
+            let several_ports = ports.iter().any(|p| *p != ports[0]);
+            let mut legend: Vec<String> = Vec::new();
+            let verdicts = t.texts("verdict")?;
+            let endpoints = t.numbers("endpoints")?;
+            let totals = t.numbers("trusted_default")?;
+            let mut groups: Vec<(String, String)> = Vec::new();
+            let mut labels = Vec::new();
+            let mut cells: BTreeMap<(usize, String), f64> = BTreeMap::new();
+            let mut order: Vec<String> = Vec::new();
+            for i in 0..t.height {
+                let key = (ids[i].clone(), settings[i].clone());
+                let g = match groups.iter().position(|k| *k == key) {
+                    Some(g) => g,
+                    None => {
+                        groups.push(key);
+                        let port = if several_ports {
+                            format!("port {} ", ports[i])
+                        } else {
+                            String::new()
+                        };
+                        labels.push(format!(
+                            "{port}{}\nsetting {}\nN={}",
+                            dates[i],
+                            ranks[i],
+                            thousands(totals[i])
+                        ));
+                        let named = format!("{} = {}", ranks[i], settings[i]);
+                        if !legend.contains(&named) {
+                            legend.push(named);
+                        }
+                        groups.len() - 1
+                    }
+                };
+                if !order.contains(&verdicts[i]) {
+                    order.push(verdicts[i].clone());
+                }
+                *cells.entry((g, verdicts[i].clone())).or_default() += ratio(endpoints[i], totals[i]);
+            }
+            // `ok` first, then the reasons in the order met.
+            order.sort_by_key(|v| v != "ok");
+            let segments = order
+                .iter()
+                .map(|v| {
+                    let values = (0..groups.len())
+                        .map(|g| cells.get(&(g, v.clone())).copied().unwrap_or(0.0))
+                        .collect();
+                    (v.clone(), values)
+                })
+                .collect();
+            if groups.is_empty() {
+                Vec::new()
+            } else {
+                vec![figure(
+                    name,
+                    "Chains trusted at the scan date, judged under each trust setting",
+                    format!(
+                        "Share of the completed handshakes whose chain the default setting trusts, by verdict under each setting ({}); N = those handshakes per scan",
+                        legend.join(", ")
+                    ),
+                    Kind::Stacked {
+                        groups: labels,
+                        segments,
+                    },
+                )]
+            }
+        }
+        "cert_reuse" => {
+            let bars = t.ranked("example_cn", "", Some(("kind", "key")), 15)?;
+            vec![figure(
+                name,
+                "The public keys served by the most endpoints, across scans",
+                format!(
+                    "Share of distinct endpoints (address and port) that served a certificate in any scan, serving each key (N = {}); top {}, labelled by a common name of its certificates",
+                    thousands(bars.1),
+                    bars.0.len()
+                ),
+                Kind::Ranked {
+                    bars: bars.0,
+                    classes: Vec::new(),
+                    axis: "share of endpoints".into(),
+                },
+            )]
+        }
         other => bail!("no chart is defined for catalogue table {other}"),
     };
     Ok(out)
@@ -650,6 +801,68 @@ impl<'a> Table<'a> {
 
     fn facet_rows(&self, column: &str, value: &str) -> Result<usize> {
         Ok(self.texts(column)?.iter().filter(|v| *v == value).count())
+    }
+
+    /// Lines over the later scan's date, one per series and value of
+    /// `category` in `values`: the value's `count` over the facet's `base`,
+    /// on the rows that pass `filters`; with the smallest and largest base.
+    /// `None` when there is nothing to draw.
+    fn lines_over_time(
+        &self,
+        category: &str,
+        count: &str,
+        filters: &[(&str, &str)],
+        values: &[&str],
+    ) -> Result<Option<(Lines, f64, f64)>> {
+        let series = self.texts("series")?;
+        let previous = self.texts("previous_scan_id")?;
+        let dates = self.texts("scan_date")?;
+        let categories = self.texts(category)?;
+        let counts = self.numbers(count)?;
+        let bases = self.numbers("base")?;
+        let mut keep = vec![true; self.height];
+        for (column, wanted) in filters {
+            for (k, v) in keep.iter_mut().zip(self.texts(column)?) {
+                *k &= v == *wanted;
+            }
+        }
+        let mut lines: BTreeMap<(String, usize), Vec<(i64, f64)>> = BTreeMap::new();
+        let (mut low, mut high) = (f64::MAX, 0.0f64);
+        for i in (0..self.height).filter(|i| keep[*i]) {
+            let Some(v) = values.iter().position(|v| *v == categories[i]) else {
+                continue;
+            };
+            let Some(day) = crate::trust::store::parse_date(&dates[i]) else {
+                continue;
+            };
+            if previous[i].is_empty() || bases[i] <= 0.0 {
+                continue;
+            }
+            low = low.min(bases[i]);
+            high = high.max(bases[i]);
+            lines
+                .entry((series[i].clone(), v))
+                .or_default()
+                .push((day / 86_400, counts[i] / bases[i]));
+        }
+        if lines.is_empty() {
+            return Ok(None);
+        }
+        let names: std::collections::BTreeSet<&String> = lines.keys().map(|(s, _)| s).collect();
+        let several_series = names.len() > 1;
+        let lines = lines
+            .into_iter()
+            .map(|((s, v), mut points)| {
+                points.sort_by_key(|p| p.0);
+                let label = if several_series {
+                    format!("{s} {}", values[v].replace('_', " "))
+                } else {
+                    values[v].replace('_', " ")
+                };
+                (label, points)
+            })
+            .collect();
+        Ok(Some((lines, low, high)))
     }
 
     /// The distinct scans of the answer in row order, labelled by port

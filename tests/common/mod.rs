@@ -269,3 +269,40 @@ pub fn enumeration_inputs(fixtures: &Path, scratch: &Path) -> std::path::PathBuf
     }
     dir
 }
+
+/// A churn series (`synth --scans`) generated and ingested as a user
+/// would: judged with the archive's `roots.pem` (trust setting 0), then
+/// appended with `roots-later.pem`, the store without root B (setting 1).
+/// Returns (tempdir, archive, dataset, truth).
+pub fn churn_dataset(
+    seed: u64,
+    hosts: u64,
+    scans: u32,
+    spacing_days: u32,
+    layouts: &[Layout],
+    codecs: &[Codec],
+) -> (tempfile::TempDir, PathBuf, PathBuf, Value) {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    mailtls::synth::churn::run(&mailtls::synth::churn::Options {
+        out: archive.clone(),
+        hosts,
+        scans,
+        spacing_days,
+        seed,
+        layouts: layouts.to_vec(),
+        codecs: codecs.to_vec(),
+    })
+    .unwrap();
+    let dataset = tmp.path().join("ds");
+    for (roots, append) in [("roots.pem", false), ("roots-later.pem", true)] {
+        let mut o = options(vec![archive.clone()], &dataset);
+        o.roots = Some(archive.join(roots).display().to_string());
+        o.append = append;
+        mailtls::ingest::run(&o).unwrap();
+    }
+    let truth: Value =
+        serde_json::from_str(&std::fs::read_to_string(archive.join("truth.json")).unwrap())
+            .unwrap();
+    (tmp, archive, dataset, truth)
+}
