@@ -49,6 +49,11 @@ pub enum Command {
         /// File for `--format parquet`.
         #[arg(long)]
         output: Option<PathBuf>,
+        /// `scan`: compute the table once per scan, as if the dataset held
+        /// that scan alone, with `by_scan_id` and `by_scan_date` first
+        /// (cuts tables that pool scans by scan date).
+        #[arg(long, value_parser = ["scan"])]
+        by: Option<String>,
     },
     /// Write the reproduction report: every catalogue table, with the
     /// published numbers beside the dataset's (Markdown and CSVs).

@@ -33,12 +33,14 @@ fn main() {
             format,
             filter,
             output,
+            by,
         } => cmd::query::table(
             &name,
             &dataset,
             &format,
             filter.as_deref(),
             output.as_deref(),
+            by.is_some(),
         ),
         Command::Diff {
             scan_a,

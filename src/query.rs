@@ -23,12 +23,33 @@ pub fn table_names(manifest: &Manifest) -> Vec<String> {
     names
 }
 
+/// The tables whose rows belong to one scan (they have `scan_id`): what
+/// [`run_in_scan`] narrows to the scan.
+pub const SCAN_TABLES: &[&str] = &[
+    "scans",
+    "handshakes",
+    "discovery",
+    "chain_trust",
+    "name_checks",
+    "mail_routes",
+];
+
 /// A SQL context with every table of the dataset registered.
 pub fn context(dataset: &Path) -> Result<SQLContext> {
+    context_in(dataset, None)
+}
+
+/// A SQL context with every table registered, the [`SCAN_TABLES`] holding
+/// only the rows of scan `scope` when one is given.
+fn context_in(dataset: &Path, scope: Option<&str>) -> Result<SQLContext> {
     let manifest = Manifest::load(dataset)?;
     let ctx = SQLContext::new();
     for name in table_names(&manifest) {
-        ctx.register(&name, scan_table(dataset, &manifest, &name)?);
+        let mut table = scan_table(dataset, &manifest, &name)?;
+        if let Some(scan) = scope.filter(|_| SCAN_TABLES.contains(&name.as_str())) {
+            table = table.filter(col("scan_id").eq(lit(scan.to_owned())));
+        }
+        ctx.register(&name, table);
     }
     Ok(ctx)
 }
@@ -55,18 +76,29 @@ const QUERY_STACK: usize = 64 << 20;
 /// Runs one read-only query (`SELECT` or `WITH`) over the dataset and
 /// collects the answer.
 pub fn run(dataset: &Path, sql: &str) -> Result<DataFrame> {
+    run_scoped(dataset, sql, None)
+}
+
+/// Runs one read-only query as if the dataset held only scan `scan`: the
+/// [`SCAN_TABLES`] keep that scan's rows; certificates, DNS, enumeration
+/// and the dimensions stay whole.
+pub fn run_in_scan(dataset: &Path, sql: &str, scan: &str) -> Result<DataFrame> {
+    run_scoped(dataset, sql, Some(scan))
+}
+
+fn run_scoped(dataset: &Path, sql: &str, scan: Option<&str>) -> Result<DataFrame> {
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("mailtls-query".into())
             .stack_size(QUERY_STACK)
-            .spawn_scoped(scope, || run_here(dataset, sql))
+            .spawn_scoped(scope, || run_here(dataset, sql, scan))
             .context("starting the query thread")?
             .join()
             .unwrap_or_else(|_| Err(anyhow::anyhow!("the query failed inside polars")))
     })
 }
 
-fn run_here(dataset: &Path, sql: &str) -> Result<DataFrame> {
+fn run_here(dataset: &Path, sql: &str, scan: Option<&str>) -> Result<DataFrame> {
     let keyword = first_keyword(sql);
     if keyword != "SELECT" && keyword != "WITH" {
         anyhow::bail!(
@@ -74,7 +106,7 @@ fn run_here(dataset: &Path, sql: &str) -> Result<DataFrame> {
             keyword
         );
     }
-    let mut ctx = context(dataset)?;
+    let mut ctx = context_in(dataset, scan)?;
     let tables = ctx.get_tables();
     let plan = ctx.execute(sql).map_err(|e| explain(e, &tables))?;
     // polars' streaming engine does not run every plan its in-memory

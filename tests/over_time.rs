@@ -346,3 +346,40 @@ fn the_report_has_a_change_over_time_section_with_its_charts() {
         assert!(out.join(chart).is_file(), "{chart}");
     }
 }
+
+#[test]
+fn a_table_that_pools_scans_can_be_cut_by_scan() {
+    let (_tmp, _archive, dataset, truth) =
+        churn_dataset(9, 400, 3, 30, &[Layout::Zgrab1], &[Codec::Plain]);
+    let by_scan =
+        common::rows_of(mailtls::catalogue::run_by_scan(&dataset, "tls_support").unwrap());
+    let pooled = table_rows(&dataset, "tls_support");
+    let summary = table_rows(&dataset, "scan_summary");
+    let scans: Vec<(String, u64)> =
+        serde_json::from_value(truth["over_time"]["scans"].clone()).unwrap();
+    assert_eq!(
+        by_scan.len(),
+        scans.len(),
+        "one row per scan of the one port"
+    );
+    for (row, (id, endpoints)) in by_scan.iter().zip(&scans) {
+        assert_eq!(text(row, "by_scan_id"), *id);
+        assert_eq!(text(row, "by_scan_date").replace('-', ""), id[27..35]);
+        // Every server of the churn series answers: responding = scanned.
+        assert_eq!(count(row, "responding"), *endpoints);
+        let same_scan = summary.iter().find(|r| text(r, "scan_id") == *id).unwrap();
+        assert_eq!(count(row, "tls_working"), count(same_scan, "tls_completed"));
+    }
+    for column in ["responding", "tls_working"] {
+        let sum: u64 = by_scan.iter().map(|r| count(r, column)).sum();
+        assert_eq!(sum, count(&pooled[0], column), "{column} pooled");
+    }
+    let refused = |name: &str| {
+        format!(
+            "{:#}",
+            mailtls::catalogue::run_by_scan(&dataset, name).unwrap_err()
+        )
+    };
+    assert!(refused("scan_delta").contains("compares scans already"));
+    assert!(refused("mta_sts_adoption").contains("cannot be cut by scan"));
+}

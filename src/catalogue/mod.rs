@@ -10,8 +10,8 @@ pub mod diff;
 
 use std::path::Path;
 
-use anyhow::{Context as _, Result};
-use polars::prelude::DataFrame;
+use anyhow::{bail, Context as _, Result};
+use polars::prelude::{concat, Column, DataFrame, IntoLazy, UnionArgs};
 
 /// One catalogue table.
 pub struct Entry {
@@ -316,4 +316,64 @@ pub fn find(name: &str) -> Result<&'static Entry> {
 pub fn run(dataset: &Path, name: &str) -> Result<DataFrame> {
     let entry = find(name)?;
     crate::query::run(dataset, entry.sql).with_context(|| format!("table {name}"))
+}
+
+/// Runs a catalogue table once per scan with handshakes (series by series,
+/// oldest first), each time as if the dataset held that scan alone, and
+/// stacks the answers behind two columns naming the scan: `by_scan_id` and
+/// `by_scan_date`. Tables that pool scans (`tls_support`, `port_semantics`,
+/// `trust_agreement`…) are so cut by scan date.
+pub fn run_by_scan(dataset: &Path, name: &str) -> Result<DataFrame> {
+    let entry = find(name)?;
+    if OVER_TIME[..2].contains(&name) {
+        bail!("{name} compares scans already: each row names its two scans");
+    }
+    let scoped = crate::query::SCAN_TABLES
+        .iter()
+        .filter(|t| **t != "scans")
+        .any(|t| {
+            entry.sql.contains(&format!("FROM {t}")) || entry.sql.contains(&format!("JOIN {t}"))
+        });
+    if !scoped {
+        bail!(
+            "{name} reads no table of scans (handshakes, discovery, chain trust, mail routes): it cannot be cut by scan"
+        );
+    }
+    let manifest = crate::dataset::manifest::Manifest::load(dataset)?;
+    let order = crate::dataset::series::order(&manifest.scans);
+    let mut scans: Vec<(&String, u32, &str)> = order
+        .iter()
+        .map(|(id, place)| (&place.series, place.seq, *id))
+        .collect();
+    scans.sort();
+    let mut parts = Vec::new();
+    for (_, _, scan) in scans {
+        let mut df = crate::query::run_in_scan(dataset, entry.sql, scan)
+            .with_context(|| format!("table {name} in scan {scan}"))?;
+        let date = manifest
+            .scans
+            .get(scan)
+            .and_then(crate::dataset::series::scan_time_us)
+            .map(crate::dataset::series::date_of);
+        let rows = df.height();
+        df.insert_column(0, Column::new("by_scan_date".into(), vec![date; rows]))?;
+        df.insert_column(
+            0,
+            Column::new("by_scan_id".into(), vec![scan.to_owned(); rows]),
+        )?;
+        parts.push(df);
+    }
+    if parts.is_empty() {
+        bail!("the dataset holds no scan with handshakes");
+    }
+    // A column all null in one scan's answer takes the others' type.
+    let union = UnionArgs {
+        to_supertypes: true,
+        ..UnionArgs::default()
+    };
+    Ok(concat(
+        parts.into_iter().map(DataFrame::lazy).collect::<Vec<_>>(),
+        union,
+    )?
+    .collect()?)
 }

@@ -21,16 +21,22 @@ pub fn list() -> Result<()> {
     Ok(())
 }
 
-/// Runs a catalogue table, optionally filtered by a SQL condition.
+/// Runs a catalogue table, optionally filtered by a SQL condition, and
+/// optionally once per scan (`--by scan`).
 pub fn table(
     name: &str,
     dataset: &Path,
     format: &str,
     filter: Option<&str>,
     output: Option<&Path>,
+    by_scan: bool,
 ) -> Result<()> {
     let entry = catalogue::find(name)?;
-    let mut df = catalogue::run(dataset, name)?;
+    let mut df = if by_scan {
+        catalogue::run_by_scan(dataset, name)?
+    } else {
+        catalogue::run(dataset, name)?
+    };
     if let Some(cond) = filter {
         df = crate::query::filter(df, cond)
             .with_context(|| format!("--where {cond:?} on table {name}"))?;
