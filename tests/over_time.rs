@@ -133,6 +133,14 @@ fn assert_tables_equal_the_truth(dataset: &Path, truth: &Value) {
     assert_shares_follow(&drift, "endpoints", "trusted_default");
     // Under the later store, root B's chains fail and root A's hold.
     let removed = t["roots"]["b_removed_later"].as_str().unwrap();
+    for r in &drift {
+        let root = text(r, "root_sha256");
+        assert_eq!(
+            text(r, "root_name"),
+            t["root_names"][&root].as_str().unwrap(),
+            "{r:?}"
+        );
+    }
     for r in drift.iter().filter(|r| count(r, "setting_rank") == 1) {
         let expected = if text(r, "root_sha256") == removed {
             "unknown_authority"

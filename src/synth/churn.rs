@@ -858,6 +858,8 @@ pub struct OverTime {
     pub scans: Vec<(String, u64)>,
     /// SHA-256 of root A (in every store) and root B (not in the later one).
     pub roots: BTreeMap<String, String>,
+    /// Each root's subject common name, by SHA-256 (`chain_trust.root_name`).
+    pub root_names: BTreeMap<String, String>,
     /// `scan_delta`.
     pub scan_delta: Vec<DeltaRow>,
     /// `cert_volatility`.
@@ -1232,6 +1234,10 @@ impl Truth<'_> {
                         pki.root_b.cert.facts.sha256.clone(),
                     ),
                 ]),
+                root_names: [&pki.root_a, &pki.root_b]
+                    .iter()
+                    .map(|ca| (ca.cert.facts.sha256.clone(), ca.dn.cn.clone()))
+                    .collect(),
                 scan_delta: delta,
                 cert_volatility: volatility,
                 trust_anchor_drift,

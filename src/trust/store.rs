@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{bail, Context as _, Result};
+use x509_parser::prelude::FromDer;
 
 use super::cert::{pem_certificates, ChainCert};
 use super::policy::unix_date;
@@ -176,6 +177,20 @@ impl RootStore {
             .into_iter()
             .flatten()
             .map(|&i| &self.anchors[i])
+    }
+
+    /// The subject common name (else the whole subject) of the anchor
+    /// whose DER has SHA-256 `sha256`, for tables naming the roots.
+    pub fn anchor_name(&self, sha256: &[u8; 32]) -> Option<String> {
+        let anchor = self.anchors.iter().find(|a| a.sha256 == *sha256)?;
+        let subject = &anchor.parsed()?.subject;
+        let (_, name) = x509_parser::x509::X509Name::from_der(subject).ok()?;
+        let cn = name
+            .iter_common_name()
+            .next()
+            .and_then(|cn| cn.as_str().ok())
+            .map(str::to_owned);
+        Some(cn.unwrap_or_else(|| name.to_string()))
     }
 
     /// Whether `cert` is itself one of the anchors (same subject and key).

@@ -109,6 +109,7 @@ table! {
         transvalid: Vec<bool>,
         reason: Vec<&'static str>,
         root_sha256: Vec<Option<String>>,
+        root_name: Vec<Option<String>>,
         path_len: Vec<Option<u16>>,
         signatures_checked: Vec<bool>,
     }
@@ -621,6 +622,8 @@ pub fn compute(
         }
     }
     let mut rows = ChainTrustRows::default();
+    // Roots are few: each is named once per store.
+    let mut root_names: HashMap<(String, Sha256Digest), Option<String>> = HashMap::new();
     let mut order: Vec<usize> = (0..jobs.len()).collect();
     order.sort_by(|&a, &b| {
         let (x, y) = (&jobs[a], &jobs[b]);
@@ -649,6 +652,17 @@ pub fn compute(
         rows.transvalid.push(v.transvalid);
         rows.reason.push(v.reason.name());
         rows.root_sha256.push(v.root_sha256.map(|r| hex_lower(&r)));
+        rows.root_name
+            .push(
+                v.root_sha256
+                    .zip(job.judged.as_ref())
+                    .and_then(|(root, (store, _))| {
+                        root_names
+                            .entry((store.name.clone(), root))
+                            .or_insert_with(|| store.anchor_name(&root))
+                            .clone()
+                    }),
+            );
         rows.path_len.push(v.path_len.map(u16::from));
         rows.signatures_checked.push(v.signatures_checked);
     }

@@ -15,7 +15,7 @@ WITH ok AS (
     GROUP BY scan_id, chain_hash
 ),
 trusted AS (
-    SELECT t.scan_id, t.chain_hash, t.root_sha256 AS anchor_sha256, o.endpoints
+    SELECT t.scan_id, t.chain_hash, t.root_sha256 AS anchor_sha256, t.root_name AS anchor_name, o.endpoints
     FROM chain_trust t
     JOIN ok o ON o.scan_id = t.scan_id AND o.chain_hash = t.chain_hash
     WHERE t.setting_rank = 0 AND t.valid
@@ -29,12 +29,13 @@ judged AS (
            j.trust_setting,
            j.store,
            d.anchor_sha256,
+           d.anchor_name,
            j.reason AS verdict,
            j.root_sha256 AS setting_root_sha256,
            SUM(d.endpoints) AS endpoints
     FROM trusted d
     JOIN chain_trust j ON j.scan_id = d.scan_id AND j.chain_hash = d.chain_hash
-    GROUP BY d.scan_id, j.setting_rank, j.trust_setting, j.store, d.anchor_sha256,
+    GROUP BY d.scan_id, j.setting_rank, j.trust_setting, j.store, d.anchor_sha256, d.anchor_name,
              j.reason, j.root_sha256
 )
 SELECT j.scan_id,
@@ -44,7 +45,7 @@ SELECT j.scan_id,
        j.trust_setting,
        j.store,
        j.anchor_sha256 AS root_sha256,
-       c.subject_cn AS root_cn,
+       j.anchor_name AS root_name,
        j.verdict,
        j.setting_root_sha256,
        j.endpoints,
@@ -53,5 +54,4 @@ SELECT j.scan_id,
 FROM judged j
 JOIN totals t ON t.scan_id = j.scan_id
 JOIN scans s ON s.scan_id = j.scan_id
-LEFT JOIN certificates c ON c.sha256 = j.anchor_sha256
 ORDER BY s.port, s.scan_date, j.scan_id, j.setting_rank, j.store, j.anchor_sha256, j.verdict, j.setting_root_sha256
