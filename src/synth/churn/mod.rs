@@ -1,5 +1,5 @@
-//! `mailtls synth --scans N`: one port-25 series scanned N times, a month
-//! apart, with controlled churn — servers appearing and disappearing,
+//! `mailtls synth --scans N`: one port-25 series scanned N times (a month
+//! apart by default), with controlled churn — servers appearing and disappearing,
 //! gaining and losing STARTTLS, upgrading and downgrading versions and
 //! suites, renewing certificates with the same key, changing keys and
 //! issuers, letting certificates expire — and a root that a later store
@@ -11,6 +11,8 @@
 //! the bytes do not depend on threads. The story of every server is kept
 //! (a few bytes per server and scan) to count the truth.
 
+pub mod truth;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -19,7 +21,6 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context as _, Result};
 use rayon::prelude::*;
-use serde::Serialize;
 use sha2::Digest;
 
 use super::model::{address, Endpoint, KexParams, Outcome, Session, SOFTWARE_FAMILIES};
@@ -31,6 +32,7 @@ use super::suites::{self, VERSIONS};
 use super::x509::{CertSpec, Dn, Extras, Hash, Key};
 use crate::input::decompress::Codec;
 use crate::record::TlsMode;
+use truth::Truth;
 
 /// The first scan: 2015-08-03 04:00:00 UTC, the date of the 2015 study's port-25 scan.
 const FIRST_SCAN: i64 = 1_438_574_400;
@@ -127,18 +129,6 @@ struct Visit {
 /// and ECDSA-key servers.
 const RSA_LADDER: &[u16] = &[0x0005, 0x000A, 0x002F, 0x009C, 0xC02F];
 const ECDSA_LADDER: &[u16] = &[0xC007, 0xC008, 0xC009, 0xC02B];
-
-/// testssl.sh's buckets, weakest first: how `scan_delta` ranks suites.
-const BUCKET_ORDER: &[&str] = &[
-    "null",
-    "anon",
-    "export",
-    "low",
-    "3des_idea",
-    "cbc",
-    "aead_no_fs",
-    "aead_fs",
-];
 
 /// Device defaults (names of the kind, not copies).
 const DEVICES: &[&str] = &[
@@ -656,7 +646,19 @@ pub fn run(opts: &Options) -> Result<super::Summary> {
         opts.out.join("roots-later.pem"),
         pem(&pki.root_a.cert.base64),
     )?;
-    let truth = Truth::count(opts, &pki, &stories, &made, &scan_ids, &files);
+    let truth = Truth {
+        generator: serde_json::json!({
+            "tool": format!("mailtls {}", env!("CARGO_PKG_VERSION")),
+            "mode": "churn",
+            "seed": opts.seed,
+            "hosts": opts.hosts,
+            "scans": opts.scans,
+            "spacing_days": opts.spacing_days,
+            "note": "ingest with --roots roots.pem, then append with --roots roots-later.pem: trust settings 0 and 1",
+        }),
+        files: &files,
+        over_time: truth::count(opts, &pki, &stories, &made, &scan_ids),
+    };
     let mut w = BufWriter::new(File::create(opts.out.join("truth.json"))?);
     serde_json::to_writer_pretty(&mut w, &truth)?;
     w.flush()?;
@@ -769,483 +771,6 @@ fn write_scan(
     }
     out.flush()?;
     Ok((bytes, records))
-}
-
-/// One row of `scan_delta` as the truth states it.
-#[derive(Serialize, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct DeltaRow {
-    /// The earlier scan.
-    pub previous_scan_id: String,
-    /// The later scan.
-    pub scan_id: String,
-    /// `presence`, `tls`, `version`, `cipher`, `trust`.
-    pub facet: String,
-    /// The change.
-    pub change: String,
-    /// Endpoints with that change.
-    pub endpoints: u64,
-    /// The facet's denominator.
-    pub base: u64,
-}
-
-/// One row of `cert_volatility`.
-#[derive(Serialize, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct VolatilityRow {
-    /// The earlier scan (null for `lifetime` rows of a series' first scan).
-    pub previous_scan_id: Option<String>,
-    /// The later scan.
-    pub scan_id: String,
-    /// `change`, `lifetime`, `replaced_at`, `tenure`.
-    pub facet: String,
-    /// The bucket.
-    pub value: String,
-    /// Endpoints (or, for `lifetime`, certificates).
-    pub n: u64,
-    /// The facet's denominator.
-    pub base: u64,
-}
-
-/// One row of `trust_anchor_drift`.
-#[derive(Serialize, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct DriftRow {
-    /// The scan.
-    pub scan_id: String,
-    /// 0: `roots.pem` at the scan date; 1: `roots-later.pem` at the scan date.
-    pub setting_rank: u16,
-    /// The root anchoring the chain under setting 0.
-    pub root_sha256: String,
-    /// The chain's reason under the setting.
-    pub verdict: String,
-    /// Endpoints.
-    pub endpoints: u64,
-    /// Endpoints of the scan with a chain valid under setting 0.
-    pub trusted_default: u64,
-}
-
-/// One row of `cert_reuse`.
-#[derive(Serialize, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ReuseRow {
-    /// `certificate` or `key`.
-    pub kind: String,
-    /// 1 for the most served.
-    pub rank: u64,
-    /// SHA-256 of the DER, or of the SubjectPublicKeyInfo.
-    pub sha256: String,
-    /// Distinct endpoints (address and port) that served it.
-    pub endpoints: u64,
-    /// Endpoint scans that served it.
-    pub endpoint_scans: u64,
-    /// Scans it was served in.
-    pub scans: u64,
-    /// Distinct certificates (1 for a certificate).
-    pub certificates: u64,
-}
-
-/// What the tables over the series must hold.
-#[derive(Serialize)]
-struct Truth<'a> {
-    generator: serde_json::Value,
-    files: &'a [super::truth::FileTruth],
-    over_time: OverTime,
-}
-
-/// The expectations of the change-over-time tables.
-#[derive(Serialize)]
-pub struct OverTime {
-    /// The series' name in the `scans` table.
-    pub series: String,
-    /// Scan ids, oldest first, with their endpoint count.
-    pub scans: Vec<(String, u64)>,
-    /// SHA-256 of root A (in every store) and root B (not in the later one).
-    pub roots: BTreeMap<String, String>,
-    /// Each root's subject common name, by SHA-256 (`chain_trust.root_name`).
-    pub root_names: BTreeMap<String, String>,
-    /// `scan_delta`.
-    pub scan_delta: Vec<DeltaRow>,
-    /// `cert_volatility`.
-    pub cert_volatility: Vec<VolatilityRow>,
-    /// `trust_anchor_drift`.
-    pub trust_anchor_drift: Vec<DriftRow>,
-    /// `cert_reuse` (top 25 of each kind).
-    pub cert_reuse: Vec<ReuseRow>,
-    /// Distinct endpoints that served a certificate in any scan (`cert_reuse`'s denominator).
-    pub endpoints_with_certificate: u64,
-}
-
-/// Who served one certificate or key: `cert_reuse`'s counts.
-#[derive(Default)]
-struct Served<'a> {
-    endpoints: BTreeSet<u64>,
-    endpoint_scans: u64,
-    scans: BTreeSet<usize>,
-    certificates: BTreeSet<&'a str>,
-}
-
-impl<'a> Served<'a> {
-    fn add(&mut self, host: u64, scan: usize, certificate: &'a str) {
-        self.endpoints.insert(host);
-        self.endpoint_scans += 1;
-        self.scans.insert(scan);
-        self.certificates.insert(certificate);
-    }
-}
-
-fn bucket_rank(code: u16) -> Option<usize> {
-    let bucket = crate::tls::suites::lookup(u32::from(code)).testssl_bucket;
-    BUCKET_ORDER.iter().position(|b| *b == bucket)
-}
-
-impl Truth<'_> {
-    fn count<'a>(
-        opts: &Options,
-        pki: &ChurnPki,
-        stories: &[Story],
-        made: &HashMap<Leaf, MadeLeaf>,
-        scan_ids: &[String],
-        files: &'a [super::truth::FileTruth],
-    ) -> Truth<'a> {
-        let time = |s: u32| scan_time(opts.spacing_days, s);
-        let mut delta = Vec::new();
-        let mut volatility = Vec::new();
-        let row = |delta: &mut Vec<DeltaRow>,
-                   s: usize,
-                   facet: &str,
-                   counts: &[(&str, u64)],
-                   base: u64| {
-            for (change, n) in counts {
-                delta.push(DeltaRow {
-                    previous_scan_id: scan_ids[s - 1].clone(),
-                    scan_id: scan_ids[s].clone(),
-                    facet: facet.to_owned(),
-                    change: (*change).to_owned(),
-                    endpoints: *n,
-                    base,
-                });
-            }
-        };
-        let vrow = |out: &mut Vec<VolatilityRow>,
-                    s: usize,
-                    facet: &str,
-                    counts: &BTreeMap<&str, u64>,
-                    base: u64| {
-            for (value, n) in counts {
-                out.push(VolatilityRow {
-                    previous_scan_id: (s > 0).then(|| scan_ids[s - 1].clone()),
-                    scan_id: scan_ids[s].clone(),
-                    facet: facet.to_owned(),
-                    value: (*value).to_owned(),
-                    n: *n,
-                    base,
-                });
-            }
-        };
-        let zeroes = |names: &[&'static str]| -> BTreeMap<&'static str, u64> {
-            names.iter().map(|n| (*n, 0)).collect()
-        };
-        for s in 0..opts.scans as usize {
-            // Lifetimes of the distinct leaves served in the scan.
-            let leaves: BTreeSet<Leaf> = stories
-                .iter()
-                .filter_map(|st| st.visits[s].and_then(|v| v.leaf))
-                .collect();
-            let mut lifetimes = zeroes(&[
-                "months_0_3",
-                "months_4_13",
-                "months_14_27",
-                "months_28_39",
-                "months_40_plus",
-                "not_known",
-            ]);
-            for leaf in &leaves {
-                let spec = &made[leaf].spec;
-                *lifetimes
-                    .entry(lifetime_bucket(months_between(
-                        spec.not_before,
-                        spec.not_after,
-                    )))
-                    .or_default() += 1;
-            }
-            vrow(
-                &mut volatility,
-                s,
-                "lifetime",
-                &lifetimes,
-                leaves.len() as u64,
-            );
-            if s == 0 {
-                continue;
-            }
-            let (mut in_a, mut in_b, mut kept) = (0, 0, 0);
-            let mut tls = [0u64; 4];
-            let (mut ok_both, mut version, mut cipher, mut trust) =
-                (0, [0u64; 3], [0u64; 4], [0u64; 4]);
-            let mut change = zeroes(&[
-                "same_certificate",
-                "renewed_same_key",
-                "new_key_same_issuer",
-                "new_issuer",
-                "not_known",
-            ]);
-            let mut replaced = zeroes(&["before_expiry", "after_expiry", "not_known"]);
-            let mut tenure = zeroes(&[
-                "days_0_7",
-                "days_8_31",
-                "days_32_92",
-                "days_93_366",
-                "days_367_plus",
-            ]);
-            let (mut with_cert, mut changed) = (0, 0);
-            for st in stories {
-                let (a, b) = (st.visits[s - 1], st.visits[s]);
-                in_a += u64::from(a.is_some());
-                in_b += u64::from(b.is_some());
-                let (Some(a), Some(b)) = (a, b) else { continue };
-                kept += 1;
-                let (ta, tb) = (a.outcome == Outcome::Ok, b.outcome == Outcome::Ok);
-                tls[match (ta, tb) {
-                    (false, true) => 0,
-                    (true, false) => 1,
-                    (true, true) => 2,
-                    (false, false) => 3,
-                }] += 1;
-                if !(ta && tb) {
-                    continue;
-                }
-                ok_both += 1;
-                version[match VERSIONS[b.version].1.cmp(&VERSIONS[a.version].1) {
-                    std::cmp::Ordering::Greater => 0,
-                    std::cmp::Ordering::Less => 1,
-                    std::cmp::Ordering::Equal => 2,
-                }] += 1;
-                cipher[if a.suite == b.suite {
-                    0
-                } else {
-                    match bucket_rank(b.suite).cmp(&bucket_rank(a.suite)) {
-                        std::cmp::Ordering::Greater => 1,
-                        std::cmp::Ordering::Less => 2,
-                        std::cmp::Ordering::Equal => 3,
-                    }
-                }] += 1;
-                let (la, lb) = (a.leaf.map(|l| &made[&l]), b.leaf.map(|l| &made[&l]));
-                let (Some(la), Some(lb)) = (la, lb) else {
-                    continue;
-                };
-                let (va, vb) = (
-                    valid(&la.spec, time(s as u32 - 1), false),
-                    valid(&lb.spec, time(s as u32), false),
-                );
-                trust[match (va, vb) {
-                    (false, true) => 0,
-                    (true, false) => 1,
-                    (true, true) => 2,
-                    (false, false) => 3,
-                }] += 1;
-                with_cert += 1;
-                let class = if la.sha256 == lb.sha256 {
-                    "same_certificate"
-                } else if la.spki_sha256 == lb.spki_sha256 {
-                    "renewed_same_key"
-                } else if la.issuer_dn == lb.issuer_dn {
-                    "new_key_same_issuer"
-                } else {
-                    "new_issuer"
-                };
-                *change.entry(class).or_default() += 1;
-                if class != "same_certificate" {
-                    changed += 1;
-                    let at = if la.spec.not_after < time(s as u32) {
-                        "after_expiry"
-                    } else {
-                        "before_expiry"
-                    };
-                    *replaced.entry(at).or_default() += 1;
-                    let old = a.leaf;
-                    let first = (0..s)
-                        .find(|&t| st.visits[t].and_then(|v| v.leaf) == old)
-                        .unwrap_or(s - 1);
-                    let days = (time(s as u32) - time(first as u32)) / DAY;
-                    *tenure.entry(tenure_bucket(days)).or_default() += 1;
-                }
-            }
-            row(
-                &mut delta,
-                s,
-                "presence",
-                &[
-                    ("appeared", in_b - kept),
-                    ("gone", in_a - kept),
-                    ("kept", kept),
-                ],
-                in_a + in_b - kept,
-            );
-            row(
-                &mut delta,
-                s,
-                "tls",
-                &[
-                    ("gained", tls[0]),
-                    ("lost", tls[1]),
-                    ("kept_tls", tls[2]),
-                    ("kept_without", tls[3]),
-                ],
-                kept,
-            );
-            row(
-                &mut delta,
-                s,
-                "version",
-                &[
-                    ("upgraded", version[0]),
-                    ("downgraded", version[1]),
-                    ("same", version[2]),
-                ],
-                ok_both,
-            );
-            row(
-                &mut delta,
-                s,
-                "cipher",
-                &[
-                    ("same", cipher[0]),
-                    ("upgraded", cipher[1]),
-                    ("downgraded", cipher[2]),
-                    ("changed_same_class", cipher[3]),
-                    ("not_known", 0),
-                ],
-                ok_both,
-            );
-            row(
-                &mut delta,
-                s,
-                "trust",
-                &[
-                    ("gained", trust[0]),
-                    ("lost", trust[1]),
-                    ("kept_trusted", trust[2]),
-                    ("kept_untrusted", trust[3]),
-                    ("not_judged", ok_both - trust.iter().sum::<u64>()),
-                ],
-                ok_both,
-            );
-            vrow(&mut volatility, s, "change", &change, with_cert);
-            vrow(&mut volatility, s, "replaced_at", &replaced, changed);
-            vrow(&mut volatility, s, "tenure", &tenure, changed);
-        }
-        delta.sort();
-        volatility.sort();
-        let mut drift: BTreeMap<(String, u16, String, String), u64> = BTreeMap::new();
-        let mut trusted_default: BTreeMap<String, u64> = BTreeMap::new();
-        let mut by_cert: BTreeMap<&str, Served> = BTreeMap::new();
-        let mut by_key: BTreeMap<&str, Served> = BTreeMap::new();
-        let mut with_certificate = BTreeSet::new();
-        for (host, st) in stories.iter().enumerate() {
-            for (s, v) in st.visits.iter().enumerate() {
-                let Some(leaf) = v.and_then(|v| v.leaf) else {
-                    continue;
-                };
-                let m = &made[&leaf];
-                let host = host as u64;
-                with_certificate.insert(host);
-                by_cert
-                    .entry(&m.sha256)
-                    .or_default()
-                    .add(host, s, &m.sha256);
-                by_key
-                    .entry(&m.spki_sha256)
-                    .or_default()
-                    .add(host, s, &m.sha256);
-                if !valid(&m.spec, time(s as u32), false) {
-                    continue;
-                }
-                *trusted_default.entry(scan_ids[s].clone()).or_default() += 1;
-                let root = pki.root_sha256(m.spec.issuer).unwrap_or_default();
-                for (rank, later) in [(0u16, false), (1, true)] {
-                    let verdict = if valid(&m.spec, time(s as u32), later) {
-                        "ok"
-                    } else {
-                        "unknown_authority"
-                    };
-                    *drift
-                        .entry((scan_ids[s].clone(), rank, root.clone(), verdict.to_owned()))
-                        .or_default() += 1;
-                }
-            }
-        }
-        let trust_anchor_drift = drift
-            .into_iter()
-            .map(
-                |((scan_id, setting_rank, root_sha256, verdict), endpoints)| DriftRow {
-                    trusted_default: trusted_default[&scan_id],
-                    scan_id,
-                    setting_rank,
-                    root_sha256,
-                    verdict,
-                    endpoints,
-                },
-            )
-            .collect();
-        let mut reuse = Vec::new();
-        for (kind, served) in [("certificate", &by_cert), ("key", &by_key)] {
-            let mut rows: Vec<(&&str, &Served)> = served.iter().collect();
-            rows.sort_by(|a, b| {
-                b.1.endpoints
-                    .len()
-                    .cmp(&a.1.endpoints.len())
-                    .then(a.0.cmp(b.0))
-            });
-            for (i, (sha, x)) in rows.into_iter().take(25).enumerate() {
-                reuse.push(ReuseRow {
-                    kind: kind.to_owned(),
-                    rank: i as u64 + 1,
-                    sha256: (*sha).to_owned(),
-                    endpoints: x.endpoints.len() as u64,
-                    endpoint_scans: x.endpoint_scans,
-                    scans: x.scans.len() as u64,
-                    certificates: x.certificates.len() as u64,
-                });
-            }
-        }
-        let scans = (0..opts.scans as usize)
-            .map(|s| {
-                (
-                    scan_ids[s].clone(),
-                    stories.iter().filter(|st| st.visits[s].is_some()).count() as u64,
-                )
-            })
-            .collect();
-        Truth {
-            generator: serde_json::json!({
-                "tool": format!("mailtls {}", env!("CARGO_PKG_VERSION")),
-                "mode": "churn",
-                "seed": opts.seed,
-                "hosts": opts.hosts,
-                "scans": opts.scans,
-                "spacing_days": opts.spacing_days,
-                "note": "ingest with --roots roots.pem, then append with --roots roots-later.pem: trust setting 0 and 1",
-            }),
-            files,
-            over_time: OverTime {
-                series: "25-smtp-starttls".to_owned(),
-                scans,
-                roots: BTreeMap::from([
-                    ("a".to_owned(), pki.root_a.cert.facts.sha256.clone()),
-                    (
-                        "b_removed_later".to_owned(),
-                        pki.root_b.cert.facts.sha256.clone(),
-                    ),
-                ]),
-                root_names: [&pki.root_a, &pki.root_b]
-                    .iter()
-                    .map(|ca| (ca.cert.facts.sha256.clone(), ca.dn.cn.clone()))
-                    .collect(),
-                scan_delta: delta,
-                cert_volatility: volatility,
-                trust_anchor_drift,
-                cert_reuse: reuse,
-                endpoints_with_certificate: with_certificate.len() as u64,
-            },
-        }
-    }
 }
 
 #[cfg(test)]
