@@ -343,6 +343,9 @@ fn the_report_has_a_change_over_time_section_with_its_charts() {
             assert!(line.contains(&format!("| {n} |")), "{n} in {line}");
         }
     }
+    // Drawn the same way twice.
+    let again = tmp.path().join("again");
+    mailtls::report::write(&dataset, &again).unwrap();
     for chart in [
         "scan_delta-tls.svg",
         "scan_delta-trust.svg",
@@ -352,6 +355,10 @@ fn the_report_has_a_change_over_time_section_with_its_charts() {
     ] {
         assert!(report.contains(&format!("]({chart})")), "{chart}");
         assert!(out.join(chart).is_file(), "{chart}");
+        assert!(
+            std::fs::read(out.join(chart)).unwrap() == std::fs::read(again.join(chart)).unwrap(),
+            "{chart} differs between two runs"
+        );
     }
 }
 

@@ -24,6 +24,16 @@ pub fn execute(args: PlotArgs) -> Result<()> {
     };
     let format = chart::format_of(&args.out)?;
     let mut figures = chart::of_table(&args.dataset, name, args.where_.as_deref())?;
+    if figures.is_empty() {
+        bail!(
+            "table {name} has nothing to draw in this dataset (its answer is empty{}); `mailtls table {name}` shows it",
+            if crate::catalogue::OVER_TIME[..2].contains(&name) {
+                ", or no series was scanned more than once"
+            } else {
+                ""
+            }
+        );
+    }
     if let (Some(title), Some(first)) = (&args.title, figures.first_mut()) {
         first.title = title.clone();
     }
