@@ -12,8 +12,9 @@
 -- A suite is ranked by its testssl.sh bucket (null < anon < export < low <
 -- 3des_idea < cbc < aead_no_fs < aead_fs); another suite of the same bucket
 -- is `changed_same_class`; a suite the cipher_suites table lacks is
--- `not_known`. Trust is `chain_trust.valid` under the first trust setting,
--- each scan judged at its own date; a handshake without a judged chain
+-- `not_known`, as is a version or suite the record does not show. Trust
+-- is `chain_trust.valid` under the first trust setting, each scan judged
+-- at its own date; a handshake without a judged chain
 -- (an anonymous suite) is `not_judged`. An endpoint scanned twice in one
 -- scan counts once, with its best outcome. Records without an address are
 -- left out: they cannot be followed from scan to scan.
@@ -70,9 +71,12 @@ kept AS (
            SUM(CASE WHEN a.tls = 1 AND b.tls = 1 AND b.version > a.version THEN 1 ELSE 0 END) AS version_up,
            SUM(CASE WHEN a.tls = 1 AND b.tls = 1 AND b.version < a.version THEN 1 ELSE 0 END) AS version_down,
            SUM(CASE WHEN a.tls = 1 AND b.tls = 1 AND b.version = a.version THEN 1 ELSE 0 END) AS version_same,
+           SUM(CASE WHEN a.tls = 1 AND b.tls = 1 AND (a.version IS NULL OR b.version IS NULL) THEN 1 ELSE 0 END) AS version_not_known,
            SUM(CASE WHEN a.tls = 1 AND b.tls = 1 AND b.cipher_id = a.cipher_id THEN 1 ELSE 0 END) AS cipher_same,
-           SUM(CASE WHEN a.tls = 1 AND b.tls = 1 AND b.cipher_id <> a.cipher_id
-                         AND (a.rank IS NULL OR b.rank IS NULL) THEN 1 ELSE 0 END) AS cipher_not_known,
+           SUM(CASE WHEN a.tls = 1 AND b.tls = 1
+                         AND (a.cipher_id IS NULL OR b.cipher_id IS NULL
+                              OR (b.cipher_id <> a.cipher_id AND (a.rank IS NULL OR b.rank IS NULL)))
+                    THEN 1 ELSE 0 END) AS cipher_not_known,
            SUM(CASE WHEN a.tls = 1 AND b.tls = 1 AND b.cipher_id <> a.cipher_id AND b.rank > a.rank THEN 1 ELSE 0 END) AS cipher_up,
            SUM(CASE WHEN a.tls = 1 AND b.tls = 1 AND b.cipher_id <> a.cipher_id AND b.rank < a.rank THEN 1 ELSE 0 END) AS cipher_down,
            SUM(CASE WHEN a.tls = 1 AND b.tls = 1 AND b.cipher_id <> a.cipher_id AND b.rank = a.rank THEN 1 ELSE 0 END) AS cipher_sideways,
@@ -97,6 +101,7 @@ counts AS (
            COALESCE(k.version_up, 0) AS version_up,
            COALESCE(k.version_down, 0) AS version_down,
            COALESCE(k.version_same, 0) AS version_same,
+           COALESCE(k.version_not_known, 0) AS version_not_known,
            COALESCE(k.cipher_same, 0) AS cipher_same,
            COALESCE(k.cipher_not_known, 0) AS cipher_not_known,
            COALESCE(k.cipher_up, 0) AS cipher_up,
@@ -124,6 +129,7 @@ changes AS (
     UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'version' AS facet, 'upgraded' AS change, version_up AS endpoints, tls_both AS base FROM counts
     UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'version' AS facet, 'downgraded' AS change, version_down AS endpoints, tls_both AS base FROM counts
     UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'version' AS facet, 'same' AS change, version_same AS endpoints, tls_both AS base FROM counts
+    UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'version' AS facet, 'not_known' AS change, version_not_known AS endpoints, tls_both AS base FROM counts
     UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'cipher' AS facet, 'same' AS change, cipher_same AS endpoints, tls_both AS base FROM counts
     UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'cipher' AS facet, 'upgraded' AS change, cipher_up AS endpoints, tls_both AS base FROM counts
     UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'cipher' AS facet, 'downgraded' AS change, cipher_down AS endpoints, tls_both AS base FROM counts

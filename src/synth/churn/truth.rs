@@ -342,6 +342,7 @@ impl Counter<'_> {
                     ("upgraded", c.version[0]),
                     ("downgraded", c.version[1]),
                     ("same", c.version[2]),
+                    ("not_known", 0),
                 ],
                 c.ok_both,
             ),
