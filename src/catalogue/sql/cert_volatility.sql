@@ -20,90 +20,93 @@
 --                not_known without dates.
 -- An endpoint is an address within the series' port; an endpoint that
 -- served several leaves in one scan counts with the smallest hash.
+-- The handshakes are read once: each endpoint's leaf per scan (`served`,
+-- with the first day it served it), paired once (`sides`, `endpoint`),
+-- classified once, and counted in one pass over every facet.
 , served AS (
-    SELECT h.scan_id, h.ip, MIN(h.leaf_sha256) AS leaf
-    FROM handshakes h
-    JOIN scans s ON s.scan_id = h.scan_id
-    WHERE h.status = 'ok' AND h.leaf_sha256 IS NOT NULL AND h.ip IS NOT NULL
-      AND s.series IS NOT NULL
-    GROUP BY h.scan_id, h.ip
+    SELECT v.scan_id, v.ip, v.leaf,
+           MIN(s.scan_day) OVER (PARTITION BY s.series, v.ip, v.leaf) AS first_day
+    FROM (
+        SELECT h.scan_id, h.ip, MIN(h.leaf_sha256) AS leaf
+        FROM handshakes h
+        WHERE h.status = 'ok' AND h.leaf_sha256 IS NOT NULL AND h.ip IS NOT NULL
+        GROUP BY h.scan_id, h.ip
+    ) v
+    JOIN scans s ON s.scan_id = v.scan_id
+    WHERE s.series IS NOT NULL
+),
+members AS (
+    SELECT scan_id AS pair, previous_scan_id AS member, 1 AS side FROM pairs WHERE previous_scan_id IS NOT NULL
+    UNION ALL
+    SELECT scan_id AS pair, scan_id AS member, 2 AS side FROM pairs
+),
+sides AS (
+    SELECT m.pair, m.side, v.ip, v.leaf, v.first_day
+    FROM members m JOIN served v ON v.scan_id = m.member
+),
+endpoint AS (
+    SELECT pair,
+           ip,
+           MIN(CASE WHEN side = 1 THEN leaf END) AS old_leaf,
+           MIN(CASE WHEN side = 2 THEN leaf END) AS new_leaf,
+           MIN(CASE WHEN side = 1 THEN first_day END) AS old_first_day
+    FROM sides
+    GROUP BY pair, ip
 ),
 facts AS (
     SELECT sha256, spki_sha256, issuer_dn, not_before, not_after
     FROM certificates
 ),
-first_served AS (
-    SELECT s.series, v.ip, v.leaf, MIN(s.scan_day) AS first_day
-    FROM served v
-    JOIN scans s ON s.scan_id = v.scan_id
-    GROUP BY s.series, v.ip, v.leaf
-),
-earlier AS (
-    SELECT p.scan_id AS pair, p.series, v.ip, v.leaf
-    FROM pairs p JOIN served v ON v.scan_id = p.previous_scan_id
-),
-later AS (
-    SELECT p.scan_id AS pair, v.ip, v.leaf
-    FROM pairs p JOIN served v ON v.scan_id = p.scan_id
-),
-moved AS (
-    SELECT a.pair, a.series, a.ip, a.leaf AS old_leaf, b.leaf AS new_leaf
-    FROM earlier a
-    JOIN later b ON b.pair = a.pair AND b.ip = a.ip
-),
+-- Each endpoint's value in every facet; null where the facet does not
+-- apply to it (outside the facet's denominator).
 classified AS (
-    SELECT m.pair,
-           m.series,
-           m.ip,
-           m.old_leaf,
+    SELECT e.pair,
+           e.new_leaf,
            CASE
-               WHEN m.old_leaf = m.new_leaf THEN 'same_certificate'
+               WHEN e.old_leaf IS NULL OR e.new_leaf IS NULL THEN NULL
+               WHEN e.old_leaf = e.new_leaf THEN 'same_certificate'
                WHEN fa.spki_sha256 IS NULL OR fb.spki_sha256 IS NULL THEN 'not_known'
                WHEN fa.spki_sha256 = fb.spki_sha256 THEN 'renewed_same_key'
                WHEN fa.issuer_dn IS NULL OR fb.issuer_dn IS NULL THEN 'not_known'
                WHEN fa.issuer_dn = fb.issuer_dn THEN 'new_key_same_issuer'
                ELSE 'new_issuer'
            END AS change,
-           fa.not_after AS old_not_after
-    FROM moved m
-    LEFT JOIN facts fa ON fa.sha256 = m.old_leaf
-    LEFT JOIN facts fb ON fb.sha256 = m.new_leaf
-),
-replaced AS (
-    SELECT c.pair,
            CASE
-               WHEN c.old_not_after IS NULL THEN 'not_known'
-               WHEN c.old_not_after < s.scan_time THEN 'after_expiry'
+               WHEN e.old_leaf IS NULL OR e.new_leaf IS NULL OR e.old_leaf = e.new_leaf THEN NULL
+               WHEN fa.not_after IS NULL THEN 'not_known'
+               WHEN fa.not_after < s.scan_time THEN 'after_expiry'
                ELSE 'before_expiry'
            END AS replaced_at,
-           s.scan_day - f.first_day AS tenure_days
-    FROM classified c
-    JOIN scans s ON s.scan_id = c.pair
-    JOIN first_served f ON f.series = c.series AND f.ip = c.ip AND f.leaf = c.old_leaf
-    WHERE c.change <> 'same_certificate'
-),
-leaves AS (
-    SELECT DISTINCT p.scan_id AS pair, v.leaf
-    FROM pairs p JOIN served v ON v.scan_id = p.scan_id
-),
-lifetimes AS (
-    SELECT l.pair,
            CASE
-               WHEN f.not_before IS NULL OR f.not_after IS NULL THEN 'not_known'
-               ELSE CASE
-                   WHEN (EXTRACT(YEAR FROM f.not_after) * 12 + EXTRACT(MONTH FROM f.not_after))
-                        - (EXTRACT(YEAR FROM f.not_before) * 12 + EXTRACT(MONTH FROM f.not_before)) <= 3 THEN 'months_0_3'
-                   WHEN (EXTRACT(YEAR FROM f.not_after) * 12 + EXTRACT(MONTH FROM f.not_after))
-                        - (EXTRACT(YEAR FROM f.not_before) * 12 + EXTRACT(MONTH FROM f.not_before)) <= 13 THEN 'months_4_13'
-                   WHEN (EXTRACT(YEAR FROM f.not_after) * 12 + EXTRACT(MONTH FROM f.not_after))
-                        - (EXTRACT(YEAR FROM f.not_before) * 12 + EXTRACT(MONTH FROM f.not_before)) <= 27 THEN 'months_14_27'
-                   WHEN (EXTRACT(YEAR FROM f.not_after) * 12 + EXTRACT(MONTH FROM f.not_after))
-                        - (EXTRACT(YEAR FROM f.not_before) * 12 + EXTRACT(MONTH FROM f.not_before)) <= 39 THEN 'months_28_39'
-                   ELSE 'months_40_plus'
-               END
-           END AS bucket
-    FROM leaves l
-    LEFT JOIN facts f ON f.sha256 = l.leaf
+               WHEN e.old_leaf IS NULL OR e.new_leaf IS NULL OR e.old_leaf = e.new_leaf THEN NULL
+               WHEN s.scan_day - e.old_first_day <= 7 THEN 'days_0_7'
+               WHEN s.scan_day - e.old_first_day <= 31 THEN 'days_8_31'
+               WHEN s.scan_day - e.old_first_day <= 92 THEN 'days_32_92'
+               WHEN s.scan_day - e.old_first_day <= 366 THEN 'days_93_366'
+               ELSE 'days_367_plus'
+           END AS tenure,
+           CASE
+               WHEN e.new_leaf IS NULL THEN NULL
+               WHEN fb.not_before IS NULL OR fb.not_after IS NULL THEN 'not_known'
+               WHEN (EXTRACT(YEAR FROM fb.not_after) * 12 + EXTRACT(MONTH FROM fb.not_after))
+                    - (EXTRACT(YEAR FROM fb.not_before) * 12 + EXTRACT(MONTH FROM fb.not_before)) <= 3 THEN 'months_0_3'
+               WHEN (EXTRACT(YEAR FROM fb.not_after) * 12 + EXTRACT(MONTH FROM fb.not_after))
+                    - (EXTRACT(YEAR FROM fb.not_before) * 12 + EXTRACT(MONTH FROM fb.not_before)) <= 13 THEN 'months_4_13'
+               WHEN (EXTRACT(YEAR FROM fb.not_after) * 12 + EXTRACT(MONTH FROM fb.not_after))
+                    - (EXTRACT(YEAR FROM fb.not_before) * 12 + EXTRACT(MONTH FROM fb.not_before)) <= 27 THEN 'months_14_27'
+               WHEN (EXTRACT(YEAR FROM fb.not_after) * 12 + EXTRACT(MONTH FROM fb.not_after))
+                    - (EXTRACT(YEAR FROM fb.not_before) * 12 + EXTRACT(MONTH FROM fb.not_before)) <= 39 THEN 'months_28_39'
+               ELSE 'months_40_plus'
+           END AS lifetime
+    FROM endpoint e
+    JOIN scans s ON s.scan_id = e.pair
+    LEFT JOIN facts fa ON fa.sha256 = e.old_leaf
+    LEFT JOIN facts fb ON fb.sha256 = e.new_leaf
+),
+counted AS (
+    SELECT pair, new_leaf, change, replaced_at, tenure, lifetime, COUNT(*) AS n
+    FROM classified
+    GROUP BY pair, new_leaf, change, replaced_at, tenure, lifetime
 ),
 -- Every value of every facet, so a change nobody made reads 0.
 facet_values AS (
@@ -127,50 +130,42 @@ facet_values AS (
     UNION ALL SELECT 'lifetime' AS facet, 'months_40_plus' AS value, 'certificates' AS unit
     UNION ALL SELECT 'lifetime' AS facet, 'not_known' AS value, 'certificates' AS unit
 ),
-observed AS (
-    SELECT pair, 'change' AS facet, change AS value, COUNT(*) AS n
-    FROM classified GROUP BY pair, change
-    UNION ALL
-    SELECT pair, 'replaced_at' AS facet, replaced_at AS value, COUNT(*) AS n
-    FROM replaced GROUP BY pair, replaced_at
-    UNION ALL
-    SELECT pair,
-           'tenure' AS facet,
-           CASE
-               WHEN tenure_days <= 7 THEN 'days_0_7'
-               WHEN tenure_days <= 31 THEN 'days_8_31'
-               WHEN tenure_days <= 92 THEN 'days_32_92'
-               WHEN tenure_days <= 366 THEN 'days_93_366'
-               ELSE 'days_367_plus'
-           END AS value,
-           COUNT(*) AS n
-    FROM replaced
-    GROUP BY pair,
-             CASE
-                 WHEN tenure_days <= 7 THEN 'days_0_7'
-                 WHEN tenure_days <= 31 THEN 'days_8_31'
-                 WHEN tenure_days <= 92 THEN 'days_32_92'
-                 WHEN tenure_days <= 366 THEN 'days_93_366'
-                 ELSE 'days_367_plus'
-             END
-    UNION ALL
-    SELECT pair, 'lifetime' AS facet, bucket AS value, COUNT(*) AS n
-    FROM lifetimes GROUP BY pair, bucket
+facets AS (
+    SELECT DISTINCT facet FROM facet_values
 ),
-bases AS (
-    SELECT pair, 'change' AS facet, COUNT(*) AS base FROM classified GROUP BY pair
-    UNION ALL
-    SELECT pair, 'replaced_at' AS facet, COUNT(*) AS base FROM replaced GROUP BY pair
-    UNION ALL
-    SELECT pair, 'tenure' AS facet, COUNT(*) AS base FROM replaced GROUP BY pair
-    UNION ALL
-    SELECT pair, 'lifetime' AS facet, COUNT(*) AS base FROM lifetimes GROUP BY pair
+-- Endpoint facets add up endpoints; `lifetime` counts distinct leaves.
+observed AS (
+    SELECT pair,
+           facet,
+           value,
+           COALESCE(SUM(endpoints), 0) + COUNT(DISTINCT leaf) AS n
+    FROM (
+        SELECT c.pair,
+               f.facet,
+               CASE f.facet
+                   WHEN 'change' THEN c.change
+                   WHEN 'replaced_at' THEN c.replaced_at
+                   WHEN 'tenure' THEN c.tenure
+                   ELSE c.lifetime
+               END AS value,
+               CASE WHEN f.facet = 'lifetime' THEN NULL ELSE c.n END AS endpoints,
+               CASE WHEN f.facet = 'lifetime' THEN c.new_leaf END AS leaf
+        FROM counted c CROSS JOIN facets f
+    ) u
+    WHERE value IS NOT NULL
+    GROUP BY pair, facet, value
 ),
 grid AS (
-    SELECT p.series, p.previous_scan_id, p.scan_id, fv.facet, fv.value, fv.unit
+    SELECT p.series, p.previous_scan_id, p.scan_id, fv.facet, fv.value, fv.unit,
+           COALESCE(o.n, 0) AS n
     FROM pairs p
     CROSS JOIN facet_values fv
+    LEFT JOIN observed o ON o.pair = p.scan_id AND o.facet = fv.facet AND o.value = fv.value
     WHERE p.previous_scan_id IS NOT NULL OR fv.facet = 'lifetime'
+),
+based AS (
+    SELECT g.*, SUM(g.n) OVER (PARTITION BY g.scan_id, g.facet) AS base
+    FROM grid g
 )
 SELECT g.series,
        g.previous_scan_id,
@@ -179,11 +174,9 @@ SELECT g.series,
        g.facet,
        g.value,
        g.unit,
-       COALESCE(o.n, 0) AS n,
-       COALESCE(b.base, 0) AS base,
-       CASE WHEN b.base > 0 THEN CAST(COALESCE(o.n, 0) AS DOUBLE) / b.base END AS share
-FROM grid g
+       g.n,
+       g.base,
+       CASE WHEN g.base > 0 THEN CAST(g.n AS DOUBLE) / g.base END AS share
+FROM based g
 JOIN scans s ON s.scan_id = g.scan_id
-LEFT JOIN observed o ON o.pair = g.scan_id AND o.facet = g.facet AND o.value = g.value
-LEFT JOIN bases b ON b.pair = g.scan_id AND b.facet = g.facet
 ORDER BY g.series, s.scan_date, g.scan_id, g.facet, g.value

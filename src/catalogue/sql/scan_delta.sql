@@ -18,6 +18,10 @@
 -- (an anonymous suite) is `not_judged`. An endpoint scanned twice in one
 -- scan counts once, with its best outcome. Records without an address are
 -- left out: they cannot be followed from scan to scan.
+-- Each scan's endpoints are reduced once (`ep`), paired once (`sides`,
+-- `endpoint`), classified once per facet (`changes`), and unpivoted by a
+-- join with the facets rather than one query per facet, so no engine
+-- reads the handshakes more than once.
 , compared AS (
     SELECT previous_scan_id AS scan_id FROM pairs WHERE previous_scan_id IS NOT NULL
     UNION
@@ -51,95 +55,144 @@ ep AS (
     WHERE h.ip IS NOT NULL
     GROUP BY h.scan_id, h.ip
 ),
-earlier AS (
-    SELECT p.scan_id AS pair, e.ip, e.tls, e.version, e.cipher_id, e.rank, e.trusted, e.judged
-    FROM pairs p JOIN ep e ON e.scan_id = p.previous_scan_id
+members AS (
+    SELECT scan_id AS pair, previous_scan_id AS member, 1 AS side FROM pairs WHERE previous_scan_id IS NOT NULL
+    UNION ALL
+    SELECT scan_id AS pair, scan_id AS member, 2 AS side FROM pairs WHERE previous_scan_id IS NOT NULL
 ),
-later AS (
-    SELECT p.scan_id AS pair, e.ip, e.tls, e.version, e.cipher_id, e.rank, e.trusted, e.judged
-    FROM pairs p JOIN ep e ON e.scan_id = p.scan_id
+sides AS (
+    SELECT m.pair, m.side, e.ip, e.tls, e.version, e.cipher_id, e.rank, e.trusted, e.judged
+    FROM members m JOIN ep e ON e.scan_id = m.member
 ),
-in_earlier AS (SELECT pair, COUNT(*) AS n FROM earlier GROUP BY pair),
-in_later AS (SELECT pair, COUNT(*) AS n FROM later GROUP BY pair),
-kept AS (
-    SELECT a.pair,
-           COUNT(*) AS kept,
-           SUM(CASE WHEN a.tls = 0 AND b.tls = 1 THEN 1 ELSE 0 END) AS tls_gained,
-           SUM(CASE WHEN a.tls = 1 AND b.tls = 0 THEN 1 ELSE 0 END) AS tls_lost,
-           SUM(CASE WHEN a.tls = 1 AND b.tls = 1 THEN 1 ELSE 0 END) AS tls_both,
-           SUM(CASE WHEN a.tls = 0 AND b.tls = 0 THEN 1 ELSE 0 END) AS tls_neither,
-           SUM(CASE WHEN a.tls = 1 AND b.tls = 1 AND b.version > a.version THEN 1 ELSE 0 END) AS version_up,
-           SUM(CASE WHEN a.tls = 1 AND b.tls = 1 AND b.version < a.version THEN 1 ELSE 0 END) AS version_down,
-           SUM(CASE WHEN a.tls = 1 AND b.tls = 1 AND b.version = a.version THEN 1 ELSE 0 END) AS version_same,
-           SUM(CASE WHEN a.tls = 1 AND b.tls = 1 AND (a.version IS NULL OR b.version IS NULL) THEN 1 ELSE 0 END) AS version_not_known,
-           SUM(CASE WHEN a.tls = 1 AND b.tls = 1 AND b.cipher_id = a.cipher_id THEN 1 ELSE 0 END) AS cipher_same,
-           SUM(CASE WHEN a.tls = 1 AND b.tls = 1
-                         AND (a.cipher_id IS NULL OR b.cipher_id IS NULL
-                              OR (b.cipher_id <> a.cipher_id AND (a.rank IS NULL OR b.rank IS NULL)))
-                    THEN 1 ELSE 0 END) AS cipher_not_known,
-           SUM(CASE WHEN a.tls = 1 AND b.tls = 1 AND b.cipher_id <> a.cipher_id AND b.rank > a.rank THEN 1 ELSE 0 END) AS cipher_up,
-           SUM(CASE WHEN a.tls = 1 AND b.tls = 1 AND b.cipher_id <> a.cipher_id AND b.rank < a.rank THEN 1 ELSE 0 END) AS cipher_down,
-           SUM(CASE WHEN a.tls = 1 AND b.tls = 1 AND b.cipher_id <> a.cipher_id AND b.rank = a.rank THEN 1 ELSE 0 END) AS cipher_sideways,
-           SUM(CASE WHEN a.tls = 1 AND b.tls = 1 AND a.judged = 1 AND b.judged = 1 AND a.trusted = 0 AND b.trusted = 1 THEN 1 ELSE 0 END) AS trust_gained,
-           SUM(CASE WHEN a.tls = 1 AND b.tls = 1 AND a.judged = 1 AND b.judged = 1 AND a.trusted = 1 AND b.trusted = 0 THEN 1 ELSE 0 END) AS trust_lost,
-           SUM(CASE WHEN a.tls = 1 AND b.tls = 1 AND a.judged = 1 AND b.judged = 1 AND a.trusted = 1 AND b.trusted = 1 THEN 1 ELSE 0 END) AS trust_kept,
-           SUM(CASE WHEN a.tls = 1 AND b.tls = 1 AND a.judged = 1 AND b.judged = 1 AND a.trusted = 0 AND b.trusted = 0 THEN 1 ELSE 0 END) AS trust_never,
-           SUM(CASE WHEN a.tls = 1 AND b.tls = 1 AND (a.judged = 0 OR b.judged = 0) THEN 1 ELSE 0 END) AS trust_not_judged
-    FROM earlier a
-    JOIN later b ON b.pair = a.pair AND b.ip = a.ip
-    GROUP BY a.pair
+endpoint AS (
+    SELECT pair,
+           ip,
+           MAX(CASE WHEN side = 1 THEN 1 ELSE 0 END) AS in_a,
+           MAX(CASE WHEN side = 2 THEN 1 ELSE 0 END) AS in_b,
+           MAX(CASE WHEN side = 1 THEN tls END) AS tls_a,
+           MAX(CASE WHEN side = 2 THEN tls END) AS tls_b,
+           MAX(CASE WHEN side = 1 THEN version END) AS version_a,
+           MAX(CASE WHEN side = 2 THEN version END) AS version_b,
+           MAX(CASE WHEN side = 1 THEN cipher_id END) AS cipher_a,
+           MAX(CASE WHEN side = 2 THEN cipher_id END) AS cipher_b,
+           MAX(CASE WHEN side = 1 THEN rank END) AS rank_a,
+           MAX(CASE WHEN side = 2 THEN rank END) AS rank_b,
+           MAX(CASE WHEN side = 1 THEN trusted END) AS trusted_a,
+           MAX(CASE WHEN side = 2 THEN trusted END) AS trusted_b,
+           MAX(CASE WHEN side = 1 THEN judged END) AS judged_a,
+           MAX(CASE WHEN side = 2 THEN judged END) AS judged_b
+    FROM sides
+    GROUP BY pair, ip
 ),
-counts AS (
+-- Each endpoint's change in every facet; null where the facet does not
+-- apply to it (it is outside the facet's denominator).
+changes AS (
+    SELECT pair,
+           CASE
+               WHEN in_a = 1 AND in_b = 1 THEN 'kept'
+               WHEN in_b = 1 THEN 'appeared'
+               ELSE 'gone'
+           END AS presence,
+           CASE
+               WHEN in_a = 0 OR in_b = 0 THEN NULL
+               WHEN tls_a = 0 AND tls_b = 1 THEN 'gained'
+               WHEN tls_a = 1 AND tls_b = 0 THEN 'lost'
+               WHEN tls_a = 1 THEN 'kept_tls'
+               ELSE 'kept_without'
+           END AS tls,
+           CASE
+               WHEN tls_a = 1 AND tls_b = 1 THEN
+                   CASE
+                       WHEN version_a IS NULL OR version_b IS NULL THEN 'not_known'
+                       WHEN version_b > version_a THEN 'upgraded'
+                       WHEN version_b < version_a THEN 'downgraded'
+                       ELSE 'same'
+                   END
+           END AS version,
+           CASE
+               WHEN tls_a = 1 AND tls_b = 1 THEN
+                   CASE
+                       WHEN cipher_a IS NULL OR cipher_b IS NULL THEN 'not_known'
+                       WHEN cipher_a = cipher_b THEN 'same'
+                       WHEN rank_a IS NULL OR rank_b IS NULL THEN 'not_known'
+                       WHEN rank_b > rank_a THEN 'upgraded'
+                       WHEN rank_b < rank_a THEN 'downgraded'
+                       ELSE 'changed_same_class'
+                   END
+           END AS cipher,
+           CASE
+               WHEN tls_a = 1 AND tls_b = 1 THEN
+                   CASE
+                       WHEN judged_a = 0 OR judged_b = 0 THEN 'not_judged'
+                       WHEN trusted_a = 0 AND trusted_b = 1 THEN 'gained'
+                       WHEN trusted_a = 1 AND trusted_b = 0 THEN 'lost'
+                       WHEN trusted_a = 1 THEN 'kept_trusted'
+                       ELSE 'kept_untrusted'
+                   END
+           END AS trust
+    FROM endpoint
+),
+counted AS (
+    SELECT pair, presence, tls, version, cipher, trust, COUNT(*) AS n
+    FROM changes
+    GROUP BY pair, presence, tls, version, cipher, trust
+),
+-- Every change of every facet, so a change nobody made reads 0.
+facet_values AS (
+    SELECT 'presence' AS facet, 'appeared' AS change
+    UNION ALL SELECT 'presence' AS facet, 'gone' AS change
+    UNION ALL SELECT 'presence' AS facet, 'kept' AS change
+    UNION ALL SELECT 'tls' AS facet, 'gained' AS change
+    UNION ALL SELECT 'tls' AS facet, 'lost' AS change
+    UNION ALL SELECT 'tls' AS facet, 'kept_tls' AS change
+    UNION ALL SELECT 'tls' AS facet, 'kept_without' AS change
+    UNION ALL SELECT 'version' AS facet, 'upgraded' AS change
+    UNION ALL SELECT 'version' AS facet, 'downgraded' AS change
+    UNION ALL SELECT 'version' AS facet, 'same' AS change
+    UNION ALL SELECT 'version' AS facet, 'not_known' AS change
+    UNION ALL SELECT 'cipher' AS facet, 'same' AS change
+    UNION ALL SELECT 'cipher' AS facet, 'upgraded' AS change
+    UNION ALL SELECT 'cipher' AS facet, 'downgraded' AS change
+    UNION ALL SELECT 'cipher' AS facet, 'changed_same_class' AS change
+    UNION ALL SELECT 'cipher' AS facet, 'not_known' AS change
+    UNION ALL SELECT 'trust' AS facet, 'gained' AS change
+    UNION ALL SELECT 'trust' AS facet, 'lost' AS change
+    UNION ALL SELECT 'trust' AS facet, 'kept_trusted' AS change
+    UNION ALL SELECT 'trust' AS facet, 'kept_untrusted' AS change
+    UNION ALL SELECT 'trust' AS facet, 'not_judged' AS change
+),
+facets AS (
+    SELECT DISTINCT facet FROM facet_values
+),
+observed AS (
+    SELECT pair, facet, change, SUM(n) AS endpoints
+    FROM (
+        SELECT c.pair,
+               f.facet,
+               CASE f.facet
+                   WHEN 'presence' THEN c.presence
+                   WHEN 'tls' THEN c.tls
+                   WHEN 'version' THEN c.version
+                   WHEN 'cipher' THEN c.cipher
+                   ELSE c.trust
+               END AS change,
+               c.n
+        FROM counted c CROSS JOIN facets f
+    ) u
+    WHERE change IS NOT NULL
+    GROUP BY pair, facet, change
+),
+rows AS (
     SELECT p.series, p.previous_scan_id, p.scan_id, p.port, p.protocol, p.tls_mode,
-           COALESCE(e.n, 0) AS earlier_n,
-           COALESCE(l.n, 0) AS later_n,
-           COALESCE(k.kept, 0) AS kept,
-           COALESCE(k.tls_gained, 0) AS tls_gained,
-           COALESCE(k.tls_lost, 0) AS tls_lost,
-           COALESCE(k.tls_both, 0) AS tls_both,
-           COALESCE(k.tls_neither, 0) AS tls_neither,
-           COALESCE(k.version_up, 0) AS version_up,
-           COALESCE(k.version_down, 0) AS version_down,
-           COALESCE(k.version_same, 0) AS version_same,
-           COALESCE(k.version_not_known, 0) AS version_not_known,
-           COALESCE(k.cipher_same, 0) AS cipher_same,
-           COALESCE(k.cipher_not_known, 0) AS cipher_not_known,
-           COALESCE(k.cipher_up, 0) AS cipher_up,
-           COALESCE(k.cipher_down, 0) AS cipher_down,
-           COALESCE(k.cipher_sideways, 0) AS cipher_sideways,
-           COALESCE(k.trust_gained, 0) AS trust_gained,
-           COALESCE(k.trust_lost, 0) AS trust_lost,
-           COALESCE(k.trust_kept, 0) AS trust_kept,
-           COALESCE(k.trust_never, 0) AS trust_never,
-           COALESCE(k.trust_not_judged, 0) AS trust_not_judged
+           v.facet, v.change, COALESCE(o.endpoints, 0) AS endpoints
     FROM pairs p
-    LEFT JOIN in_earlier e ON e.pair = p.scan_id
-    LEFT JOIN in_later l ON l.pair = p.scan_id
-    LEFT JOIN kept k ON k.pair = p.scan_id
+    CROSS JOIN facet_values v
+    LEFT JOIN observed o ON o.pair = p.scan_id AND o.facet = v.facet AND o.change = v.change
     WHERE p.previous_scan_id IS NOT NULL
 ),
-changes AS (
-    SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'presence' AS facet, 'appeared' AS change, later_n - kept AS endpoints, earlier_n + later_n - kept AS base FROM counts
-    UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'presence' AS facet, 'gone' AS change, earlier_n - kept AS endpoints, earlier_n + later_n - kept AS base FROM counts
-    UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'presence' AS facet, 'kept' AS change, kept AS endpoints, earlier_n + later_n - kept AS base FROM counts
-    UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'tls' AS facet, 'gained' AS change, tls_gained AS endpoints, kept AS base FROM counts
-    UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'tls' AS facet, 'lost' AS change, tls_lost AS endpoints, kept AS base FROM counts
-    UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'tls' AS facet, 'kept_tls' AS change, tls_both AS endpoints, kept AS base FROM counts
-    UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'tls' AS facet, 'kept_without' AS change, tls_neither AS endpoints, kept AS base FROM counts
-    UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'version' AS facet, 'upgraded' AS change, version_up AS endpoints, tls_both AS base FROM counts
-    UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'version' AS facet, 'downgraded' AS change, version_down AS endpoints, tls_both AS base FROM counts
-    UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'version' AS facet, 'same' AS change, version_same AS endpoints, tls_both AS base FROM counts
-    UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'version' AS facet, 'not_known' AS change, version_not_known AS endpoints, tls_both AS base FROM counts
-    UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'cipher' AS facet, 'same' AS change, cipher_same AS endpoints, tls_both AS base FROM counts
-    UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'cipher' AS facet, 'upgraded' AS change, cipher_up AS endpoints, tls_both AS base FROM counts
-    UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'cipher' AS facet, 'downgraded' AS change, cipher_down AS endpoints, tls_both AS base FROM counts
-    UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'cipher' AS facet, 'changed_same_class' AS change, cipher_sideways AS endpoints, tls_both AS base FROM counts
-    UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'cipher' AS facet, 'not_known' AS change, cipher_not_known AS endpoints, tls_both AS base FROM counts
-    UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'trust' AS facet, 'gained' AS change, trust_gained AS endpoints, tls_both AS base FROM counts
-    UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'trust' AS facet, 'lost' AS change, trust_lost AS endpoints, tls_both AS base FROM counts
-    UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'trust' AS facet, 'kept_trusted' AS change, trust_kept AS endpoints, tls_both AS base FROM counts
-    UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'trust' AS facet, 'kept_untrusted' AS change, trust_never AS endpoints, tls_both AS base FROM counts
-    UNION ALL SELECT series, previous_scan_id, scan_id, port, protocol, tls_mode, 'trust' AS facet, 'not_judged' AS change, trust_not_judged AS endpoints, tls_both AS base FROM counts
+based AS (
+    SELECT r.*, SUM(r.endpoints) OVER (PARTITION BY r.scan_id, r.facet) AS base
+    FROM rows r
 )
 SELECT c.series,
        c.previous_scan_id,
@@ -154,7 +207,7 @@ SELECT c.series,
        c.endpoints,
        c.base,
        CASE WHEN c.base > 0 THEN CAST(c.endpoints AS DOUBLE) / c.base END AS share
-FROM changes c
+FROM based c
 JOIN scans a ON a.scan_id = c.previous_scan_id
 JOIN scans b ON b.scan_id = c.scan_id
 ORDER BY c.series, scan_date, c.scan_id, c.facet, c.change
