@@ -30,37 +30,42 @@ leaves AS (
         WHERE setting_rank = 0
     ) ct ON ct.scan_id = ch.scan_id AND ct.chain_hash = ch.chain_hash
 ),
--- The leaves' facts, counted once; the facets and totals sum these few rows.
+-- The leaves' facts, counted once; the facets are these few rows
+-- unpivoted by a join with the subsets and facets (read once, not once
+-- per facet), and each share's denominator is its facet's sum.
 kinds AS (
     SELECT scan_id, port, key_value, sig_value, trusted, SUM(endpoints) AS endpoints
     FROM leaves
     GROUP BY scan_id, port, key_value, sig_value, trusted
 ),
-facets AS (
-    SELECT scan_id, port, 'all' AS subset, 'key' AS facet, key_value AS value, endpoints FROM kinds
-    UNION ALL
-    SELECT scan_id, port, 'all' AS subset, 'signature' AS facet, sig_value AS value, endpoints FROM kinds
-    UNION ALL
-    SELECT scan_id, port, 'trusted' AS subset, 'key' AS facet, key_value AS value, endpoints FROM kinds WHERE trusted = 1
-    UNION ALL
-    SELECT scan_id, port, 'trusted' AS subset, 'signature' AS facet, sig_value AS value, endpoints FROM kinds WHERE trusted = 1
+subsets AS (
+    SELECT 'all' AS subset
+    UNION ALL SELECT 'trusted' AS subset
 ),
-totals AS (
-    SELECT scan_id, 'all' AS subset, SUM(endpoints) AS leaves FROM kinds GROUP BY scan_id
-    UNION ALL
-    SELECT scan_id, 'trusted' AS subset, SUM(endpoints) AS leaves FROM kinds WHERE trusted = 1 GROUP BY scan_id
+facet_names AS (
+    SELECT 'key' AS facet
+    UNION ALL SELECT 'signature' AS facet
+),
+facets AS (
+    SELECT k.scan_id,
+           k.port,
+           s.subset,
+           f.facet,
+           CASE f.facet WHEN 'key' THEN k.key_value ELSE k.sig_value END AS value,
+           SUM(k.endpoints) AS endpoints
+    FROM kinds k
+    CROSS JOIN subsets s
+    CROSS JOIN facet_names f
+    WHERE s.subset = 'all' OR k.trusted = 1
+    GROUP BY k.scan_id, k.port, s.subset, f.facet,
+             CASE f.facet WHEN 'key' THEN k.key_value ELSE k.sig_value END
 )
-SELECT f.scan_id,
-       f.port,
-       f.subset,
-       f.facet,
-       f.value,
-       f.endpoints AS endpoints,
-       CAST(f.endpoints AS DOUBLE) / t.leaves AS share
-FROM (
-    SELECT scan_id, port, subset, facet, value, SUM(endpoints) AS endpoints
-    FROM facets
-    GROUP BY scan_id, port, subset, facet, value
-) f
-JOIN totals t ON t.scan_id = f.scan_id AND t.subset = f.subset
-ORDER BY f.port, f.scan_id, f.subset, f.facet, endpoints DESC, f.value
+SELECT scan_id,
+       port,
+       subset,
+       facet,
+       value,
+       endpoints,
+       CAST(endpoints AS DOUBLE) / SUM(endpoints) OVER (PARTITION BY scan_id, subset, facet) AS share
+FROM facets
+ORDER BY port, scan_id, subset, facet, endpoints DESC, value
