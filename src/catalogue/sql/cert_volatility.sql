@@ -53,8 +53,15 @@ endpoint AS (
     FROM sides
     GROUP BY pair, ip
 ),
+-- A certificate's lifetime in calendar months, computed per certificate
+-- rather than per endpoint.
 facts AS (
-    SELECT sha256, spki_sha256, issuer_dn, not_before, not_after
+    SELECT sha256,
+           spki_sha256,
+           issuer_dn,
+           not_after,
+           (EXTRACT(YEAR FROM not_after) * 12 + EXTRACT(MONTH FROM not_after))
+           - (EXTRACT(YEAR FROM not_before) * 12 + EXTRACT(MONTH FROM not_before)) AS lifetime_months
     FROM certificates
 ),
 -- Each endpoint's value in every facet; null where the facet does not
@@ -87,15 +94,11 @@ classified AS (
            END AS tenure,
            CASE
                WHEN e.new_leaf IS NULL THEN NULL
-               WHEN fb.not_before IS NULL OR fb.not_after IS NULL THEN 'not_known'
-               WHEN (EXTRACT(YEAR FROM fb.not_after) * 12 + EXTRACT(MONTH FROM fb.not_after))
-                    - (EXTRACT(YEAR FROM fb.not_before) * 12 + EXTRACT(MONTH FROM fb.not_before)) <= 3 THEN 'months_0_3'
-               WHEN (EXTRACT(YEAR FROM fb.not_after) * 12 + EXTRACT(MONTH FROM fb.not_after))
-                    - (EXTRACT(YEAR FROM fb.not_before) * 12 + EXTRACT(MONTH FROM fb.not_before)) <= 13 THEN 'months_4_13'
-               WHEN (EXTRACT(YEAR FROM fb.not_after) * 12 + EXTRACT(MONTH FROM fb.not_after))
-                    - (EXTRACT(YEAR FROM fb.not_before) * 12 + EXTRACT(MONTH FROM fb.not_before)) <= 27 THEN 'months_14_27'
-               WHEN (EXTRACT(YEAR FROM fb.not_after) * 12 + EXTRACT(MONTH FROM fb.not_after))
-                    - (EXTRACT(YEAR FROM fb.not_before) * 12 + EXTRACT(MONTH FROM fb.not_before)) <= 39 THEN 'months_28_39'
+               WHEN fb.lifetime_months IS NULL THEN 'not_known'
+               WHEN fb.lifetime_months <= 3 THEN 'months_0_3'
+               WHEN fb.lifetime_months <= 13 THEN 'months_4_13'
+               WHEN fb.lifetime_months <= 27 THEN 'months_14_27'
+               WHEN fb.lifetime_months <= 39 THEN 'months_28_39'
                ELSE 'months_40_plus'
            END AS lifetime
     FROM endpoint e
