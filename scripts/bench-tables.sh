@@ -7,7 +7,12 @@
 # ratio of their times and peak memory; then the report's peak RSS on a
 # dataset a fifth that size, to show how memory grows with the data.
 #
-# Usage: [RUNS=N] scripts/bench-tables.sh [RECORDS]
+# With SCANS=N (N ≥ 2) the dataset is a port-25 series of N monthly scans
+# with known churn (`mailtls synth --scans`, RECORDS / N servers), so the
+# tables comparing scans (scan_delta, cert_volatility, trust_anchor_drift,
+# cert_reuse) have something to compare.
+#
+# Usage: [RUNS=N] [SCANS=N] scripts/bench-tables.sh [RECORDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 release=${CARGO_TARGET_DIR:-target}/profiling
@@ -17,13 +22,21 @@ cargo build --profile profiling --quiet --bin mailtls
 bin=$release/mailtls
 python=$(scripts/python-env.sh)
 mkdir -p "$work"
+scans=${SCANS:-1}
 dataset() { # records → dataset folder, made once
-  local n=$1 dir=$work/ds-$1
+  local n=$1 dir=$work/ds-$1 archive=$work/archive-$1
+  if [ "$scans" -gt 1 ]; then dir=$work/series-$scans-$1 archive=$work/series-archive-$scans-$1; fi
   if [ ! -s "$dir/_manifest.json" ]; then
-    rm -rf "$work/archive-$n" "$dir"
-    $bin synth --out "$work/archive-$n" --records "$n" --seed 2015 --layout zgrab2 --compress zstd --quiet
-    $bin ingest "$work/archive-$n" --out "$dir" --roots "$work/archive-$n/roots.pem" --quiet >/dev/null
-    rm -rf "$work/archive-$n"
+    rm -rf "$archive" "$dir"
+    if [ "$scans" -gt 1 ]; then
+      $bin synth --out "$archive" --records $((n / scans)) --scans "$scans" --seed 2015 --layout zgrab2 --compress zstd --quiet
+      $bin ingest "$archive" --out "$dir" --roots "$archive/roots.pem" --quiet >/dev/null
+      $bin ingest "$archive" --out "$dir" --append --roots "$archive/roots-later.pem" --quiet >/dev/null
+    else
+      $bin synth --out "$archive" --records "$n" --seed 2015 --layout zgrab2 --compress zstd --quiet
+      $bin ingest "$archive" --out "$dir" --roots "$archive/roots.pem" --quiet >/dev/null
+    fi
+    rm -rf "$archive"
   fi
   echo "$dir"
 }
