@@ -249,7 +249,7 @@ fn story(seed: u64, host: u64, opts: &Options) -> Story {
                 },
                 spec.clone(),
             ));
-            Some((0u32, spec))
+            Some((0u32, 0u32, spec))
         }
         _ => None,
     };
@@ -272,7 +272,7 @@ fn story(seed: u64, host: u64, opts: &Options) -> Story {
             } else if rung > 0 && rng.chance(0.04) {
                 rung -= 1;
             }
-            if let Some((generation, spec)) = &mut own {
+            if let Some((generation, key_serial, spec)) = &mut own {
                 let expired = spec.not_after < now;
                 let u = rng.unit();
                 let (renew, new_key, new_issuer) = if expired {
@@ -286,10 +286,9 @@ fn story(seed: u64, host: u64, opts: &Options) -> Story {
                 };
                 if renew || new_key || new_issuer {
                     *generation += 1;
-                    let KeyId::Host { serial, .. } = spec.key else {
-                        unreachable!("a server's own certificate has a key of its own")
-                    };
-                    let serial = if renew { serial } else { serial + 1 };
+                    if !renew {
+                        *key_serial += 1;
+                    }
                     let issuer = if new_issuer {
                         match spec.issuer {
                             Issuer::A if rng.chance(0.7) => Issuer::B,
@@ -301,7 +300,10 @@ fn story(seed: u64, host: u64, opts: &Options) -> Story {
                     };
                     let not_before = now - (1 + rng.below(20) as i64) * DAY + CERT_HOUR;
                     *spec = LeafSpec {
-                        key: KeyId::Host { host, serial },
+                        key: KeyId::Host {
+                            host,
+                            serial: *key_serial,
+                        },
                         issuer,
                         not_before,
                         not_after: not_before + lifetime(&mut rng) * DAY,
@@ -327,7 +329,7 @@ fn story(seed: u64, host: u64, opts: &Options) -> Story {
             continue;
         }
         let leaf = match kind {
-            Kind::Own(_) => own.as_ref().map(|(generation, _)| Leaf::Host {
+            Kind::Own(_) => own.as_ref().map(|(generation, _, _)| Leaf::Host {
                 host,
                 generation: *generation,
             }),
