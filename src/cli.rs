@@ -78,7 +78,7 @@ pub enum Command {
         #[arg(long, short)]
         dataset: PathBuf,
         /// Only this table.
-        #[arg(long, value_parser = ["scan_delta", "cert_volatility"])]
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(crate::catalogue::PAIR_TABLES))]
         table: Option<String>,
         /// Output format.
         #[arg(long, default_value = "table", value_parser = ["table", "csv", "json", "md"])]

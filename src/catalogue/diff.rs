@@ -6,21 +6,18 @@ use std::path::Path;
 use anyhow::{bail, Context as _, Result};
 use polars::prelude::DataFrame;
 
-use super::{find, SCAN_PAIRS};
+use super::{find, PAIR_TABLES, SCAN_PAIRS};
 use crate::dataset::manifest::Manifest;
 use crate::dataset::series::series_of;
-
-/// The tables `diff` can compute: they open with [`SCAN_PAIRS`].
-pub const DIFF_TABLES: &[&str] = &["scan_delta", "cert_volatility"];
 
 /// Computes `table` for the pair (`earlier`, `later`) of scans of one
 /// series: as the catalogue table would if `later` came right after
 /// `earlier` (`cert_volatility`'s lifetimes are those of `later`).
 pub fn run(dataset: &Path, earlier: &str, later: &str, table: &str) -> Result<DataFrame> {
-    if !DIFF_TABLES.contains(&table) {
+    if !PAIR_TABLES.contains(&table) {
         bail!(
             "`diff` computes {}; {table:?} is a table of its own: `mailtls table {table}`",
-            DIFF_TABLES.join(" and ")
+            PAIR_TABLES.join(" and ")
         );
     }
     let manifest = Manifest::load(dataset)?;

@@ -294,6 +294,10 @@ pub const OVER_TIME: &[&str] = &[
     "cert_reuse",
 ];
 
+/// The tables that compare pairs of scans: they open with [`SCAN_PAIRS`],
+/// which `mailtls diff` replaces with one chosen pair.
+pub const PAIR_TABLES: &[&str] = &["scan_delta", "cert_volatility"];
+
 /// The opening the tables comparing scans share: every scan with the one
 /// before it in its series (`mailtls diff` puts one chosen pair in its place).
 pub const SCAN_PAIRS: &str = include_str!("sql/scan_pairs.cte.sql");
@@ -325,7 +329,7 @@ pub fn run(dataset: &Path, name: &str) -> Result<DataFrame> {
 /// `trust_agreement`…) are so cut by scan date.
 pub fn run_by_scan(dataset: &Path, name: &str) -> Result<DataFrame> {
     let entry = find(name)?;
-    if OVER_TIME[..2].contains(&name) {
+    if PAIR_TABLES.contains(&name) {
         bail!("{name} compares scans already: each row names its two scans");
     }
     let scoped = crate::query::SCAN_TABLES
@@ -376,4 +380,20 @@ pub fn run_by_scan(dataset: &Path, name: &str) -> Result<DataFrame> {
         union,
     )?
     .collect()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pair_tables_are_those_opening_with_the_scan_pairs() {
+        let opening: Vec<&str> = CATALOGUE
+            .iter()
+            .filter(|e| e.sql.starts_with(SCAN_PAIRS))
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(opening, PAIR_TABLES);
+        assert!(PAIR_TABLES.iter().all(|t| OVER_TIME.contains(t)));
+    }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::catalogue::{self, diff::DIFF_TABLES};
+use crate::catalogue::{self, PAIR_TABLES};
 use crate::render;
 
 /// Prints the comparison tables for two scans.
@@ -18,7 +18,7 @@ pub fn execute(
 ) -> Result<()> {
     let tables: Vec<&str> = match table {
         Some(t) => vec![t],
-        None => DIFF_TABLES.to_vec(),
+        None => PAIR_TABLES.to_vec(),
     };
     let out = std::io::stdout();
     let mut out = out.lock();

@@ -27,7 +27,7 @@ pub fn execute(args: PlotArgs) -> Result<()> {
     if figures.is_empty() {
         bail!(
             "table {name} has nothing to draw in this dataset (its answer is empty{}); `mailtls table {name}` shows it",
-            if crate::catalogue::OVER_TIME[..2].contains(&name) {
+            if crate::catalogue::PAIR_TABLES.contains(&name) {
                 ", or no series was scanned more than once"
             } else {
                 ""
