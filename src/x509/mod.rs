@@ -4,6 +4,7 @@
 pub mod dn;
 pub mod hostname;
 mod names;
+mod rsa_public;
 mod scanner_json;
 pub mod signature;
 

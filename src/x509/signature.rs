@@ -4,17 +4,19 @@
 //! reported as not checked rather than guessed.
 //!
 //! RSA arithmetic is ring's where ring takes the key and hash (1024 to 8192
-//! bits, SHA-1 and SHA-2 but SHA-224), and the `rsa` crate's for the rest
-//! (the 512-bit keys and MD5 signatures of older scans).
+//! bits, SHA-1 and SHA-2 but SHA-224), and [`rsa_public`]'s for the rest
+//! (the 512-bit keys and MD5 signatures of older scans). Keys with an even
+//! modulus or an exponent above 64 bits are not checked. The tests hold
+//! both against the `rsa` crate.
 
 use p256::ecdsa::signature::hazmat::PrehashVerifier;
+use p256::pkcs8::DecodePublicKey;
 use ring::signature as fast;
-use rsa::pkcs8::DecodePublicKey;
 use sha2::Digest;
 use x509_parser::prelude::{FromDer, SubjectPublicKeyInfo};
 use x509_parser::public_key::PublicKey;
 
-use super::{significant_bits, strip_leading_zeros};
+use super::{rsa_public, significant_bits, strip_leading_zeros};
 use crate::der;
 
 type DigestFn = fn(&[u8]) -> Vec<u8>;
@@ -83,21 +85,31 @@ const ALGORITHMS: &[(&str, Scheme, HashAlg)] = &[
     ("1.2.840.10045.4.3.4", Scheme::Ecdsa, SHA512),
 ];
 
-/// ring's verdict on an RSA signature, when ring takes the key: a modulus
-/// of `min_bits` (counted in whole bytes, as ring does) to 8192 bits that
-/// is odd, and an odd exponent from 3 to 2^33 - 1. Keys outside that get
-/// `None`, for the `rsa` crate to judge.
-fn ring_verdict(fast: FastRsa, signed: &[u8], signature: &[u8], spki: &[u8]) -> Option<bool> {
-    let (params, min_bits) = fast?;
+/// An RSA public key's modulus and exponent, without leading zero bytes.
+fn rsa_key(spki: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
     let (_, info) = SubjectPublicKeyInfo::from_der(spki).ok()?;
     let PublicKey::RSA(key) = info.parsed().ok()? else {
         return None;
     };
-    let (n, e) = (
-        strip_leading_zeros(key.modulus),
-        strip_leading_zeros(key.exponent),
-    );
-    let e_value = (e.len() <= 5).then(|| e.iter().fold(0u64, |v, &b| v << 8 | u64::from(b)))?;
+    Some((
+        strip_leading_zeros(key.modulus).to_vec(),
+        strip_leading_zeros(key.exponent).to_vec(),
+    ))
+}
+
+/// ring's verdict on an RSA signature, when ring takes the key: a modulus
+/// of `min_bits` (counted in whole bytes, as ring does) to 8192 bits that
+/// is odd, and an odd exponent from 3 to 2^33 - 1. Keys outside that get
+/// `None`, for [`own_verdict`] to judge.
+fn ring_verdict(
+    fast: FastRsa,
+    signed: &[u8],
+    signature: &[u8],
+    n: &[u8],
+    e: &[u8],
+) -> Option<bool> {
+    let (params, min_bits) = fast?;
+    let e_value = exponent(e).filter(|_| e.len() <= 5)?;
     let takes = n.len() * 8 >= min_bits
         && significant_bits(n) <= 8192
         && n.last().is_some_and(|b| b & 1 == 1)
@@ -110,23 +122,41 @@ fn ring_verdict(fast: FastRsa, signed: &[u8], signature: &[u8], spki: &[u8]) -> 
     })
 }
 
-/// The `rsa` crate's verdict on an RSA signature: every hash, keys of at
-/// most 4096 bits (`None` for other keys).
-fn rsa_verdict(
+/// A public exponent that fits in 64 bits.
+fn exponent(e: &[u8]) -> Option<u64> {
+    (e.len() <= 8).then(|| e.iter().fold(0u64, |v, &b| v << 8 | u64::from(b)))
+}
+
+/// The verdict on an RSA PKCS#1 v1.5 signature by [`rsa_public::modpow`]
+/// (RFC 8017 §8.2.2): every hash, any odd modulus, exponents of at most 64
+/// bits (`None` for other keys). The signature must be as long as the
+/// modulus and decode to `00 01 FF…FF 00 DigestInfo` with at least eight
+/// `FF` bytes.
+fn own_verdict(
     (hash_oid, digest): HashAlg,
     signed: &[u8],
     signature: &[u8],
-    spki: &[u8],
+    n: &[u8],
+    e: &[u8],
 ) -> Option<bool> {
-    let key = rsa::RsaPublicKey::from_public_key_der(spki).ok()?;
+    let e = exponent(e)?;
+    if n.last().is_none_or(|b| b & 1 == 0) {
+        return None;
+    }
     let digest_info = der::seq(&[
         &der::seq(&[&der::oid(hash_oid), &der::null()]),
         &der::octets(&digest(signed)),
     ]);
-    Some(
-        key.verify(rsa::Pkcs1v15Sign::new_unprefixed(), &digest_info, signature)
-            .is_ok(),
-    )
+    if signature.len() != n.len() || n.len() < digest_info.len() + 11 {
+        return Some(false);
+    }
+    // An odd modulus refuses only a signature not below it: invalid.
+    let Some(decoded) = rsa_public::modpow(signature, e, n) else {
+        return Some(false);
+    };
+    let padding = n.len() - digest_info.len() - 3;
+    let expected = [&[0u8, 1][..], &vec![0xff; padding], &[0], &digest_info].concat();
+    Some(decoded == expected)
 }
 
 /// Does `signature` over `signed` (algorithm `sig_oid`) verify with the key
@@ -134,8 +164,11 @@ fn rsa_verdict(
 pub fn verifies(sig_oid: &str, signed: &[u8], signature: &[u8], spki: &[u8]) -> Option<bool> {
     let (_, scheme, (hash_oid, digest)) = ALGORITHMS.iter().find(|(oid, _, _)| *oid == sig_oid)?;
     match scheme {
-        Scheme::RsaPkcs1(fast) => ring_verdict(*fast, signed, signature, spki)
-            .or_else(|| rsa_verdict((hash_oid, *digest), signed, signature, spki)),
+        Scheme::RsaPkcs1(fast) => {
+            let (n, e) = rsa_key(spki)?;
+            ring_verdict(*fast, signed, signature, &n, &e)
+                .or_else(|| own_verdict((hash_oid, *digest), signed, signature, &n, &e))
+        }
         Scheme::Ecdsa => {
             let hashed = digest(signed);
             if let Ok(key) = p256::ecdsa::VerifyingKey::from_public_key_der(spki) {
@@ -167,8 +200,24 @@ mod tests {
         rsa::RsaPrivateKey::from_pkcs8_pem(first.trim()).expect("a PKCS#8 key")
     }
 
+    /// The `rsa` crate's verdict, the independent reference.
+    fn rsa_crate_verdict(
+        key: &rsa::RsaPrivateKey,
+        (hash_oid, digest): HashAlg,
+        signed: &[u8],
+        signature: &[u8],
+    ) -> bool {
+        let digest_info = der::seq(&[
+            &der::seq(&[&der::oid(hash_oid), &der::null()]),
+            &der::octets(&digest(signed)),
+        ]);
+        key.to_public_key()
+            .verify(rsa::Pkcs1v15Sign::new_unprefixed(), &digest_info, signature)
+            .is_ok()
+    }
+
     #[test]
-    fn ring_and_the_rsa_crate_agree_where_ring_judges() {
+    fn ring_our_arithmetic_and_the_rsa_crate_agree() {
         let keys = [
             (512, pool_key(include_str!("../../data/synth/rsa-512.pem"))),
             (
@@ -204,14 +253,21 @@ mod tests {
                 };
                 let mut flipped = good.clone();
                 flipped[good.len() / 2] ^= 1;
+                let short = good[1..].to_vec();
+                let modulus = rsa_key(spki).unwrap().0;
                 for (signed, signature, valid) in [
                     (&message[..], &good, true),
                     (&message[..], &flipped, false),
                     (&b"another message"[..], &good, false),
+                    (&message[..], &short, false),
+                    (&message[..], &modulus, false),
                 ] {
-                    let rsa = rsa_verdict((hash_oid, *digest), signed, signature, spki);
-                    assert_eq!(rsa, Some(valid), "rsa crate, {bits} bits, {oid}");
-                    let ring = ring_verdict(*fast, signed, signature, spki);
+                    let reference = rsa_crate_verdict(key, (hash_oid, *digest), signed, signature);
+                    assert_eq!(reference, valid, "rsa crate, {bits} bits, {oid}");
+                    let (n, e) = rsa_key(spki).unwrap();
+                    let own = own_verdict((hash_oid, *digest), signed, signature, &n, &e);
+                    assert_eq!(own, Some(valid), "own arithmetic, {bits} bits, {oid}");
+                    let ring = ring_verdict(*fast, signed, signature, &n, &e);
                     if let Some(ring) = ring {
                         assert_eq!(ring, valid, "ring, {bits} bits, {oid}");
                         ring_judged.push((*bits, *oid));
@@ -221,7 +277,7 @@ mod tests {
             }
         }
         ring_judged.dedup();
-        // 512-bit keys, MD5 and SHA-224 are left to the rsa crate, and so is
+        // 512-bit keys, MD5 and SHA-224 are left to our own arithmetic, and so is
         // SHA-384 below 2048 bits.
         let sha1_256_512 = [
             "1.2.840.113549.1.1.5",
