@@ -4,6 +4,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
+use polars::polars_utils::compression::ZstdLevel;
 use polars::prelude::{DataFrame, ParquetCompression, ParquetWriter};
 
 use super::manifest::Part;
@@ -30,7 +31,7 @@ pub fn write_part(
     let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
     df.rechunk_mut_par();
     ParquetWriter::new(file)
-        .with_compression(ParquetCompression::Zstd(None))
+        .with_compression(ParquetCompression::Zstd(ZstdLevel::try_new(1).ok()))
         .with_row_group_size(Some(128 * 1024))
         .finish(df)
         .with_context(|| format!("cannot write {}", path.display()))?;

@@ -426,6 +426,10 @@ fn certs_of_part(
         .collect())
 }
 
+/// A job's index, its verdict, and whether it was computed afresh (not
+/// copied from the same chain judged at the same store and instant).
+type JobVerdict = (usize, Verdict, bool);
+
 /// The stores and as-of instants a setting resolves to for one scan date.
 fn resolve(
     setting: &TrustSetting,
@@ -508,10 +512,14 @@ pub fn compute(
         .into_iter()
         .map(locate)
         .collect();
-    for path in &cert_parts {
-        let wanted = |sha: &Sha256Digest, is_ca: bool| is_ca || above_leaf.contains(sha);
-        issuers.extend(certs_of_part(path, &wanted, &|_, _, _| false)?);
-    }
+    // Parts are read in parallel, each then parsed in parallel: reading one
+    // part alone leaves cores idle while polars decodes its pages.
+    let wanted = |sha: &Sha256Digest, is_ca: bool| is_ca || above_leaf.contains(sha);
+    let of_parts: Vec<_> = cert_parts
+        .par_iter()
+        .map(|path| certs_of_part(path, &wanted, &|_, _, _| false))
+        .collect::<Result<_>>()?;
+    issuers.extend(of_parts.into_iter().flatten());
     let mut elsewhere = IssuerIndex::default();
     for cert in issuers.values() {
         elsewhere.add(cert.clone());
@@ -574,14 +582,11 @@ pub fn compute(
             })
         })
     };
-    for path in &cert_parts {
-        let wanted = |sha: &Sha256Digest, _: bool| jobs_by_leaf.contains_key(sha);
-        let leaves = certs_of_part(path, &wanted, &dates_decide)?;
-        work.certificates += leaves
-            .iter()
-            .filter(|(_, leaf)| leaf.parsed().is_some())
-            .count();
-        let done: Vec<Vec<(usize, Verdict, bool)>> = leaves
+    // Leaves, part by part and parts in parallel; memory holds the leaves
+    // of as many parts as there are threads. A leaf already parsed as an
+    // issuer (a self-signed CA certificate, say) is judged from that view.
+    let judge = |leaves: &[(Sha256Digest, Arc<ChainCert>)]| -> Vec<JobVerdict> {
+        let done: Vec<Vec<JobVerdict>> = leaves
             .par_iter()
             .map_init(SignatureMemo::default, |memo, (sha, leaf)| {
                 let mut computed: HashMap<(String, i64, usize), Verdict> = HashMap::new();
@@ -616,7 +621,32 @@ pub fn compute(
                 out
             })
             .collect();
-        for (ji, v, fresh) in done.into_iter().flatten() {
+        done.into_iter().flatten().collect()
+    };
+    let wanted =
+        |sha: &Sha256Digest, _: bool| jobs_by_leaf.contains_key(sha) && !issuers.contains_key(sha);
+    let judge_part = |path: &PathBuf| -> Result<(usize, Vec<JobVerdict>)> {
+        let leaves = certs_of_part(path, &wanted, &dates_decide)?;
+        let parsed = leaves
+            .iter()
+            .filter(|(_, leaf)| leaf.parsed().is_some())
+            .count();
+        Ok((parsed, judge(&leaves)))
+    };
+    let held: Vec<(Sha256Digest, Arc<ChainCert>)> = jobs_by_leaf
+        .keys()
+        .filter_map(|sha| Some((**sha, issuers.get(*sha)?.clone())))
+        .collect();
+    let mut judged = vec![(0, judge(&held))];
+    judged.extend(
+        cert_parts
+            .par_iter()
+            .map(judge_part)
+            .collect::<Result<Vec<_>>>()?,
+    );
+    for (parsed, done) in judged {
+        work.certificates += parsed;
+        for (ji, v, fresh) in done {
             work.validations += usize::from(fresh);
             verdicts[ji] = Some(v);
         }

@@ -13,7 +13,7 @@
 //! carry no DER) are chained by their printed names and dates; their
 //! signatures cannot be checked, and the verdict says so.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::cert::{Body, ChainCert};
@@ -263,6 +263,10 @@ impl Verdict {
 #[derive(Default)]
 pub struct IssuerIndex {
     by_name: HashMap<String, Vec<Arc<ChainCert>>>,
+    /// Digests held, so adding stays constant time where thousands of
+    /// certificates share a name (self-signed CA certificates of one
+    /// appliance model, say).
+    held: HashSet<[u8; 32]>,
 }
 
 impl IssuerIndex {
@@ -271,9 +275,14 @@ impl IssuerIndex {
         let Some(name) = cert.subject_key() else {
             return;
         };
-        let list = self.by_name.entry(name.to_owned()).or_default();
-        if !list.iter().any(|c| c.sha256 == cert.sha256) {
-            list.push(cert);
+        if !self.held.insert(cert.sha256) {
+            return;
+        }
+        match self.by_name.get_mut(name) {
+            Some(list) => list.push(cert),
+            None => {
+                self.by_name.insert(name.to_owned(), vec![cert]);
+            }
         }
     }
 
@@ -283,12 +292,12 @@ impl IssuerIndex {
 
     /// Number of distinct certificates.
     pub fn len(&self) -> usize {
-        self.by_name.values().map(Vec::len).sum()
+        self.held.len()
     }
 
     /// Whether the index is empty.
     pub fn is_empty(&self) -> bool {
-        self.by_name.is_empty()
+        self.held.is_empty()
     }
 }
 
