@@ -122,12 +122,37 @@ impl Montgomery {
         for _ in 0..6 {
             inv = inv.wrapping_mul(2u64.wrapping_sub(n[0].wrapping_mul(inv)));
         }
-        let r_squared = r_squared_mod(&n);
-        Montgomery {
+        let mut m = Montgomery {
             n0_inv: inv.wrapping_neg(),
             n,
-            r_squared,
+            r_squared: Vec::new(),
+        };
+        m.r_squared = m.r_squared_mod();
+        m
+    }
+
+    /// `R² mod n`: doubling takes `2^(bits(n)−1)` to `2·R mod n`, the
+    /// Montgomery form of 2, whose power `64·width` in Montgomery form is
+    /// `2^(64·width)·R = R²`. A dozen products instead of `128·width`
+    /// doublings (which took most of a 1024-bit check).
+    fn r_squared_mod(&self) -> Vec<u64> {
+        let n = &self.n;
+        let width = n.len();
+        let bits = 64 * width - n[width - 1].leading_zeros() as usize;
+        let mut two = vec![0u64; width];
+        two[(bits - 1) / 64] = 1 << ((bits - 1) % 64);
+        for _ in 0..64 * width - bits + 2 {
+            double_mod(&mut two, n);
         }
+        let exponent = 64 * width as u64;
+        let mut acc = two.clone();
+        for bit in (0..63 - exponent.leading_zeros()).rev() {
+            acc = self.mul(&acc, &acc);
+            if exponent >> bit & 1 == 1 {
+                acc = self.mul(&acc, &two);
+            }
+        }
+        acc
     }
 
     /// `a·b·R⁻¹ mod n` for `a, b < n` (coarsely integrated operand scanning).
@@ -165,22 +190,17 @@ impl Montgomery {
     }
 }
 
-/// `R² mod n` by doubling 1 (`2·64·width` times, subtracting `n` whenever
-/// the double reaches it).
-fn r_squared_mod(n: &[u64]) -> Vec<u64> {
+/// `x = 2·x mod n` for `x < n`.
+fn double_mod(x: &mut [u64], n: &[u64]) {
     let width = n.len();
-    let mut x = one(width);
-    for _ in 0..128 * width {
-        let carry = x[width - 1] >> 63;
-        for i in (1..width).rev() {
-            x[i] = x[i] << 1 | x[i - 1] >> 63;
-        }
-        x[0] <<= 1;
-        if carry == 1 || !less(&x, n) {
-            sub_in_place(&mut x, n);
-        }
+    let carry = x[width - 1] >> 63;
+    for i in (1..width).rev() {
+        x[i] = x[i] << 1 | x[i - 1] >> 63;
     }
-    x
+    x[0] <<= 1;
+    if carry == 1 || !less(x, n) {
+        sub_in_place(x, n);
+    }
 }
 
 #[cfg(test)]
@@ -214,6 +234,49 @@ mod tests {
                 for &e in &[0u64, 1, 2, 3, 17, 65537, u64::MAX] {
                     let got = modpow(&s.to_be_bytes(), e, &n.to_be_bytes()).unwrap();
                     assert_eq!(got, small_modpow(s, e, n).to_be_bytes(), "{s}^{e} mod {n}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn agrees_with_the_rsa_crate_on_wide_moduli_of_any_bit_length() {
+        use rsa::BigUint;
+        // Moduli of 1 to 5 limbs whose top limb is full, half full or
+        // nearly empty: the doubling count and the exponent's bits differ.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for width in 1..=5 {
+            for top_bits in [64u32, 33, 2] {
+                let mut n: Vec<u8> = (0..8 * width).map(|_| next() as u8).collect();
+                n[0] |= 0x80;
+                let shift = 64 - top_bits;
+                for _ in 0..shift {
+                    n = n
+                        .iter()
+                        .scan(0u8, |carry, &b| {
+                            let out = b >> 1 | *carry << 7;
+                            *carry = b & 1;
+                            Some(out)
+                        })
+                        .collect();
+                }
+                *n.last_mut().unwrap() |= 1;
+                let s: Vec<u8> = n.iter().map(|b| b / 3).collect();
+                for e in [3u64, 65537, 0xffff_ffff] {
+                    let want = BigUint::from_bytes_be(&s)
+                        .modpow(&BigUint::from(e), &BigUint::from_bytes_be(&n));
+                    let got = modpow(&s, e, &n).unwrap();
+                    assert_eq!(
+                        BigUint::from_bytes_be(&got),
+                        want,
+                        "width {width}, top {top_bits}, e {e}"
+                    );
                 }
             }
         }
