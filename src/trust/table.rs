@@ -582,9 +582,10 @@ pub fn compute(
             })
         })
     };
-    // Leaves, part by part and parts in parallel; memory holds the leaves
-    // of as many parts as there are threads. A leaf already parsed as an
-    // issuer (a self-signed CA certificate, say) is judged from that view.
+    // Leaves, part by part and parts in parallel: memory holds the leaves
+    // of the parts in progress, about one per thread (a thread waiting on
+    // its part's last leaves may start another). A leaf already parsed as
+    // an issuer (a self-signed CA certificate, say) is judged from that view.
     let judge = |leaves: &[(Sha256Digest, Arc<ChainCert>)]| -> Vec<JobVerdict> {
         let done: Vec<Vec<JobVerdict>> = leaves
             .par_iter()
