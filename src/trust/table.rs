@@ -638,14 +638,12 @@ pub fn compute(
         .keys()
         .filter_map(|sha| Some((**sha, issuers.get(*sha)?.clone())))
         .collect();
-    let mut judged = vec![(0, judge(&held))];
-    judged.extend(
-        cert_parts
-            .par_iter()
-            .map(judge_part)
-            .collect::<Result<Vec<_>>>()?,
-    );
-    for (parsed, done) in judged {
+    let from_parts = cert_parts
+        .par_iter()
+        .map(judge_part)
+        .collect::<Result<Vec<_>>>()?;
+    // The held leaves were counted among the issuers parsed.
+    for (parsed, done) in std::iter::once((0, judge(&held))).chain(from_parts) {
         work.certificates += parsed;
         for (ji, v, fresh) in done {
             work.validations += usize::from(fresh);

@@ -6,8 +6,8 @@
 //! RSA arithmetic is ring's where ring takes the key and hash (1024 to 8192
 //! bits, SHA-1 and SHA-2 but SHA-224), and [`rsa_public`]'s for the rest
 //! (the 512-bit keys and MD5 signatures of older scans). Keys with an even
-//! modulus or an exponent above 64 bits are not checked. The tests hold
-//! both against the `rsa` crate.
+//! modulus, an exponent above 64 bits or more than 8192 bits are not
+//! checked. The tests hold both against the `rsa` crate.
 
 use p256::ecdsa::signature::hazmat::PrehashVerifier;
 use p256::pkcs8::DecodePublicKey;
@@ -127,9 +127,21 @@ fn exponent(e: &[u8]) -> Option<u64> {
     (e.len() <= 8).then(|| e.iter().fold(0u64, |v, &b| v << 8 | u64::from(b)))
 }
 
+/// The largest modulus [`own_verdict`] checks, as ring: a hostile record's
+/// huge key would otherwise cost seconds of arithmetic.
+const MAX_OWN_BITS: u32 = 8192;
+
+/// The DER `DigestInfo` a PKCS#1 v1.5 signature over `signed` carries.
+fn digest_info((hash_oid, digest): HashAlg, signed: &[u8]) -> Vec<u8> {
+    der::seq(&[
+        &der::seq(&[&der::oid(hash_oid), &der::null()]),
+        &der::octets(&digest(signed)),
+    ])
+}
+
 /// The verdict on an RSA PKCS#1 v1.5 signature by [`rsa_public::modpow`]
-/// (RFC 8017 §8.2.2): every hash, any odd modulus, exponents of at most 64
-/// bits (`None` for other keys). The signature must be as long as the
+/// (RFC 8017 §8.2.2): every hash, odd moduli up to [`MAX_OWN_BITS`],
+/// exponents of at most 64 bits (`None` for other keys). The signature must be as long as the
 /// modulus and decode to `00 01 FF…FF 00 DigestInfo` with at least eight
 /// `FF` bytes.
 fn own_verdict(
@@ -140,13 +152,10 @@ fn own_verdict(
     e: &[u8],
 ) -> Option<bool> {
     let e = exponent(e)?;
-    if n.last().is_none_or(|b| b & 1 == 0) {
+    if n.last().is_none_or(|b| b & 1 == 0) || significant_bits(n) > MAX_OWN_BITS {
         return None;
     }
-    let digest_info = der::seq(&[
-        &der::seq(&[&der::oid(hash_oid), &der::null()]),
-        &der::octets(&digest(signed)),
-    ]);
+    let digest_info = digest_info((hash_oid, digest), signed);
     if signature.len() != n.len() || n.len() < digest_info.len() + 11 {
         return Some(false);
     }
@@ -203,17 +212,35 @@ mod tests {
     /// The `rsa` crate's verdict, the independent reference.
     fn rsa_crate_verdict(
         key: &rsa::RsaPrivateKey,
-        (hash_oid, digest): HashAlg,
+        hash: HashAlg,
         signed: &[u8],
         signature: &[u8],
     ) -> bool {
-        let digest_info = der::seq(&[
-            &der::seq(&[&der::oid(hash_oid), &der::null()]),
-            &der::octets(&digest(signed)),
-        ]);
         key.to_public_key()
-            .verify(rsa::Pkcs1v15Sign::new_unprefixed(), &digest_info, signature)
+            .verify(
+                rsa::Pkcs1v15Sign::new_unprefixed(),
+                &digest_info(hash, signed),
+                signature,
+            )
             .is_ok()
+    }
+
+    #[test]
+    fn keys_beyond_the_size_limit_are_not_checked() {
+        let md5 = ALGORITHMS
+            .iter()
+            .find(|(oid, _, _)| *oid == "1.2.840.113549.1.1.4")
+            .map(|(_, _, hash)| *hash)
+            .unwrap();
+        let huge = vec![0xffu8; 8192 / 8 + 1];
+        let signature = vec![0x01u8; huge.len()];
+        assert_eq!(own_verdict(md5, b"m", &signature, &huge, &[1, 0, 1]), None);
+        let largest = vec![0xffu8; 8192 / 8];
+        let signature = vec![0x01u8; largest.len()];
+        assert_eq!(
+            own_verdict(md5, b"m", &signature, &largest, &[1, 0, 1]),
+            Some(false)
+        );
     }
 
     #[test]
