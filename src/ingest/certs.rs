@@ -6,11 +6,12 @@
 //! arrives later, in the same run or an appended one; the parsed-only row
 //! is then dropped at commit ([`CertStore::upgraded`]).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Mutex;
 
 use anyhow::Context as _;
 use base64::Engine;
+use foldhash::HashMap;
 use polars::prelude::{BooleanChunked, ParquetReader, SerReader};
 use sha2::{Digest, Sha256};
 

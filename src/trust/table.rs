@@ -9,7 +9,7 @@
 //! is computed once per (chain, store, as-of day) and shared by the scans
 //! that need it.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -536,6 +536,10 @@ pub fn compute(
     }
     let labels: Vec<String> = settings.iter().map(TrustSetting::label).collect();
     let mut jobs = Vec::new();
+    // Chains of one scan share few distinct seconds: each (setting, date)
+    // is resolved to its store once.
+    type Judged = Option<(Arc<RootStore>, i64)>;
+    let mut resolved: HashMap<(usize, Option<i64>), Judged> = HashMap::new();
     for (ci, (_, chain)) in chains.iter().enumerate() {
         for (index, first_seen) in chain.scans() {
             let scan = scans[index as usize].as_str();
@@ -545,7 +549,14 @@ pub fn compute(
                 .map(|us| us.div_euclid(1_000_000))
                 .or_else(|| scan_dates.get(scan).copied().flatten());
             for (rank, setting) in settings.iter().enumerate() {
-                let judged = resolve(setting, date, locate, &mut stores)?;
+                let judged = match resolved.get(&(rank, date)) {
+                    Some(judged) => judged.clone(),
+                    None => {
+                        let judged = resolve(setting, date, locate, &mut stores)?;
+                        resolved.insert((rank, date), judged.clone());
+                        judged
+                    }
+                };
                 jobs.push(Job {
                     chain: ci,
                     scan,
@@ -586,43 +597,55 @@ pub fn compute(
     // of the parts in progress, about one per thread (a thread waiting on
     // its part's last leaves may start another). A leaf already parsed as
     // an issuer (a self-signed CA certificate, say) is judged from that view.
+    // Most leaves have one job and are settled by their dates alone, so the
+    // work per leaf is kept free of allocations: verdicts go into one list
+    // per rayon task, and the chain is assembled in a reused buffer.
     let judge = |leaves: &[(Sha256Digest, Arc<ChainCert>)]| -> Vec<JobVerdict> {
-        let done: Vec<Vec<JobVerdict>> = leaves
+        leaves
             .par_iter()
-            .map_init(SignatureMemo::default, |memo, (sha, leaf)| {
-                let mut computed: HashMap<(String, i64, usize), Verdict> = HashMap::new();
-                let mut out = Vec::new();
-                for &ji in jobs_by_leaf.get(sha).into_iter().flatten() {
-                    let job = &jobs[ji];
-                    let Some((store, as_of)) = &job.judged else {
-                        out.push((ji, Verdict::failed(Reason::NoDate), false));
-                        continue;
-                    };
-                    let key = (store.name.clone(), *as_of, job.chain);
-                    if let Some(v) = computed.get(&key) {
-                        out.push((ji, v.clone(), false));
-                        continue;
-                    }
-                    let chain: Vec<Arc<ChainCert>> = std::iter::once(leaf.clone())
-                        .chain(
+            .fold(
+                || (SignatureMemo::default(), Vec::new(), Vec::new()),
+                |(mut memo, mut out, mut chain), (sha, leaf)| {
+                    let of_leaf = jobs_by_leaf.get(sha).map_or(&[][..], Vec::as_slice);
+                    // Keyed by the store's address: stores are shared, one per name.
+                    let mut computed: HashMap<(usize, i64, usize), Verdict> = HashMap::new();
+                    for &ji in of_leaf {
+                        let job = &jobs[ji];
+                        let Some((store, as_of)) = &job.judged else {
+                            out.push((ji, Verdict::failed(Reason::NoDate), false));
+                            continue;
+                        };
+                        let key = (Arc::as_ptr(store) as usize, *as_of, job.chain);
+                        if let Some(v) = computed.get(&key) {
+                            out.push((ji, v.clone(), false));
+                            continue;
+                        }
+                        chain.clear();
+                        chain.push(leaf.clone());
+                        chain.extend(
                             chains[job.chain].1.certs[1..]
                                 .iter()
                                 .filter_map(|s| issuers.get(s).cloned()),
-                        )
-                        .collect();
-                    let verifier = Verifier {
-                        store,
-                        as_of: *as_of,
-                    };
-                    let v = verifier.verify(&chain, &elsewhere, memo);
-                    computed.insert(key, v.clone());
-                    out.push((ji, v, true));
-                }
-                bar.inc(1);
-                out
+                        );
+                        let verifier = Verifier {
+                            store,
+                            as_of: *as_of,
+                        };
+                        let v = verifier.verify(&chain, &elsewhere, &mut memo);
+                        if of_leaf.len() > 1 {
+                            computed.insert(key, v.clone());
+                        }
+                        out.push((ji, v, true));
+                    }
+                    bar.inc(1);
+                    (memo, out, chain)
+                },
+            )
+            .map(|(_, out, _)| out)
+            .reduce(Vec::new, |mut a, mut b| {
+                a.append(&mut b);
+                a
             })
-            .collect();
-        done.into_iter().flatten().collect()
     };
     let wanted =
         |sha: &Sha256Digest, _: bool| jobs_by_leaf.contains_key(sha) && !issuers.contains_key(sha);
@@ -652,7 +675,9 @@ pub fn compute(
     }
     let mut rows = ChainTrustRows::default();
     // Roots are few: each is named once per store.
-    let mut root_names: HashMap<(String, Sha256Digest), Option<String>> = HashMap::new();
+    let mut root_names: HashMap<(usize, Sha256Digest), Option<String>> = HashMap::new();
+    // Records of a scan share few distinct seconds.
+    let mut instants: HashMap<i64, String> = HashMap::new();
     let mut order: Vec<usize> = (0..jobs.len()).collect();
     order.sort_by(|&a, &b| {
         let (x, y) = (&jobs[a], &jobs[b]);
@@ -675,8 +700,12 @@ pub fn compute(
             .push(u16::try_from(job.rank).unwrap_or(u16::MAX));
         rows.store
             .push(job.judged.as_ref().map(|(store, _)| store.name.clone()));
-        rows.as_of
-            .push(job.judged.as_ref().map(|(_, as_of)| instant(*as_of)));
+        rows.as_of.push(job.judged.as_ref().map(|(_, as_of)| {
+            instants
+                .entry(*as_of)
+                .or_insert_with(|| instant(*as_of))
+                .clone()
+        }));
         rows.valid.push(v.valid);
         rows.transvalid.push(v.transvalid);
         rows.reason.push(v.reason.name());
@@ -687,7 +716,7 @@ pub fn compute(
                     .zip(job.judged.as_ref())
                     .and_then(|(root, (store, _))| {
                         root_names
-                            .entry((store.name.clone(), root))
+                            .entry((Arc::as_ptr(store) as usize, root))
                             .or_insert_with(|| store.anchor_name(&root))
                             .clone()
                     }),

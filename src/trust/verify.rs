@@ -13,7 +13,7 @@
 //! carry no DER) are chained by their printed names and dates; their
 //! signatures cannot be checked, and the verdict says so.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::cert::{Body, ChainCert};
@@ -301,6 +301,47 @@ impl IssuerIndex {
     }
 }
 
+/// The certificates a server presented above its leaf, by subject: a few
+/// per chain, so a sorted list (one allocation per chain) rather than the
+/// maps of [`IssuerIndex`], which a dataset's CA certificates need.
+struct Presented {
+    /// Sorted by subject key; one of each digest; none without a subject.
+    certs: Vec<Arc<ChainCert>>,
+}
+
+impl Presented {
+    /// The index of `presented`; certificates of one name keep the order
+    /// they were presented in, which is the order they are tried in.
+    fn new(presented: &[Arc<ChainCert>]) -> Presented {
+        let mut certs: Vec<Arc<ChainCert>> = Vec::with_capacity(presented.len());
+        let mut held: HashSet<[u8; 32]> = HashSet::default();
+        for c in presented.iter().filter(|c| c.subject_key().is_some()) {
+            // Chains are short; a set only where one is not.
+            let repeated = if presented.len() <= 8 {
+                certs.iter().any(|k| k.sha256 == c.sha256)
+            } else {
+                !held.insert(c.sha256)
+            };
+            if !repeated {
+                certs.push(c.clone());
+            }
+        }
+        certs.sort_by(|a, b| a.subject_key().cmp(&b.subject_key()));
+        Presented { certs }
+    }
+
+    fn get(&self, name: &str) -> &[Arc<ChainCert>] {
+        let start = self
+            .certs
+            .partition_point(|c| c.subject_key().is_some_and(|k| k < name));
+        let len = self.certs[start..]
+            .iter()
+            .take_while(|c| c.subject_key() == Some(name))
+            .count();
+        &self.certs[start..start + len]
+    }
+}
+
 /// Signature checks already done: (signed certificate, issuer) → outcome.
 /// Shared across stores and dates, since a signature verifies or not
 /// whatever the date.
@@ -365,7 +406,7 @@ pub const BUDGET: Budget = Budget {
 
 struct Search<'v, 'a> {
     verifier: &'v Verifier<'a>,
-    presented: &'v IssuerIndex,
+    presented: &'v Presented,
     elsewhere: &'v IssuerIndex,
     /// Whether paths may go through `elsewhere` (the transvalid search).
     through_elsewhere: bool,
@@ -437,10 +478,7 @@ impl Verifier<'_> {
                 signatures_checked: true,
             };
         }
-        let mut presented = IssuerIndex::default();
-        for c in &chain[1..] {
-            presented.add(c.clone());
-        }
+        let presented = Presented::new(&chain[1..]);
         let mut search = Search {
             verifier: self,
             presented: &presented,
@@ -730,4 +768,49 @@ fn in_path(path: &[Arc<ChainCert>], cert: &ChainCert) -> bool {
                 _ => false,
             }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trust::cert::Facts;
+
+    fn named(byte: u8, subject: &str) -> Arc<ChainCert> {
+        Arc::new(ChainCert::from_facts(
+            [byte; 32],
+            Facts {
+                subject_dn: Some(subject.into()),
+                ..Facts::default()
+            },
+        ))
+    }
+
+    #[test]
+    fn presented_issuers_keep_their_order_once_each() {
+        let chain = [
+            named(3, "CN=B"),
+            named(2, "CN=A"),
+            named(1, "CN=A"),
+            named(3, "CN=B"),
+            named(2, "CN=A"),
+            named(9, "not a name"),
+        ];
+        let presented = Presented::new(&chain);
+        let digests = |name: &str| -> Vec<u8> {
+            let key = crate::x509::dn::text_key(name).unwrap();
+            presented.get(&key).iter().map(|c| c.sha256[0]).collect()
+        };
+        // Same-named issuers are tried in the order they were presented.
+        assert_eq!(digests("CN=A"), [2, 1]);
+        assert_eq!(digests("CN=B"), [3]);
+        assert_eq!(digests("CN=C"), Vec::<u8>::new());
+        // A long chain takes the set, with the same answer.
+        let long: Vec<Arc<ChainCert>> = (0..20u8)
+            .map(|i| named(9 - i % 10, if i % 2 == 0 { "CN=A" } else { "CN=B" }))
+            .collect();
+        let presented = Presented::new(&long);
+        let key = crate::x509::dn::text_key("CN=A").unwrap();
+        let order: Vec<u8> = presented.get(&key).iter().map(|c| c.sha256[0]).collect();
+        assert_eq!(order, [9, 7, 5, 3, 1]);
+    }
 }

@@ -290,15 +290,29 @@ pub fn signed_decimal(bytes: &[u8]) -> String {
             }
         }
     }
+    // Base 10⁹ on 32-bit limbs: a division pass yields nine digits (serials
+    // run to 20 bytes, so a few passes rather than one per digit).
+    let mut limbs: Vec<u32> = magnitude
+        .rchunks(4)
+        .rev()
+        .map(|c| c.iter().fold(0u32, |v, &b| v << 8 | u32::from(b)))
+        .collect();
     let mut digits = Vec::new();
-    while magnitude.iter().any(|&b| b != 0) {
-        let mut rem = 0u32;
-        for b in magnitude.iter_mut() {
-            let cur = (rem << 8) | u32::from(*b);
-            *b = (cur / 10) as u8;
-            rem = cur % 10;
+    while limbs.iter().any(|&l| l != 0) {
+        let mut rem = 0u64;
+        for l in limbs.iter_mut() {
+            let cur = (rem << 32) | u64::from(*l);
+            *l = (cur / 1_000_000_000) as u32;
+            rem = cur % 1_000_000_000;
         }
-        digits.push(b'0' + rem as u8);
+        let more = limbs.iter().any(|&l| l != 0);
+        for _ in 0..9 {
+            digits.push(b'0' + (rem % 10) as u8);
+            rem /= 10;
+            if !more && rem == 0 {
+                break;
+            }
+        }
     }
     if digits.is_empty() {
         digits.push(b'0');
@@ -332,6 +346,35 @@ mod tests {
             "15084126746722278954"
         );
         assert_eq!(signed_decimal(&[0]), "0");
+        assert_eq!(signed_decimal(&[0x3b, 0x9a, 0xca, 0x00]), "1000000000");
+        assert_eq!(signed_decimal(&[0x3b, 0x9a, 0xc9, 0xff]), "999999999");
+        assert_eq!(signed_decimal(&[0xc4, 0x65, 0x36, 0x00]), "-1000000000");
+    }
+
+    #[test]
+    fn serials_match_u128_printing() {
+        // Every length up to 16 bytes, values with zeros inside and at the
+        // ends, checked against the standard library's printing.
+        let mut x: u128 = 0x0123_4567_89ab_cdef_0fed_cba9_8765_4321;
+        for len in 1..=16usize {
+            for shift in [0u32, 7, 31, 64] {
+                x = x.rotate_left(shift + 13) ^ (u128::from(len as u32) << 40);
+                let bytes = x.to_be_bytes();
+                let bytes = &bytes[16 - len..];
+                let unsigned = u128::from_be_bytes({
+                    let mut b = [0u8; 16];
+                    b[16 - len..].copy_from_slice(bytes);
+                    b
+                });
+                // Two's complement of `len` bytes: a set top bit subtracts 2^(8·len).
+                let value = if bytes[0] & 0x80 == 0 || len == 16 {
+                    unsigned as i128
+                } else {
+                    unsigned as i128 - (1i128 << (8 * len))
+                };
+                assert_eq!(signed_decimal(bytes), value.to_string(), "{bytes:02x?}");
+            }
+        }
     }
 
     #[test]
