@@ -430,17 +430,7 @@ fn assert_same_in_duckdb(dataset: &Path, absent: &[&str]) {
         "toplist",
     ]
     .into_iter()
-    .filter(|t| {
-        let n = mailtls::query::run(dataset, &format!("SELECT COUNT(*) AS n FROM {t}")).unwrap();
-        n.column("n")
-            .unwrap()
-            .cast(&polars::prelude::DataType::UInt64)
-            .unwrap()
-            .u64()
-            .unwrap()
-            .get(0)
-            == Some(0)
-    })
+    .filter(|t| count_of(dataset, &format!("SELECT COUNT(*) AS n FROM {t}")) == 0)
     .collect();
     // Tables comparing scans are empty where no series was scanned twice.
     let repeated = mailtls::query::run(
@@ -526,6 +516,44 @@ fn censys_overstatement_equals_the_truth() {
     assert!(
         n(&row["overstated"]) > 0,
         "the sample shows the overstatement"
+    );
+}
+
+/// The number in column `n` of the first row of `sql`'s answer.
+fn count_of(dataset: &Path, sql: &str) -> u64 {
+    let df = mailtls::query::run(dataset, sql).unwrap_or_else(|e| panic!("{sql}: {e:#}"));
+    df.column("n")
+        .unwrap()
+        .cast(&polars::prelude::DataType::UInt64)
+        .unwrap()
+        .u64()
+        .unwrap()
+        .get(0)
+        .unwrap_or_else(|| panic!("{sql}: no count"))
+}
+
+#[test]
+fn sql_counts_the_rows_of_a_union() {
+    let (_tmp, dataset, _) = sample_dataset();
+    let count = |sql: &str| count_of(&dataset, sql);
+    let handshakes = count("SELECT COUNT(*) AS n FROM handshakes");
+    let ports = count("SELECT COUNT(DISTINCT port) AS n FROM handshakes");
+    assert!(handshakes > 0 && ports > 1);
+    // polars rewrites a count over a union into a sum of the branches'
+    // counts, in a type its default build lacks.
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) AS n FROM (SELECT 'a' AS k, port FROM handshakes \
+             UNION ALL SELECT 'b' AS k, port FROM handshakes) u"
+        ),
+        2 * handshakes
+    );
+    assert_eq!(
+        count(
+            "SELECT COUNT(*) AS n FROM (SELECT port, COUNT(*) AS c FROM handshakes GROUP BY port \
+             UNION ALL SELECT port, COUNT(*) AS c FROM handshakes GROUP BY port) u"
+        ),
+        2 * ports
     );
 }
 
