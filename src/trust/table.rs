@@ -526,19 +526,19 @@ pub fn compute(
     }
     // Resolve every (chain, scan, setting) to a store and instant.
     let mut stores: HashMap<String, Arc<RootStore>> = HashMap::new();
+    /// A job's store and instant; `None` when the scan has no date to judge at.
+    type Judged = Option<(Arc<RootStore>, i64)>;
     struct Job<'c> {
         chain: usize,
         scan: &'c str,
         /// Index into the manifest's settings.
         rank: usize,
-        /// The store and instant; `None` when the scan has no date to judge at.
-        judged: Option<(Arc<RootStore>, i64)>,
+        judged: Judged,
     }
     let labels: Vec<String> = settings.iter().map(TrustSetting::label).collect();
     let mut jobs = Vec::new();
     // Chains of one scan share few distinct seconds: each (setting, date)
     // is resolved to its store once.
-    type Judged = Option<(Arc<RootStore>, i64)>;
     let mut resolved: HashMap<(usize, Option<i64>), Judged> = HashMap::new();
     for (ci, (_, chain)) in chains.iter().enumerate() {
         for (index, first_seen) in chain.scans() {

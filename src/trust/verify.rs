@@ -258,8 +258,8 @@ impl Verdict {
     }
 }
 
-/// Certificates by subject, to find issuers in: the presented chain, or
-/// the CA certificates the dataset holds.
+/// Certificates by subject, to find issuers in: the CA certificates the
+/// dataset holds (a chain's own certificates are a [`Presented`]).
 #[derive(Default)]
 pub struct IssuerIndex {
     by_name: HashMap<String, Vec<Arc<ChainCert>>>,
