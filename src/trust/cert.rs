@@ -1,7 +1,10 @@
 //! The parts of a certificate that chain validation reads, parsed once per
 //! distinct certificate and shared by every chain that presents it.
 
+use std::sync::OnceLock;
+
 use sha2::{Digest, Sha256};
+use x509_parser::oid_registry::OID_X509_EXT_BASIC_CONSTRAINTS;
 use x509_parser::prelude::*;
 
 use super::rules::Rules;
@@ -39,8 +42,10 @@ pub struct Parsed {
     pub names: NameKeys,
     /// DER SubjectPublicKeyInfo.
     pub spki: Vec<u8>,
-    /// DER of the signed part.
-    pub tbs: Vec<u8>,
+    /// The certificate's DER.
+    pub der: Vec<u8>,
+    /// Where the signed part lies in `der`.
+    tbs: std::ops::Range<usize>,
     /// Signature algorithm OID, dotted.
     pub sig_oid: String,
     /// Signature algorithm name (the OID where unnamed).
@@ -57,8 +62,12 @@ pub struct Parsed {
     pub version: u8,
     /// RSA modulus size, for RSA keys.
     pub rsa_bits: Option<u32>,
-    /// Usages, constraints and extension facts the path rules read.
-    pub rules: Rules,
+    /// Usages, constraints and extension facts the path rules read, read
+    /// from `der` the first time a path needs them: most leaves are settled
+    /// before (an issuer's signature fails, or no issuer is known), and
+    /// parsing every extension in depth was a third of a certificate's
+    /// parse.
+    rules: OnceLock<Rules>,
     /// Whether its signature verifies with its own key, where that was
     /// already checked (at ingest, for a self-issued certificate): the
     /// verifier then need not check it again.
@@ -107,9 +116,9 @@ impl ChainCert {
     /// Parses a DER certificate whose SHA-256 is already known (a row of
     /// `certificates`), with its self-signature verdict if ingest made one.
     pub fn from_known_der(sha256: [u8; 32], der: &[u8], self_signature: Option<bool>) -> ChainCert {
-        let body = match X509Certificate::from_der(der) {
+        let body = match crate::x509::shallow_parse(der) {
             Ok((_, cert)) => {
-                let mut parsed = parsed(&cert);
+                let mut parsed = parsed(&cert, der);
                 parsed.self_signature = self_signature;
                 Body::Der(Box::new(parsed))
             }
@@ -135,7 +144,7 @@ impl ChainCert {
     /// JSON recorded them (usages, pathLenConstraint, keyCertSign).
     pub fn rules(&self) -> Option<std::borrow::Cow<'_, Rules>> {
         match &self.body {
-            Body::Der(p) => Some(std::borrow::Cow::Borrowed(&p.rules)),
+            Body::Der(p) => Some(std::borrow::Cow::Borrowed(p.rules())),
             Body::Facts(f, _) => Some(std::borrow::Cow::Owned(Rules {
                 server_usage: (!f.eku.is_empty())
                     .then(|| f.eku.iter().any(|u| super::rules::allows_server(u))),
@@ -209,8 +218,36 @@ impl ChainCert {
     }
 }
 
-fn parsed(cert: &X509Certificate) -> Parsed {
+impl Parsed {
+    /// DER of the signed part.
+    pub fn tbs(&self) -> &[u8] {
+        &self.der[self.tbs.clone()]
+    }
+
+    /// The path rules' facts, from a full parse of the DER made once.
+    fn rules(&self) -> &Rules {
+        self.rules
+            .get_or_init(|| match X509Certificate::from_der(&self.der) {
+                Ok((_, cert)) => Rules::of(&cert),
+                // The shallow parse of the same DER succeeded, and a full
+                // parse fails only where it does; should it ever fail, the
+                // certificate is refused for an unreadable extension.
+                Err(_) => Rules {
+                    bad_extension: Some("extensions".into()),
+                    ..Rules::default()
+                },
+            })
+    }
+}
+
+/// The verifier's view of a certificate parsed from `der` without its
+/// extensions in depth ([`crate::x509::shallow_parse`]).
+fn parsed(cert: &X509Certificate, der: &[u8]) -> Parsed {
     let tbs = &cert.tbs_certificate;
+    // The signed part is a slice of `der`.
+    let tbs_start = tbs.as_ref().as_ptr() as usize - der.as_ptr() as usize;
+    let constraints =
+        crate::x509::extension::<BasicConstraints>(tbs, &OID_X509_EXT_BASIC_CONSTRAINTS);
     let sig_oid = cert.signature_algorithm.algorithm.to_id_string();
     let rsa_bits = match tbs.subject_pki.parsed() {
         Ok(x509_parser::public_key::PublicKey::RSA(rsa)) => u32::try_from(rsa.key_size()).ok(),
@@ -224,16 +261,17 @@ fn parsed(cert: &X509Certificate) -> Parsed {
             issuer: Some(dn::der_key(&tbs.issuer)),
         },
         spki: tbs.subject_pki.raw.to_vec(),
-        tbs: tbs.as_ref().to_vec(),
+        der: der.to_vec(),
+        tbs: tbs_start..tbs_start + tbs.as_ref().len(),
         sig_alg: crate::x509::signature_name(&sig_oid),
         sig_oid,
         signature: cert.signature_value.data.to_vec(),
         not_before: tbs.validity.not_before.timestamp(),
         not_after: tbs.validity.not_after.timestamp(),
-        is_ca: matches!(cert.basic_constraints(), Ok(Some(bc)) if bc.value.ca),
+        is_ca: constraints.is_some_and(|bc| bc.ca),
         version: u8::try_from(tbs.version.0 + 1).unwrap_or(0),
         rsa_bits,
-        rules: Rules::of(cert),
+        rules: OnceLock::new(),
         self_signature: None,
     }
 }

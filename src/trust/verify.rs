@@ -371,7 +371,7 @@ impl SignatureMemo {
         *self
             .done
             .entry((cert.sha256, issuer.sha256))
-            .or_insert_with(|| signature::verifies(&c.sig_oid, &c.tbs, &c.signature, &i.spki))
+            .or_insert_with(|| signature::verifies(&c.sig_oid, c.tbs(), &c.signature, &i.spki))
     }
 }
 
@@ -513,6 +513,21 @@ impl Verifier<'_> {
     }
 }
 
+/// What is wrong with a leaf whatever its issuer, if anything.
+fn leaf_defect(leaf: &ChainCert) -> Option<Reason> {
+    leaf.rules().and_then(|r| {
+        if r.server_usage == Some(false) {
+            Some(Reason::NoServerAuth)
+        } else if r.bad_extension.is_some() {
+            Some(Reason::CriticalExtension)
+        } else if r.algorithm_mismatch {
+            Some(Reason::AlgorithmMismatch)
+        } else {
+            None
+        }
+    })
+}
+
 fn found_verdict((root, len, checked): Found, transvalid: bool) -> Verdict {
     Verdict {
         valid: !transvalid,
@@ -527,19 +542,9 @@ fn found_verdict((root, len, checked): Found, transvalid: bool) -> Verdict {
 impl Search<'_, '_> {
     /// A valid path from `leaf`, or the reason there is none.
     fn run(&mut self, leaf: &Arc<ChainCert>) -> Result<Found, Reason> {
-        let defect = leaf.rules().and_then(|r| {
-            if r.server_usage == Some(false) {
-                Some(Reason::NoServerAuth)
-            } else if r.bad_extension.is_some() {
-                Some(Reason::CriticalExtension)
-            } else if r.algorithm_mismatch {
-                Some(Reason::AlgorithmMismatch)
-            } else {
-                None
-            }
-        });
+        // The leaf's own defect is read at its first linked issuer (`step`).
         let mut path = vec![leaf.clone()];
-        match self.extend(&mut path, defect, false) {
+        match self.extend(&mut path, None, false) {
             Err(OverBudget) => Err(Reason::TooComplex),
             Ok(Some(found)) => Ok(found),
             // A path that grew too long went further than a signature that
@@ -669,6 +674,14 @@ impl Search<'_, '_> {
                 return Ok(None);
             }
             SignatureCheck::Failed(r) => (Some(r), true),
+        };
+        // A leaf's defect matters only on a path that goes on from it, so
+        // it is read here, once a signature links the leaf to an issuer:
+        // most leaves that fail never have their extensions parsed.
+        let defect = if path.len() == 1 {
+            leaf_defect(cert)
+        } else {
+            defect
         };
         let issuer_defect = self.issuer_defect(issuer, path, anchor)?;
         let worst = [defect, link_defect, issuer_defect]

@@ -157,11 +157,7 @@ pub fn facts_from_hashed_der(der: Vec<u8>, sha256: &Sha256Digest) -> CertFacts {
         parse_status: "ok",
         ..CertFacts::default()
     };
-    // Extensions are parsed only where a fact needs them (see
-    // `fill_from_parsed`): parsing every extension in depth (policies, CRL
-    // and OCSP locations, SCT lists) was about 40 % of a certificate's parse.
-    let mut parser = X509CertificateParser::new().with_deep_parse_extensions(false);
-    match parser.parse(&der) {
+    match shallow_parse(&der) {
         Ok((_, cert)) => fill_from_parsed(&mut facts, &cert),
         Err(e) => {
             facts.parse_status = "error";
@@ -262,11 +258,26 @@ fn fill_from_parsed(facts: &mut CertFacts, cert: &X509Certificate) {
     facts.self_signed = Some(same_names && facts.self_signature_valid != Some(false));
 }
 
+/// Parses a DER certificate without parsing its extensions in depth: they
+/// are read where a fact needs them ([`extension`]). Parsing every
+/// extension (policies, CRL and OCSP locations, SCT lists) was about 40 %
+/// of a certificate's parse, and x509-parser keeps an extension's parse
+/// error inside the extension, so the certificate parses or fails alike
+/// either way.
+pub(crate) fn shallow_parse(der: &[u8]) -> X509Result<'_, X509Certificate<'_>> {
+    X509CertificateParser::new()
+        .with_deep_parse_extensions(false)
+        .parse(der)
+}
+
 /// The one extension `oid` of a certificate parsed without deep extension
 /// parsing, read as `T`. `None` where x509-parser's own getters give no
 /// value: the extension is absent, repeated (RFC 5280 forbids it) or
 /// malformed.
-fn extension<'a, T: FromDer<'a, X509Error>>(tbs: &TbsCertificate<'a>, oid: &Oid) -> Option<T> {
+pub(crate) fn extension<'a, T: FromDer<'a, X509Error>>(
+    tbs: &TbsCertificate<'a>,
+    oid: &Oid,
+) -> Option<T> {
     let ext = tbs.get_extension_unique(oid).ok()??;
     T::from_der(ext.value).ok().map(|(_, value)| value)
 }
