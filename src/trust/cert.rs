@@ -1,6 +1,7 @@
 //! The parts of a certificate that chain validation reads, parsed once per
 //! distinct certificate and shared by every chain that presents it.
 
+use std::ops::Range;
 use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
@@ -33,19 +34,19 @@ pub enum Body {
 /// A certificate parsed from DER.
 #[derive(Debug, Clone)]
 pub struct Parsed {
-    /// DER of the subject Name.
-    pub subject: Vec<u8>,
-    /// DER of the issuer Name.
-    pub issuer: Vec<u8>,
+    /// The certificate's DER; the parts below that are ranges lie in it.
+    der: Vec<u8>,
+    /// The subject Name.
+    subject: Range<usize>,
+    /// The issuer Name.
+    issuer: Range<usize>,
     /// Subject and issuer as comparable keys ([`crate::x509::dn`]), which
     /// also meet certificates known only by a scanner's printed names.
     pub names: NameKeys,
-    /// DER SubjectPublicKeyInfo.
-    pub spki: Vec<u8>,
-    /// The certificate's DER.
-    pub der: Vec<u8>,
-    /// Where the signed part lies in `der`.
-    tbs: std::ops::Range<usize>,
+    /// The SubjectPublicKeyInfo.
+    spki: Range<usize>,
+    /// The signed part.
+    tbs: Range<usize>,
     /// Signature algorithm OID, dotted.
     pub sig_oid: String,
     /// Signature algorithm name (the OID where unnamed).
@@ -185,7 +186,7 @@ impl ChainCert {
     /// Subject and issuer are the same name.
     pub fn self_issued(&self) -> bool {
         match &self.body {
-            Body::Der(p) => p.subject == p.issuer,
+            Body::Der(p) => p.subject() == p.issuer(),
             _ => self.subject_key().is_some() && self.subject_key() == self.issuer_key(),
         }
     }
@@ -219,6 +220,21 @@ impl ChainCert {
 }
 
 impl Parsed {
+    /// DER of the subject Name.
+    pub fn subject(&self) -> &[u8] {
+        &self.der[self.subject.clone()]
+    }
+
+    /// DER of the issuer Name.
+    pub fn issuer(&self) -> &[u8] {
+        &self.der[self.issuer.clone()]
+    }
+
+    /// DER SubjectPublicKeyInfo.
+    pub fn spki(&self) -> &[u8] {
+        &self.der[self.spki.clone()]
+    }
+
     /// DER of the signed part.
     pub fn tbs(&self) -> &[u8] {
         &self.der[self.tbs.clone()]
@@ -244,8 +260,11 @@ impl Parsed {
 /// extensions in depth ([`crate::x509::shallow_parse`]).
 fn parsed(cert: &X509Certificate, der: &[u8]) -> Parsed {
     let tbs = &cert.tbs_certificate;
-    // The signed part is a slice of `der`.
-    let tbs_start = tbs.as_ref().as_ptr() as usize - der.as_ptr() as usize;
+    // x509-parser borrows every raw part from the DER it parses.
+    let span = |part: &[u8]| {
+        let start = part.as_ptr() as usize - der.as_ptr() as usize;
+        start..start + part.len()
+    };
     let constraints =
         crate::x509::extension::<BasicConstraints>(tbs, &OID_X509_EXT_BASIC_CONSTRAINTS);
     let sig_oid = cert.signature_algorithm.algorithm.to_id_string();
@@ -254,15 +273,15 @@ fn parsed(cert: &X509Certificate, der: &[u8]) -> Parsed {
         _ => None,
     };
     Parsed {
-        subject: tbs.subject.as_raw().to_vec(),
-        issuer: tbs.issuer.as_raw().to_vec(),
+        der: der.to_vec(),
+        subject: span(tbs.subject.as_raw()),
+        issuer: span(tbs.issuer.as_raw()),
         names: NameKeys {
             subject: Some(dn::der_key(&tbs.subject)),
             issuer: Some(dn::der_key(&tbs.issuer)),
         },
-        spki: tbs.subject_pki.raw.to_vec(),
-        der: der.to_vec(),
-        tbs: tbs_start..tbs_start + tbs.as_ref().len(),
+        spki: span(tbs.subject_pki.raw),
+        tbs: span(tbs.as_ref()),
         sig_alg: crate::x509::signature_name(&sig_oid),
         sig_oid,
         signature: cert.signature_value.data.to_vec(),

@@ -183,7 +183,7 @@ impl RootStore {
     /// whose DER has SHA-256 `sha256`, for tables naming the roots.
     pub fn anchor_name(&self, sha256: &[u8; 32]) -> Option<String> {
         let anchor = self.anchors.iter().find(|a| a.sha256 == *sha256)?;
-        let subject = &anchor.parsed()?.subject;
+        let subject = anchor.parsed()?.subject();
         let (_, name) = x509_parser::x509::X509Name::from_der(subject).ok()?;
         let cn = name
             .iter_common_name()
@@ -197,7 +197,7 @@ impl RootStore {
     pub fn anchors_itself(&self, cert: &ChainCert) -> Option<&Arc<ChainCert>> {
         let p = cert.parsed()?;
         self.by_name(p.names.subject.as_deref()?)
-            .find(|a| a.parsed().is_some_and(|ap| ap.spki == p.spki))
+            .find(|a| a.parsed().is_some_and(|ap| ap.spki() == p.spki()))
     }
 }
 

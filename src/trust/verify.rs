@@ -371,7 +371,7 @@ impl SignatureMemo {
         *self
             .done
             .entry((cert.sha256, issuer.sha256))
-            .or_insert_with(|| signature::verifies(&c.sig_oid, c.tbs(), &c.signature, &i.spki))
+            .or_insert_with(|| signature::verifies(&c.sig_oid, c.tbs(), &c.signature, i.spki()))
     }
 }
 
@@ -777,7 +777,7 @@ fn in_path(path: &[Arc<ChainCert>], cert: &ChainCert) -> bool {
     path.iter().any(|c| {
         c.sha256 == cert.sha256
             || match (c.parsed(), cert.parsed()) {
-                (Some(a), Some(b)) => a.spki == b.spki && c.subject_key() == cert.subject_key(),
+                (Some(a), Some(b)) => a.spki() == b.spki() && c.subject_key() == cert.subject_key(),
                 _ => false,
             }
     })
