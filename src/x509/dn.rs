@@ -10,6 +10,8 @@
 //! order a printer chose (RFC 4514 prints the last RDN first) does not
 //! matter.
 
+use x509_parser::der_parser::asn1_rs::{Any, BmpString, Tag};
+use x509_parser::objects::{oid2abbrev, oid_registry};
 use x509_parser::x509::X509Name;
 
 /// Attribute types: OID and the names printers use for it (lower case).
@@ -96,6 +98,64 @@ pub fn der_key(name: &X509Name<'_>) -> String {
     key(attributes)
 }
 
+/// The text x509-parser's `Display` gives a name (`C=US, O=Foo, CN=bar`,
+/// RDNs in DER order joined by `, `, the attributes of one RDN by ` + `;
+/// a value that is not a string in upper-case hex; a string value that is
+/// not valid text makes the whole name `<X509Error: Invalid X.509 name>`),
+/// written into one buffer: the `certificates` table prints two names per
+/// certificate, and its `Display` allocates a string per attribute and per
+/// join.
+pub fn print(name: &X509Name<'_>) -> String {
+    const INVALID: &str = "<X509Error: Invalid X.509 name>";
+    let mut out = String::with_capacity(name.as_raw().len() + 16);
+    for rdn in name.iter() {
+        // x509-parser adds the separator whenever the text so far is not
+        // empty, even before an RDN without attributes.
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        for (i, attr) in rdn.iter().enumerate() {
+            if i > 0 {
+                out.push_str(" + ");
+            }
+            match oid2abbrev(attr.attr_type(), oid_registry()) {
+                Ok(abbrev) => out.push_str(abbrev),
+                Err(_) => out.push_str(&format!("{:?}", attr.attr_type())),
+            }
+            out.push('=');
+            if push_value(&mut out, attr.attr_value()).is_none() {
+                return INVALID.to_owned();
+            }
+        }
+    }
+    out
+}
+
+/// Appends an attribute value as x509-parser prints it; `None` where it
+/// cannot (a string type whose bytes are not text).
+fn push_value(out: &mut String, value: &Any<'_>) -> Option<()> {
+    match value.tag() {
+        Tag::NumericString
+        | Tag::VisibleString
+        | Tag::PrintableString
+        | Tag::GeneralString
+        | Tag::ObjectDescriptor
+        | Tag::GraphicString
+        | Tag::T61String
+        | Tag::VideotexString
+        | Tag::Utf8String
+        | Tag::Ia5String => out.push_str(std::str::from_utf8(value.data).ok()?),
+        Tag::BmpString => out.push_str(&BmpString::try_from(value.clone()).ok()?.string()),
+        _ => {
+            for b in value.as_bytes() {
+                out.push(char::from(b"0123456789ABCDEF"[usize::from(b >> 4)]));
+                out.push(char::from(b"0123456789ABCDEF"[usize::from(b & 15)]));
+            }
+        }
+    }
+    Some(())
+}
+
 /// The key of a printed DN (`C=US, O=Foo\, Inc., CN=bar`): attributes
 /// separated by unescaped `,`, `+` or `;`; `\` escapes one character or
 /// gives a byte as two hex digits. `None` for text that is not a DN.
@@ -151,6 +211,83 @@ fn hex_digit(b: u8) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use x509_parser::prelude::FromDer;
+
+    /// One DER element with a short or long length.
+    fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag];
+        match body.len() {
+            n if n < 0x80 => out.push(n as u8),
+            n if n < 0x100 => out.extend([0x81, n as u8]),
+            n => out.extend([0x82, (n >> 8) as u8, n as u8]),
+        }
+        out.extend_from_slice(body);
+        out
+    }
+
+    /// A `Name` of RDNs, each a list of (OID body bytes, value element).
+    fn name_der(rdns: &[&[(&[u8], Vec<u8>)]]) -> Vec<u8> {
+        let mut seq = Vec::new();
+        for rdn in rdns {
+            let mut set = Vec::new();
+            for (oid, value) in *rdn {
+                let mut attr = tlv(0x06, oid);
+                attr.extend_from_slice(value);
+                set.extend(tlv(0x30, &attr));
+            }
+            seq.extend(tlv(0x31, &set));
+        }
+        tlv(0x30, &seq)
+    }
+
+    fn assert_prints_as_x509_parser(der: &[u8]) {
+        let (_, name) = X509Name::from_der(der).expect("a name");
+        assert_eq!(print(&name), name.to_string(), "{der:02x?}");
+    }
+
+    #[test]
+    fn names_print_as_x509_parser_prints_them() {
+        const CN: &[u8] = &[0x55, 0x04, 0x03];
+        const O: &[u8] = &[0x55, 0x04, 0x0a];
+        const SERIAL: &[u8] = &[0x55, 0x04, 0x05];
+        const EMAIL: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01];
+        const UNKNOWN: &[u8] = &[0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x7f];
+        let utf8 = |s: &str| tlv(0x0c, s.as_bytes());
+        let printable = |s: &str| tlv(0x13, s.as_bytes());
+        let bmp: Vec<u8> = "Zürich Ω"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        let cases: Vec<Vec<u8>> = vec![
+            name_der(&[&[(O, printable("Let's Encrypt"))], &[(CN, utf8("R3"))]]),
+            name_der(&[&[(CN, utf8("a")), (O, utf8("b"))], &[(CN, utf8("c"))]]),
+            name_der(&[&[(CN, tlv(0x1e, &bmp))]]),
+            name_der(&[&[(SERIAL, tlv(0x02, &[0x01, 0x00]))]]),
+            name_der(&[&[(EMAIL, tlv(0x16, b"ops@example.net"))]]),
+            name_der(&[&[(UNKNOWN, utf8("x"))], &[(CN, utf8("y"))]]),
+            name_der(&[&[(CN, utf8("a"))], &[(O, tlv(0x0c, &[0xff, 0xfe]))]]),
+            name_der(&[&[(CN, tlv(0x1e, &[0xd8, 0x00]))]]),
+            name_der(&[]),
+            name_der(&[&[(CN, utf8(""))], &[(O, utf8(""))]]),
+        ];
+        for der in &cases {
+            assert_prints_as_x509_parser(der);
+        }
+        // Every name of the bundled root stores: real issuers' names in
+        // their many string types.
+        let mut names = 0;
+        for snapshot in crate::trust::store::SNAPSHOTS {
+            for pem in x509_parser::pem::Pem::iter_from_buffer(snapshot.pem) {
+                let pem = pem.expect("bundled PEM");
+                let cert = pem.parse_x509().expect("bundled certificate");
+                for name in [cert.subject(), cert.issuer()] {
+                    assert_eq!(print(name), name.to_string());
+                    names += 1;
+                }
+            }
+        }
+        assert!(names > 1000, "only {names} names read");
+    }
 
     #[test]
     fn printed_forms_of_one_name_agree() {

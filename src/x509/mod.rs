@@ -179,8 +179,8 @@ fn fill_from_parsed(facts: &mut CertFacts, cert: &X509Certificate) {
     let tbs = &cert.tbs_certificate;
     facts.version = u8::try_from(tbs.version.0 + 1).ok();
     facts.serial = Some(signed_decimal(tbs.raw_serial()));
-    facts.subject_dn = Some(tbs.subject.to_string());
-    facts.issuer_dn = Some(tbs.issuer.to_string());
+    facts.subject_dn = Some(dn::print(&tbs.subject));
+    facts.issuer_dn = Some(dn::print(&tbs.issuer));
     facts.subject_cn = first_cn(&tbs.subject);
     facts.issuer_cn = first_cn(&tbs.issuer);
     facts.not_before_us = Some(tbs.validity.not_before.timestamp() * 1_000_000);
