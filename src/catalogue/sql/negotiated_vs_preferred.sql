@@ -33,8 +33,11 @@ joined AS (
            e.has_preferred,
            CASE WHEN a.cipher_id IS NULL THEN 0 ELSE 1 END AS is_accepted,
            COALESCE(a.preferred, 0) AS is_preferred
-    FROM negotiated n
-    JOIN enumerated e ON e.ip = n.ip AND e.port = n.port AND e.version = n.tls_version
+    -- The enumerated endpoints, the smaller side, come first: in polars
+    -- this order was 8 % faster (0.070 against 0.076 s on 1,000,000
+    -- endpoints); DuckDB's time did not change.
+    FROM enumerated e
+    JOIN negotiated n ON e.ip = n.ip AND e.port = n.port AND e.version = n.tls_version
     LEFT JOIN accepted a
       ON a.ip = n.ip AND a.port = n.port AND a.version = n.tls_version AND a.cipher_id = n.cipher_id
 ),
