@@ -146,12 +146,7 @@ fn push_value(out: &mut String, value: &Any<'_>) -> Option<()> {
         | Tag::Utf8String
         | Tag::Ia5String => out.push_str(std::str::from_utf8(value.data).ok()?),
         Tag::BmpString => out.push_str(&BmpString::try_from(value.clone()).ok()?.string()),
-        _ => {
-            for b in value.as_bytes() {
-                out.push(char::from(b"0123456789ABCDEF"[usize::from(b >> 4)]));
-                out.push(char::from(b"0123456789ABCDEF"[usize::from(b & 15)]));
-            }
-        }
+        _ => out.push_str(&hex::encode_upper(value.as_bytes())),
     }
     Some(())
 }
@@ -211,19 +206,8 @@ fn hex_digit(b: u8) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::der::tlv;
     use x509_parser::prelude::FromDer;
-
-    /// One DER element with a short or long length.
-    fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
-        let mut out = vec![tag];
-        match body.len() {
-            n if n < 0x80 => out.push(n as u8),
-            n if n < 0x100 => out.extend([0x81, n as u8]),
-            n => out.extend([0x82, (n >> 8) as u8, n as u8]),
-        }
-        out.extend_from_slice(body);
-        out
-    }
 
     /// A `Name` of RDNs, each a list of (OID body bytes, value element).
     fn name_der(rdns: &[&[(&[u8], Vec<u8>)]]) -> Vec<u8> {
