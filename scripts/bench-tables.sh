@@ -59,32 +59,35 @@ tables=$(ls src/catalogue/sql/*.sql | grep -vc '\.cte\.sql$')
 measure "mailtls report (all $tables tables, polars)" $bin report --dataset "$ds" --out "$work/report"
 measure "duckdb, the same $tables SQL files (2 threads)" "$python" scripts/duckdb_query.py "$ds" src/catalogue/sql/*.sql
 
-# Table by table, best of RUNS (default 3) each: mailtls as a user runs it
-# (the whole `mailtls table` process), DuckDB from connecting to the last
-# row fetched inside one Python process (its interpreter's start-up left
-# out, which favours DuckDB), peak RSS of each engine's own process.
+# Table by table, best of RUNS (default 3) each, the two engines' runs
+# taking turns so that a machine growing busier or quieter weighs on both
+# alike: mailtls as a user runs it (the whole `mailtls table` process,
+# timed to the millisecond by the shell's clock, `time`'s own start-up of
+# about 1 ms included), DuckDB from connecting to the last row fetched
+# inside one Python process (its interpreter's start-up left out, which
+# favours DuckDB); peak RSS of each engine's own process.
 runs=${RUNS:-3}
-best_wall() { # command... → best wall seconds and the peak RSS (MiB) of the best run
-  local best="" rss=0 log; log=$(mktemp)
-  for _ in $(seq "$runs"); do
-    /usr/bin/time -f '%e %M' -o "$log" "$@" >/dev/null
-    read -r secs kb < "$log"
-    if [ -z "$best" ] || [ "$(echo "$secs < $best" | bc -l)" = 1 ]; then best=$secs; rss=$((kb / 1024)); fi
-  done
+timed_run() { # command... → wall milliseconds and peak RSS (MiB) of one run
+  local log start end; log=$(mktemp)
+  start=$(date +%s%N)
+  /usr/bin/time -f '%M' -o "$log" "$@" >/dev/null
+  end=$(date +%s%N)
+  echo "$(((end - start) / 1000000)) $(($(tail -1 "$log") / 1024))"
   rm -f "$log"
-  echo "$best $rss"
 }
 printf '\n%-26s %9s %9s %7s %9s %9s %7s\n' table "mailtls s" "duckdb s" ratio "mailtls MiB" "duckdb MiB" ratio
 worst=0
 for f in src/catalogue/sql/*.sql; do
   case $f in *.cte.sql) continue ;; esac
   name=$(basename "$f" .sql)
-  read -r m_secs m_rss < <(best_wall $bin table "$name" --dataset "$ds" --format csv)
-  d_secs=""
+  m_ms="" m_rss=0 d_secs=""
   for _ in $(seq "$runs"); do
+    read -r ms rss < <(timed_run $bin table "$name" --dataset "$ds" --format csv)
+    if [ -z "$m_ms" ] || [ "$ms" -lt "$m_ms" ]; then m_ms=$ms; m_rss=$rss; fi
     t=$("$python" scripts/duckdb_query.py --time "$ds" "$f" | awk '{print $2}')
     if [ -z "$d_secs" ] || [ "$(echo "$t < $d_secs" | bc -l)" = 1 ]; then d_secs=$t; fi
   done
+  m_secs=$(echo "$m_ms / 1000" | bc -l)
   d_rss=$( { /usr/bin/time -f '%M' "$python" scripts/duckdb_query.py --time "$ds" "$f" >/dev/null; } 2>&1 | tail -1)
   d_rss=$((d_rss / 1024))
   ratio=$(echo "$m_secs / $d_secs" | bc -l)
