@@ -10,7 +10,10 @@
 //! order a printer chose (RFC 4514 prints the last RDN first) does not
 //! matter.
 
-use x509_parser::der_parser::asn1_rs::{Any, BmpString, Tag};
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use x509_parser::der_parser::asn1_rs::{Any, BmpString, Oid, Tag};
 use x509_parser::objects::{oid2abbrev, oid_registry};
 use x509_parser::x509::X509Name;
 
@@ -61,25 +64,68 @@ fn attribute_oid(name: &str) -> String {
 }
 
 /// A value as compared: trimmed, inner white space one space, lower case.
+/// Built in one buffer: the commit keys two names of every leaf it judges.
 fn fold_value(value: &str) -> String {
-    value
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    let mut out = String::with_capacity(value.len());
+    for word in value.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if out.is_ascii() {
+        out.make_ascii_lowercase();
+        out
+    } else {
+        // Unicode lower-casing depends on context (a final sigma).
+        out.to_lowercase()
+    }
 }
 
 /// Joins `(oid, value)` pairs into the key, sorted.
-fn key(mut attributes: Vec<(String, String)>) -> String {
+fn key<O: AsRef<str> + Ord>(mut attributes: Vec<(O, String)>) -> String {
     attributes.sort();
-    let mut out = String::new();
+    let len = attributes
+        .iter()
+        .map(|(oid, value)| oid.as_ref().len() + value.len() + 2)
+        .sum();
+    let mut out = String::with_capacity(len);
     for (oid, value) in attributes {
-        out.push_str(&oid);
+        out.push_str(oid.as_ref());
         out.push('=');
         out.push_str(&value);
         out.push('\u{1}');
     }
     out
+}
+
+/// The DER bodies of the [`ATTRIBUTES`] OIDs, with their dotted text.
+fn attribute_bodies() -> &'static [(Vec<u8>, &'static str)] {
+    static BODIES: OnceLock<Vec<(Vec<u8>, &'static str)>> = OnceLock::new();
+    BODIES.get_or_init(|| {
+        ATTRIBUTES
+            .iter()
+            .filter_map(|(dotted, _)| {
+                let arcs: Option<Vec<u64>> = dotted.split('.').map(|a| a.parse().ok()).collect();
+                // `der::oid` writes a short-form TLV: the body follows the
+                // tag and length bytes.
+                Some((crate::der::oid(&arcs?)[2..].to_vec(), *dotted))
+            })
+            .collect()
+    })
+}
+
+/// An attribute type's dotted OID: the usual ones from [`ATTRIBUTES`],
+/// the rest as x509-parser formats them (arc by arc, allocating for each).
+fn attribute_type_text(oid: &Oid<'_>) -> Cow<'static, str> {
+    let body = oid.as_bytes();
+    attribute_bodies()
+        .iter()
+        .find(|(known, _)| known.as_slice() == body)
+        .map_or_else(
+            || Cow::Owned(oid.to_id_string()),
+            |(_, dotted)| Cow::Borrowed(*dotted),
+        )
 }
 
 /// The key of a DER `Name`. Values that are not strings are compared by
@@ -92,7 +138,7 @@ pub fn der_key(name: &X509Name<'_>) -> String {
                 Ok(text) => fold_value(text),
                 Err(_) => format!("#{}", hex::encode(a.attr_value().data)),
             };
-            (a.attr_type().to_id_string(), value)
+            (attribute_type_text(a.attr_type()), value)
         })
         .collect();
     key(attributes)
@@ -266,6 +312,59 @@ mod tests {
                 let cert = pem.parse_x509().expect("bundled certificate");
                 for name in [cert.subject(), cert.issuer()] {
                     assert_eq!(print(name), name.to_string());
+                    names += 1;
+                }
+            }
+        }
+        assert!(names > 1000, "only {names} names read");
+    }
+
+    /// [`der_key`] as first written: every OID through x509-parser's
+    /// formatting, every value folded through intermediate strings.
+    fn der_key_plainly(name: &X509Name<'_>) -> String {
+        let attributes = name
+            .iter_attributes()
+            .map(|a| {
+                let value = match a.as_str() {
+                    Ok(text) => text
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        .to_lowercase(),
+                    Err(_) => format!("#{}", hex::encode(a.attr_value().data)),
+                };
+                (a.attr_type().to_id_string(), value)
+            })
+            .collect();
+        key::<String>(attributes)
+    }
+
+    #[test]
+    fn name_keys_match_their_plain_construction() {
+        for (body, dotted) in attribute_bodies() {
+            assert_eq!(Oid::new(body.as_slice().into()).to_id_string(), *dotted);
+        }
+        assert_eq!(attribute_bodies().len(), ATTRIBUTES.len());
+        const CN: &[u8] = &[0x55, 0x04, 0x03];
+        const UNKNOWN: &[u8] = &[0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x7f];
+        let utf8 = |s: &str| tlv(0x0c, s.as_bytes());
+        let cases = [
+            name_der(&[&[(CN, utf8("  Mail\tServer \u{b}  ONE "))]]),
+            name_der(&[&[(CN, utf8("ΟΔΟΣ Straße"))], &[(UNKNOWN, utf8("X"))]]),
+            name_der(&[&[(CN, tlv(0x02, &[0x01, 0x00]))]]),
+            name_der(&[]),
+        ];
+        for der in &cases {
+            let (_, name) = X509Name::from_der(der).expect("a name");
+            assert_eq!(der_key(&name), der_key_plainly(&name), "{der:02x?}");
+        }
+        let mut names = 0;
+        for snapshot in crate::trust::store::SNAPSHOTS {
+            for pem in x509_parser::pem::Pem::iter_from_buffer(snapshot.pem) {
+                let cert = pem.expect("bundled PEM").contents;
+                let (_, cert) = x509_parser::parse_x509_certificate(&cert).expect("bundled");
+                for name in [cert.subject(), cert.issuer()] {
+                    assert_eq!(der_key(name), der_key_plainly(name));
                     names += 1;
                 }
             }
