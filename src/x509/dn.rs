@@ -99,33 +99,54 @@ fn key<O: AsRef<str> + Ord>(mut attributes: Vec<(O, String)>) -> String {
     out
 }
 
-/// The DER bodies of the [`ATTRIBUTES`] OIDs, with their dotted text.
-fn attribute_bodies() -> &'static [(Vec<u8>, &'static str)] {
-    static BODIES: OnceLock<Vec<(Vec<u8>, &'static str)>> = OnceLock::new();
-    BODIES.get_or_init(|| {
+/// One of the [`ATTRIBUTES`] types as it meets us in DER.
+struct KnownType {
+    /// The OID's DER body.
+    body: Vec<u8>,
+    /// The dotted OID.
+    dotted: &'static str,
+    /// x509-parser's short name for it (`CN`), where its registry has one.
+    abbreviation: Option<String>,
+}
+
+/// The [`ATTRIBUTES`] types, found by DER body: names are keyed and
+/// printed for every certificate, and formatting an OID or looking it up in
+/// x509-parser's registry costs hundreds of instructions each time.
+fn known_types() -> &'static [KnownType] {
+    static KNOWN: OnceLock<Vec<KnownType>> = OnceLock::new();
+    KNOWN.get_or_init(|| {
         ATTRIBUTES
             .iter()
             .filter_map(|(dotted, _)| {
                 let arcs: Option<Vec<u64>> = dotted.split('.').map(|a| a.parse().ok()).collect();
                 // `der::oid` writes a short-form TLV: the body follows the
                 // tag and length bytes.
-                Some((crate::der::oid(&arcs?)[2..].to_vec(), *dotted))
+                let body = crate::der::oid(&arcs?)[2..].to_vec();
+                let abbreviation = oid2abbrev(&Oid::new(body.as_slice().into()), oid_registry())
+                    .ok()
+                    .map(str::to_owned);
+                Some(KnownType {
+                    body,
+                    dotted,
+                    abbreviation,
+                })
             })
             .collect()
     })
 }
 
-/// An attribute type's dotted OID: the usual ones from [`ATTRIBUTES`],
-/// the rest as x509-parser formats them (arc by arc, allocating for each).
-fn attribute_type_text(oid: &Oid<'_>) -> Cow<'static, str> {
+fn known_type(oid: &Oid<'_>) -> Option<&'static KnownType> {
     let body = oid.as_bytes();
-    attribute_bodies()
-        .iter()
-        .find(|(known, _)| known.as_slice() == body)
-        .map_or_else(
-            || Cow::Owned(oid.to_id_string()),
-            |(_, dotted)| Cow::Borrowed(*dotted),
-        )
+    known_types().iter().find(|known| known.body == body)
+}
+
+/// An attribute type's dotted OID: the usual ones from [`ATTRIBUTES`],
+/// the rest as x509-parser formats them.
+fn attribute_type_text(oid: &Oid<'_>) -> Cow<'static, str> {
+    known_type(oid).map_or_else(
+        || Cow::Owned(oid.to_id_string()),
+        |known| Cow::Borrowed(known.dotted),
+    )
 }
 
 /// The key of a DER `Name`. Values that are not strings are compared by
@@ -164,7 +185,12 @@ pub fn print(name: &X509Name<'_>) -> String {
             if i > 0 {
                 out.push_str(" + ");
             }
-            match oid2abbrev(attr.attr_type(), oid_registry()) {
+            let abbreviation =
+                match known_type(attr.attr_type()).and_then(|k| k.abbreviation.as_deref()) {
+                    Some(abbrev) => Ok(abbrev),
+                    None => oid2abbrev(attr.attr_type(), oid_registry()),
+                };
+            match abbreviation {
                 Ok(abbrev) => out.push_str(abbrev),
                 Err(_) => out.push_str(&format!("{:?}", attr.attr_type())),
             }
@@ -341,10 +367,22 @@ mod tests {
 
     #[test]
     fn name_keys_match_their_plain_construction() {
-        for (body, dotted) in attribute_bodies() {
-            assert_eq!(Oid::new(body.as_slice().into()).to_id_string(), *dotted);
+        for known in known_types() {
+            let oid = Oid::new(known.body.as_slice().into());
+            assert_eq!(oid.to_id_string(), known.dotted);
+            assert_eq!(
+                known.abbreviation.as_deref(),
+                oid2abbrev(&oid, oid_registry()).ok()
+            );
         }
-        assert_eq!(attribute_bodies().len(), ATTRIBUTES.len());
+        assert_eq!(known_types().len(), ATTRIBUTES.len());
+        assert!(
+            known_types()
+                .iter()
+                .filter(|k| k.abbreviation.is_some())
+                .count()
+                > 10
+        );
         const CN: &[u8] = &[0x55, 0x04, 0x03];
         const UNKNOWN: &[u8] = &[0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x7f];
         let utf8 = |s: &str| tlv(0x0c, s.as_bytes());
