@@ -296,6 +296,32 @@ mod tests {
         tlv(0x30, &seq)
     }
 
+    const CN: &[u8] = &[0x55, 0x04, 0x03];
+    const O: &[u8] = &[0x55, 0x04, 0x0a];
+    const UNKNOWN: &[u8] = &[0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x7f];
+
+    fn utf8(s: &str) -> Vec<u8> {
+        tlv(0x0c, s.as_bytes())
+    }
+
+    /// Runs `check` on the subject and issuer of every certificate of the
+    /// bundled root stores (real issuers' names in their many string
+    /// types) and returns how many names it saw.
+    fn each_bundled_name(mut check: impl FnMut(&X509Name<'_>)) -> usize {
+        let mut names = 0;
+        for snapshot in crate::trust::store::SNAPSHOTS {
+            for pem in x509_parser::pem::Pem::iter_from_buffer(snapshot.pem) {
+                let pem = pem.expect("bundled PEM");
+                let cert = pem.parse_x509().expect("bundled certificate");
+                for name in [cert.subject(), cert.issuer()] {
+                    check(name);
+                    names += 1;
+                }
+            }
+        }
+        names
+    }
+
     fn assert_prints_as_x509_parser(der: &[u8]) {
         let (_, name) = X509Name::from_der(der).expect("a name");
         assert_eq!(print(&name), name.to_string(), "{der:02x?}");
@@ -303,12 +329,8 @@ mod tests {
 
     #[test]
     fn names_print_as_x509_parser_prints_them() {
-        const CN: &[u8] = &[0x55, 0x04, 0x03];
-        const O: &[u8] = &[0x55, 0x04, 0x0a];
         const SERIAL: &[u8] = &[0x55, 0x04, 0x05];
         const EMAIL: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01];
-        const UNKNOWN: &[u8] = &[0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x7f];
-        let utf8 = |s: &str| tlv(0x0c, s.as_bytes());
         let printable = |s: &str| tlv(0x13, s.as_bytes());
         let bmp: Vec<u8> = "Zürich Ω"
             .encode_utf16()
@@ -329,19 +351,7 @@ mod tests {
         for der in &cases {
             assert_prints_as_x509_parser(der);
         }
-        // Every name of the bundled root stores: real issuers' names in
-        // their many string types.
-        let mut names = 0;
-        for snapshot in crate::trust::store::SNAPSHOTS {
-            for pem in x509_parser::pem::Pem::iter_from_buffer(snapshot.pem) {
-                let pem = pem.expect("bundled PEM");
-                let cert = pem.parse_x509().expect("bundled certificate");
-                for name in [cert.subject(), cert.issuer()] {
-                    assert_eq!(print(name), name.to_string());
-                    names += 1;
-                }
-            }
-        }
+        let names = each_bundled_name(|name| assert_eq!(print(name), name.to_string()));
         assert!(names > 1000, "only {names} names read");
     }
 
@@ -383,9 +393,6 @@ mod tests {
                 .count()
                 > 10
         );
-        const CN: &[u8] = &[0x55, 0x04, 0x03];
-        const UNKNOWN: &[u8] = &[0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x7f];
-        let utf8 = |s: &str| tlv(0x0c, s.as_bytes());
         let cases = [
             name_der(&[&[(CN, utf8("  Mail\tServer \u{b}  ONE "))]]),
             name_der(&[&[(CN, utf8("ΟΔΟΣ Straße"))], &[(UNKNOWN, utf8("X"))]]),
@@ -396,17 +403,7 @@ mod tests {
             let (_, name) = X509Name::from_der(der).expect("a name");
             assert_eq!(der_key(&name), der_key_plainly(&name), "{der:02x?}");
         }
-        let mut names = 0;
-        for snapshot in crate::trust::store::SNAPSHOTS {
-            for pem in x509_parser::pem::Pem::iter_from_buffer(snapshot.pem) {
-                let cert = pem.expect("bundled PEM").contents;
-                let (_, cert) = x509_parser::parse_x509_certificate(&cert).expect("bundled");
-                for name in [cert.subject(), cert.issuer()] {
-                    assert_eq!(der_key(name), der_key_plainly(name));
-                    names += 1;
-                }
-            }
-        }
+        let names = each_bundled_name(|name| assert_eq!(der_key(name), der_key_plainly(name)));
         assert!(names > 1000, "only {names} names read");
     }
 
