@@ -10,7 +10,7 @@ use polars::prelude::*;
 use polars::sql::SQLContext;
 
 use crate::dataset::manifest::Manifest;
-use crate::dataset::read::scan_table;
+use crate::dataset::read::{categories_as_text, scan_table, ScanNames};
 
 /// The tables of a dataset, in manifest order of first appearance.
 pub fn table_names(manifest: &Manifest) -> Vec<String> {
@@ -24,7 +24,7 @@ pub fn table_names(manifest: &Manifest) -> Vec<String> {
 }
 
 /// The tables whose rows belong to one scan (they have `scan_id`): what
-/// [`run_in_scan`] narrows to the scan.
+/// [`run_catalogue_in_scan`] narrows to the scan.
 pub const SCAN_TABLES: &[&str] = &[
     "scans",
     "handshakes",
@@ -36,16 +36,16 @@ pub const SCAN_TABLES: &[&str] = &[
 
 /// A SQL context with every table of the dataset registered.
 pub fn context(dataset: &Path) -> Result<SQLContext> {
-    context_in(dataset, None)
+    context_in(dataset, None, ScanNames::Text)
 }
 
 /// A SQL context with every table registered, the [`SCAN_TABLES`] holding
 /// only the rows of scan `scope` when one is given.
-fn context_in(dataset: &Path, scope: Option<&str>) -> Result<SQLContext> {
+fn context_in(dataset: &Path, scope: Option<&str>, names: ScanNames) -> Result<SQLContext> {
     let manifest = Manifest::load(dataset)?;
     let ctx = SQLContext::new();
     for name in table_names(&manifest) {
-        let mut table = scan_table(dataset, &manifest, &name)?;
+        let mut table = scan_table(dataset, &manifest, &name, names)?;
         if let Some(scan) = scope.filter(|_| SCAN_TABLES.contains(&name.as_str())) {
             table = table.filter(col("scan_id").eq(lit(scan.to_owned())));
         }
@@ -74,31 +74,44 @@ fn first_keyword(sql: &str) -> String {
 const QUERY_STACK: usize = 64 << 20;
 
 /// Runs one read-only query (`SELECT` or `WITH`) over the dataset and
-/// collects the answer.
+/// collects the answer. Scan names are text to the query, so every SQL
+/// function applies to them: what ad-hoc queries get.
 pub fn run(dataset: &Path, sql: &str) -> Result<DataFrame> {
-    run_scoped(dataset, sql, None)
+    run_scoped(dataset, sql, None, ScanNames::Text)
 }
 
-/// Runs one read-only query as if the dataset held only scan `scan`: the
+/// [`run`] for one of the catalogue's own queries, which only join, group,
+/// compare and order scan names: they read them as categories (see
+/// [`ScanNames`]), and the answer has them as text again.
+pub fn run_catalogue(dataset: &Path, sql: &str) -> Result<DataFrame> {
+    run_scoped(dataset, sql, None, ScanNames::Categories)
+}
+
+/// [`run_catalogue`] as if the dataset held only scan `scan`: the
 /// [`SCAN_TABLES`] keep that scan's rows; certificates, DNS, enumeration
 /// and the dimensions stay whole.
-pub fn run_in_scan(dataset: &Path, sql: &str, scan: &str) -> Result<DataFrame> {
-    run_scoped(dataset, sql, Some(scan))
+pub fn run_catalogue_in_scan(dataset: &Path, sql: &str, scan: &str) -> Result<DataFrame> {
+    run_scoped(dataset, sql, Some(scan), ScanNames::Categories)
 }
 
-fn run_scoped(dataset: &Path, sql: &str, scan: Option<&str>) -> Result<DataFrame> {
+fn run_scoped(
+    dataset: &Path,
+    sql: &str,
+    scan: Option<&str>,
+    names: ScanNames,
+) -> Result<DataFrame> {
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("mailtls-query".into())
             .stack_size(QUERY_STACK)
-            .spawn_scoped(scope, || run_here(dataset, sql, scan))
+            .spawn_scoped(scope, || run_here(dataset, sql, scan, names))
             .context("starting the query thread")?
             .join()
             .unwrap_or_else(|_| Err(anyhow::anyhow!("the query failed inside polars")))
     })
 }
 
-fn run_here(dataset: &Path, sql: &str, scan: Option<&str>) -> Result<DataFrame> {
+fn run_here(dataset: &Path, sql: &str, scan: Option<&str>, names: ScanNames) -> Result<DataFrame> {
     let keyword = first_keyword(sql);
     if keyword != "SELECT" && keyword != "WITH" {
         anyhow::bail!(
@@ -106,14 +119,14 @@ fn run_here(dataset: &Path, sql: &str, scan: Option<&str>) -> Result<DataFrame> 
             keyword
         );
     }
-    let mut ctx = context_in(dataset, scan)?;
+    let mut ctx = context_in(dataset, scan, names)?;
     let tables = ctx.get_tables();
     let plan = ctx.execute(sql).map_err(|e| explain(e, &tables))?;
     // polars' streaming engine does not run every plan its in-memory
     // engine runs (it says so with a compute or invalid-operation error, or
     // by panicking); those run in memory rather than not at all. Other
     // errors are the query's own and are reported at once.
-    match collect_streaming(plan.clone()) {
+    let answer = match collect_streaming(plan.clone()) {
         Some(Ok(df)) => Ok(df),
         Some(Err(e))
             if !matches!(
@@ -127,7 +140,8 @@ fn run_here(dataset: &Path, sql: &str, scan: Option<&str>) -> Result<DataFrame> 
             .collect()
             .map_err(|e| explain(e, &tables))
             .context("the query failed"),
-    }
+    }?;
+    categories_as_text(answer)
 }
 
 /// Runs `plan` on polars' streaming engine, which keeps memory bounded

@@ -595,6 +595,42 @@ fn sql_joins_handshakes_certificates_and_cipher_suites() {
     }
 }
 
+/// The catalogue reads scan names as categories; ad-hoc SQL sees text, so
+/// string functions apply to them, and every answer gives them as text.
+#[test]
+fn scan_names_are_text_to_users() {
+    let (_tmp, dataset, truth) = sample_dataset();
+    let port_25: u64 = truth["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| s(&t["scan_id"]).starts_with("25-"))
+        .map(|t| t["handshakes"].as_u64().unwrap())
+        .sum();
+    assert!(port_25 > 0);
+    // `scan_id` from the hive path (handshakes) and stored (scans).
+    assert_eq!(
+        count_of(
+            &dataset,
+            "SELECT COUNT(*) AS n FROM handshakes WHERE scan_id LIKE '25-%' AND UPPER(scan_id) = UPPER(scan_id)"
+        ),
+        port_25
+    );
+    let scans = count_of(&dataset, "SELECT COUNT(*) AS n FROM scans");
+    assert_eq!(
+        count_of(
+            &dataset,
+            "SELECT COUNT(*) AS n FROM scans WHERE scan_id || '!' LIKE '%!' AND COALESCE(previous_scan_id, '') || 'x' LIKE '%x'"
+        ),
+        scans
+    );
+    let summary = mailtls::catalogue::run(&dataset, "scan_summary").unwrap();
+    assert_eq!(
+        summary.column("scan_id").unwrap().dtype(),
+        &polars::prelude::DataType::String
+    );
+}
+
 #[test]
 fn bad_queries_say_what_is_wrong() {
     let (_tmp, dataset, _) = sample_dataset();

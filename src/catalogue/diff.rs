@@ -53,6 +53,6 @@ pub fn run(dataset: &Path, earlier: &str, later: &str, table: &str) -> Result<Da
         quote(earlier),
         quote(later)
     );
-    crate::query::run(dataset, &format!("{opening}{body}"))
+    crate::query::run_catalogue(dataset, &format!("{opening}{body}"))
         .with_context(|| format!("table {table} for {earlier} → {later}"))
 }

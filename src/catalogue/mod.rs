@@ -319,7 +319,7 @@ pub fn find(name: &str) -> Result<&'static Entry> {
 /// Runs a catalogue table over a dataset.
 pub fn run(dataset: &Path, name: &str) -> Result<DataFrame> {
     let entry = find(name)?;
-    crate::query::run(dataset, entry.sql).with_context(|| format!("table {name}"))
+    crate::query::run_catalogue(dataset, entry.sql).with_context(|| format!("table {name}"))
 }
 
 /// Runs a catalogue table once per scan with handshakes (series by series,
@@ -352,7 +352,7 @@ pub fn run_by_scan(dataset: &Path, name: &str) -> Result<DataFrame> {
     scans.sort();
     let mut parts = Vec::new();
     for (_, _, scan) in scans {
-        let mut df = crate::query::run_in_scan(dataset, entry.sql, scan)
+        let mut df = crate::query::run_catalogue_in_scan(dataset, entry.sql, scan)
             .with_context(|| format!("table {name} in scan {scan}"))?;
         let date = manifest
             .scans
