@@ -24,7 +24,7 @@ pub fn table_names(manifest: &Manifest) -> Vec<String> {
 }
 
 /// The tables whose rows belong to one scan (they have `scan_id`): what
-/// [`run_catalogue_in_scan`] narrows to the scan.
+/// [`run_catalogue_in_scans`] narrows to the scans.
 pub const SCAN_TABLES: &[&str] = &[
     "scans",
     "handshakes",
@@ -40,14 +40,21 @@ pub fn context(dataset: &Path) -> Result<SQLContext> {
 }
 
 /// A SQL context with every table registered, the [`SCAN_TABLES`] holding
-/// only the rows of scan `scope` when one is given.
-fn context_in(dataset: &Path, scope: Option<&str>, names: ScanNames) -> Result<SQLContext> {
+/// only the rows of the scans in `scope` when one is given. The scope is a
+/// filter on `scan_id`, which polars applies to a partitioned table's
+/// paths before reading: the parts of other scans are never opened.
+fn context_in(dataset: &Path, scope: Option<&[String]>, names: ScanNames) -> Result<SQLContext> {
     let manifest = Manifest::load(dataset)?;
     let ctx = SQLContext::new();
     for name in table_names(&manifest) {
         let mut table = scan_table(dataset, &manifest, &name, names)?;
-        if let Some(scan) = scope.filter(|_| SCAN_TABLES.contains(&name.as_str())) {
-            table = table.filter(col("scan_id").eq(lit(scan.to_owned())));
+        if let Some(scans) = scope.filter(|_| SCAN_TABLES.contains(&name.as_str())) {
+            let in_scope = scans
+                .iter()
+                .map(|scan| col("scan_id").eq(lit(scan.clone())))
+                .reduce(Expr::or)
+                .unwrap_or(lit(false));
+            table = table.filter(in_scope);
         }
         ctx.register(&name, table);
     }
@@ -87,31 +94,36 @@ pub fn run_catalogue(dataset: &Path, sql: &str) -> Result<DataFrame> {
     run_scoped(dataset, sql, None, ScanNames::Categories)
 }
 
-/// [`run_catalogue`] as if the dataset held only scan `scan`: the
-/// [`SCAN_TABLES`] keep that scan's rows; certificates, DNS, enumeration
+/// [`run_catalogue`] as if the dataset held only the scans `scans`: the
+/// [`SCAN_TABLES`] keep those scans' rows; certificates, DNS, enumeration
 /// and the dimensions stay whole.
-pub fn run_catalogue_in_scan(dataset: &Path, sql: &str, scan: &str) -> Result<DataFrame> {
-    run_scoped(dataset, sql, Some(scan), ScanNames::Categories)
+pub fn run_catalogue_in_scans(dataset: &Path, sql: &str, scans: &[String]) -> Result<DataFrame> {
+    run_scoped(dataset, sql, Some(scans), ScanNames::Categories)
 }
 
 fn run_scoped(
     dataset: &Path,
     sql: &str,
-    scan: Option<&str>,
+    scope: Option<&[String]>,
     names: ScanNames,
 ) -> Result<DataFrame> {
-    std::thread::scope(|scope| {
+    std::thread::scope(|threads| {
         std::thread::Builder::new()
             .name("mailtls-query".into())
             .stack_size(QUERY_STACK)
-            .spawn_scoped(scope, || run_here(dataset, sql, scan, names))
+            .spawn_scoped(threads, || run_here(dataset, sql, scope, names))
             .context("starting the query thread")?
             .join()
             .unwrap_or_else(|_| Err(anyhow::anyhow!("the query failed inside polars")))
     })
 }
 
-fn run_here(dataset: &Path, sql: &str, scan: Option<&str>, names: ScanNames) -> Result<DataFrame> {
+fn run_here(
+    dataset: &Path,
+    sql: &str,
+    scope: Option<&[String]>,
+    names: ScanNames,
+) -> Result<DataFrame> {
     let keyword = first_keyword(sql);
     if keyword != "SELECT" && keyword != "WITH" {
         anyhow::bail!(
@@ -119,7 +131,7 @@ fn run_here(dataset: &Path, sql: &str, scan: Option<&str>, names: ScanNames) -> 
             keyword
         );
     }
-    let mut ctx = context_in(dataset, scan, names)?;
+    let mut ctx = context_in(dataset, scope, names)?;
     let tables = ctx.get_tables();
     let plan = ctx.execute(sql).map_err(|e| explain(e, &tables))?;
     // polars' streaming engine does not run every plan its in-memory

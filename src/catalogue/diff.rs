@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::{bail, Context as _, Result};
 use polars::prelude::DataFrame;
 
+use super::scope::ScansRead;
 use super::{find, PAIR_TABLES, SCAN_PAIRS};
 use crate::dataset::manifest::Manifest;
 use crate::dataset::series::series_of;
@@ -53,6 +54,13 @@ pub fn run(dataset: &Path, earlier: &str, later: &str, table: &str) -> Result<Da
         quote(earlier),
         quote(later)
     );
-    crate::query::run_catalogue(dataset, &format!("{opening}{body}"))
-        .with_context(|| format!("table {table} for {earlier} → {later}"))
+    let sql = format!("{opening}{body}");
+    if entry.reads == ScansRead::Paired {
+        // The chosen pair is then all such a table reads.
+        let pair = [earlier.to_owned(), later.to_owned()];
+        crate::query::run_catalogue_in_scans(dataset, &sql, &pair)
+    } else {
+        crate::query::run_catalogue(dataset, &sql)
+    }
+    .with_context(|| format!("table {table} for {earlier} → {later}"))
 }

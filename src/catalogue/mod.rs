@@ -7,11 +7,14 @@
 //! metadata here as data.
 
 pub mod diff;
+pub mod scope;
 
 use std::path::Path;
 
 use anyhow::{bail, Context as _, Result};
 use polars::prelude::{concat, Column, DataFrame, IntoLazy, UnionArgs};
+
+use scope::ScansRead;
 
 /// One catalogue table.
 pub struct Entry {
@@ -29,6 +32,8 @@ pub struct Entry {
     pub chart: &'static str,
     /// The query.
     pub sql: &'static str,
+    /// The scans its rows can come from: the only ones it reads.
+    pub reads: ScansRead,
 }
 
 /// Every catalogue table, in report order.
@@ -41,6 +46,7 @@ pub const CATALOGUE: &[Entry] = &[
         paper: "reproduces the scan totals of Mayer et al. 2015 (scans, valid responses)",
         chart: "stacked bars per port: status of every endpoint",
         sql: include_str!("sql/scan_summary.sql"),
+        reads: ScansRead::All,
     },
     Entry {
         name: "tls_support",
@@ -50,6 +56,7 @@ pub const CATALOGUE: &[Entry] = &[
         paper: "reproduces TLS support per port; challenges a single headline share across ports",
         chart: "bars per port: share with working TLS",
         sql: include_str!("sql/tls_support.sql"),
+        reads: ScansRead::All,
     },
     Entry {
         name: "version_negotiated",
@@ -59,6 +66,7 @@ pub const CATALOGUE: &[Entry] = &[
         paper: "reproduces the protocol-version distribution per port",
         chart: "stacked bars per port: version shares",
         sql: include_str!("sql/version_negotiated.sql"),
+        reads: ScansRead::All,
     },
     Entry {
         name: "cipher_negotiated",
@@ -68,6 +76,7 @@ pub const CATALOGUE: &[Entry] = &[
         paper: "reproduces the cipher-suite distribution; classes by cipherscan, testssl and OpenSSL",
         chart: "horizontal bars per port: top suites, coloured by testssl bucket",
         sql: include_str!("sql/cipher_negotiated.sql"),
+        reads: ScansRead::All,
     },
     Entry {
         name: "key_exchange",
@@ -79,6 +88,7 @@ pub const CATALOGUE: &[Entry] = &[
         paper: "reproduces the key-exchange and DH-size findings; names the widely shared primes",
         chart: "stacked bars per port and facet",
         sql: include_str!("sql/key_exchange.sql"),
+        reads: ScansRead::All,
     },
     Entry {
         name: "cert_trust",
@@ -88,6 +98,7 @@ pub const CATALOGUE: &[Entry] = &[
         paper: "reproduces certificate validity; challenges the scanner's verdict with a dated root store",
         chart: "stacked bars per port: computed categories beside the recorded view",
         sql: include_str!("sql/cert_trust.sql"),
+        reads: ScansRead::All,
     },
     Entry {
         name: "cert_keys",
@@ -97,6 +108,7 @@ pub const CATALOGUE: &[Entry] = &[
         paper: "reproduces key sizes and signature algorithms of served certificates",
         chart: "stacked bars per port: key sizes, all vs trusted",
         sql: include_str!("sql/cert_keys.sql"),
+        reads: ScansRead::All,
     },
     Entry {
         name: "shared_certs",
@@ -106,6 +118,7 @@ pub const CATALOGUE: &[Entry] = &[
         paper: "reproduces the shared-key finding (device defaults, vendor keys)",
         chart: "horizontal bars: endpoints per shared certificate",
         sql: include_str!("sql/shared_certs.sql"),
+        reads: ScansRead::All,
     },
     Entry {
         name: "trust_agreement",
@@ -115,6 +128,7 @@ pub const CATALOGUE: &[Entry] = &[
         paper: "challenges the scanner-recorded trust behind the certificate tables",
         chart: "stacked bars: computed reason within recorded trusted / untrusted",
         sql: include_str!("sql/trust_agreement.sql"),
+        reads: ScansRead::All,
     },
     Entry {
         name: "version_support",
@@ -124,6 +138,7 @@ pub const CATALOGUE: &[Entry] = &[
         paper: "reproduces Mayer et al. 2015's protocol-version figure (SSLv2, SSLv3, TLS 1.0, 1.1, 1.2 per port), from enumeration data",
         chart: "bars per port: share of TLS endpoints accepting each version",
         sql: include_str!("sql/version_support.sql"),
+        reads: ScansRead::All,
     },
     Entry {
         name: "weak_cipher_support",
@@ -133,6 +148,7 @@ pub const CATALOGUE: &[Entry] = &[
         paper: "reproduces Mayer et al. 2015's weak-cipher findings (support, not only the suite one client negotiated)",
         chart: "horizontal bars: share of TLS endpoints accepting each weak kind",
         sql: include_str!("sql/weak_cipher_support.sql"),
+        reads: ScansRead::All,
     },
     Entry {
         name: "cipher_families",
@@ -142,6 +158,7 @@ pub const CATALOGUE: &[Entry] = &[
         paper: "reproduces the cipherscan-style family view of support (Mozilla's top-1M runs) for mail ports",
         chart: "horizontal bars: share of TLS endpoints preferring each family",
         sql: include_str!("sql/cipher_families.sql"),
+        reads: ScansRead::All,
     },
     Entry {
         name: "negotiated_vs_preferred",
@@ -151,6 +168,7 @@ pub const CATALOGUE: &[Entry] = &[
         paper: "links the two kinds of data: how well one scanner's negotiated suite stands for what servers prefer",
         chart: "bars per port: share of handshakes whose suite is the server's preferred one",
         sql: include_str!("sql/negotiated_vs_preferred.sql"),
+        reads: ScansRead::All,
     },
     Entry {
         name: "client_simulation",
@@ -160,6 +178,7 @@ pub const CATALOGUE: &[Entry] = &[
         paper: "extends Mayer et al. 2015's support tables to what real senders and mail clients of the time would have got",
         chart: "stacked bars per client: share of endpoints by outcome",
         sql: include_str!("sql/client_simulation.sql"),
+        reads: ScansRead::All,
     },
     Entry {
         name: "handshake_accounting",
@@ -169,6 +188,7 @@ pub const CATALOGUE: &[Entry] = &[
         paper: "reproduces Mayer et al. 2015's handshake accounting: 89.78 % rejected, 8.26 % accepted, 1.95 % errors",
         chart: "stacked bars per scan: accepted, rejected and failed handshakes",
         sql: include_str!("sql/handshake_accounting.sql"),
+        reads: ScansRead::All,
     },
     Entry {
         name: "top_domains_smtp",
@@ -178,6 +198,7 @@ pub const CATALOGUE: &[Entry] = &[
         paper: "reproduces Durumeric et al. 2015's top-million view; challenges the per-IP headline",
         chart: "bars per list: share of MX hosts with STARTTLS, and with a trusted certificate naming the host",
         sql: include_str!("sql/top_domains_smtp.sql"),
+        reads: ScansRead::All,
     },
     Entry {
         name: "dane_adoption",
@@ -187,6 +208,7 @@ pub const CATALOGUE: &[Entry] = &[
         paper: "challenges the 'trusted certificate' headline: on port 25 only DANE (or MTA-STS) makes a certificate protect against an active attacker",
         chart: "horizontal bars: DANE verdicts of the chains served",
         sql: include_str!("sql/dane_adoption.sql"),
+        reads: ScansRead::All,
     },
     Entry {
         name: "port_semantics",
@@ -196,6 +218,7 @@ pub const CATALOGUE: &[Entry] = &[
         paper: "challenges reading one trust share across ports: on port 25 trust protects against an active attacker only with DANE or MTA-STS",
         chart: "bars per port: share of completed handshakes with a trusted certificate",
         sql: include_str!("sql/port_semantics.sql"),
+        reads: ScansRead::All,
     },
     Entry {
         name: "censys_overstatement",
@@ -205,6 +228,7 @@ pub const CATALOGUE: &[Entry] = &[
         paper: "challenges STARTTLS success counted from Censys snapshots: ztag keeps a handshake that failed after the server hello as a `tls` object",
         chart: "paired bars per port: completed share in the raw scan and in the Censys records",
         sql: include_str!("sql/censys_overstatement.sql"),
+        reads: ScansRead::RawAndCensys,
     },
     Entry {
         name: "mta_sts_adoption",
@@ -214,6 +238,7 @@ pub const CATALOGUE: &[Entry] = &[
         paper: "post-dates the 2015 papers: MTA-STS (RFC 8461, 2018) is the second way a sender can insist on an authenticated port-25 server",
         chart: "horizontal bars: domains by MTA-STS state",
         sql: include_str!("sql/mta_sts_adoption.sql"),
+        reads: ScansRead::All,
     },
     Entry {
         name: "protection_levels",
@@ -226,6 +251,7 @@ pub const CATALOGUE: &[Entry] = &[
             include_str!("sql/unit_levels.cte.sql"),
             include_str!("sql/protection_levels.sql")
         ),
+        reads: ScansRead::All,
     },
     Entry {
         name: "unit_of_analysis",
@@ -238,6 +264,7 @@ pub const CATALOGUE: &[Entry] = &[
             include_str!("sql/unit_levels.cte.sql"),
             include_str!("sql/unit_of_analysis.sql")
         ),
+        reads: ScansRead::All,
     },
     Entry {
         name: "scan_delta",
@@ -251,6 +278,7 @@ pub const CATALOGUE: &[Entry] = &[
             include_str!("sql/scan_pairs.cte.sql"),
             include_str!("sql/scan_delta.sql")
         ),
+        reads: ScansRead::Paired,
     },
     Entry {
         name: "cert_volatility",
@@ -264,6 +292,7 @@ pub const CATALOGUE: &[Entry] = &[
             include_str!("sql/scan_pairs.cte.sql"),
             include_str!("sql/cert_volatility.sql")
         ),
+        reads: ScansRead::All,
     },
     Entry {
         name: "trust_anchor_drift",
@@ -273,6 +302,7 @@ pub const CATALOGUE: &[Entry] = &[
         paper: "measures Mayer et al. 2015's 'volatility of trust anchors': the same chains judged with the stores of other dates",
         chart: "stacked bars per scan and setting: still trusted, and why not",
         sql: include_str!("sql/trust_anchor_drift.sql"),
+        reads: ScansRead::All,
     },
     Entry {
         name: "cert_reuse",
@@ -282,6 +312,7 @@ pub const CATALOGUE: &[Entry] = &[
         paper: "extends the shared-key finding across scans: device default keys, hosting providers, keys kept through renewals",
         chart: "horizontal bars: share of endpoints behind each of the top keys",
         sql: include_str!("sql/cert_reuse.sql"),
+        reads: ScansRead::All,
     },
 ];
 
@@ -316,10 +347,16 @@ pub fn find(name: &str) -> Result<&'static Entry> {
     })
 }
 
-/// Runs a catalogue table over a dataset.
+/// Runs a catalogue table over a dataset, reading only the scans its rows
+/// can come from.
 pub fn run(dataset: &Path, name: &str) -> Result<DataFrame> {
     let entry = find(name)?;
-    crate::query::run_catalogue(dataset, entry.sql).with_context(|| format!("table {name}"))
+    let manifest = crate::dataset::manifest::Manifest::load(dataset)?;
+    match entry.reads.select(&manifest) {
+        None => crate::query::run_catalogue(dataset, entry.sql),
+        Some(scans) => crate::query::run_catalogue_in_scans(dataset, entry.sql, &scans),
+    }
+    .with_context(|| format!("table {name}"))
 }
 
 /// Runs a catalogue table once per scan with handshakes (series by series,
@@ -352,7 +389,7 @@ pub fn run_by_scan(dataset: &Path, name: &str) -> Result<DataFrame> {
     scans.sort();
     let mut parts = Vec::new();
     for (_, _, scan) in scans {
-        let mut df = crate::query::run_catalogue_in_scan(dataset, entry.sql, scan)
+        let mut df = crate::query::run_catalogue_in_scans(dataset, entry.sql, &[scan.to_owned()])
             .with_context(|| format!("table {name} in scan {scan}"))?;
         let date = manifest
             .scans

@@ -113,25 +113,28 @@ counted AS (
 ),
 -- Every value of every facet, so a change nobody made reads 0.
 facet_values AS (
-    SELECT 'change' AS facet, 'same_certificate' AS value, 'endpoints' AS unit
-    UNION ALL SELECT 'change' AS facet, 'renewed_same_key' AS value, 'endpoints' AS unit
-    UNION ALL SELECT 'change' AS facet, 'new_key_same_issuer' AS value, 'endpoints' AS unit
-    UNION ALL SELECT 'change' AS facet, 'new_issuer' AS value, 'endpoints' AS unit
-    UNION ALL SELECT 'change' AS facet, 'not_known' AS value, 'endpoints' AS unit
-    UNION ALL SELECT 'replaced_at' AS facet, 'before_expiry' AS value, 'endpoints' AS unit
-    UNION ALL SELECT 'replaced_at' AS facet, 'after_expiry' AS value, 'endpoints' AS unit
-    UNION ALL SELECT 'replaced_at' AS facet, 'not_known' AS value, 'endpoints' AS unit
-    UNION ALL SELECT 'tenure' AS facet, 'days_0_7' AS value, 'endpoints' AS unit
-    UNION ALL SELECT 'tenure' AS facet, 'days_8_31' AS value, 'endpoints' AS unit
-    UNION ALL SELECT 'tenure' AS facet, 'days_32_92' AS value, 'endpoints' AS unit
-    UNION ALL SELECT 'tenure' AS facet, 'days_93_366' AS value, 'endpoints' AS unit
-    UNION ALL SELECT 'tenure' AS facet, 'days_367_plus' AS value, 'endpoints' AS unit
-    UNION ALL SELECT 'lifetime' AS facet, 'months_0_3' AS value, 'certificates' AS unit
-    UNION ALL SELECT 'lifetime' AS facet, 'months_4_13' AS value, 'certificates' AS unit
-    UNION ALL SELECT 'lifetime' AS facet, 'months_14_27' AS value, 'certificates' AS unit
-    UNION ALL SELECT 'lifetime' AS facet, 'months_28_39' AS value, 'certificates' AS unit
-    UNION ALL SELECT 'lifetime' AS facet, 'months_40_plus' AS value, 'certificates' AS unit
-    UNION ALL SELECT 'lifetime' AS facet, 'not_known' AS value, 'certificates' AS unit
+    SELECT facet, value, unit
+    FROM (VALUES
+        ('change', 'same_certificate', 'endpoints'),
+        ('change', 'renewed_same_key', 'endpoints'),
+        ('change', 'new_key_same_issuer', 'endpoints'),
+        ('change', 'new_issuer', 'endpoints'),
+        ('change', 'not_known', 'endpoints'),
+        ('replaced_at', 'before_expiry', 'endpoints'),
+        ('replaced_at', 'after_expiry', 'endpoints'),
+        ('replaced_at', 'not_known', 'endpoints'),
+        ('tenure', 'days_0_7', 'endpoints'),
+        ('tenure', 'days_8_31', 'endpoints'),
+        ('tenure', 'days_32_92', 'endpoints'),
+        ('tenure', 'days_93_366', 'endpoints'),
+        ('tenure', 'days_367_plus', 'endpoints'),
+        ('lifetime', 'months_0_3', 'certificates'),
+        ('lifetime', 'months_4_13', 'certificates'),
+        ('lifetime', 'months_14_27', 'certificates'),
+        ('lifetime', 'months_28_39', 'certificates'),
+        ('lifetime', 'months_40_plus', 'certificates'),
+        ('lifetime', 'not_known', 'certificates')
+    ) AS v(facet, value, unit)
 ),
 facets AS (
     SELECT DISTINCT facet FROM facet_values

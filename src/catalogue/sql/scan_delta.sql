@@ -139,27 +139,30 @@ counted AS (
 ),
 -- Every change of every facet, so a change nobody made reads 0.
 facet_values AS (
-    SELECT 'presence' AS facet, 'appeared' AS change
-    UNION ALL SELECT 'presence' AS facet, 'gone' AS change
-    UNION ALL SELECT 'presence' AS facet, 'kept' AS change
-    UNION ALL SELECT 'tls' AS facet, 'gained' AS change
-    UNION ALL SELECT 'tls' AS facet, 'lost' AS change
-    UNION ALL SELECT 'tls' AS facet, 'kept_tls' AS change
-    UNION ALL SELECT 'tls' AS facet, 'kept_without' AS change
-    UNION ALL SELECT 'version' AS facet, 'upgraded' AS change
-    UNION ALL SELECT 'version' AS facet, 'downgraded' AS change
-    UNION ALL SELECT 'version' AS facet, 'same' AS change
-    UNION ALL SELECT 'version' AS facet, 'not_known' AS change
-    UNION ALL SELECT 'cipher' AS facet, 'same' AS change
-    UNION ALL SELECT 'cipher' AS facet, 'upgraded' AS change
-    UNION ALL SELECT 'cipher' AS facet, 'downgraded' AS change
-    UNION ALL SELECT 'cipher' AS facet, 'changed_same_class' AS change
-    UNION ALL SELECT 'cipher' AS facet, 'not_known' AS change
-    UNION ALL SELECT 'trust' AS facet, 'gained' AS change
-    UNION ALL SELECT 'trust' AS facet, 'lost' AS change
-    UNION ALL SELECT 'trust' AS facet, 'kept_trusted' AS change
-    UNION ALL SELECT 'trust' AS facet, 'kept_untrusted' AS change
-    UNION ALL SELECT 'trust' AS facet, 'not_judged' AS change
+    SELECT facet, change
+    FROM (VALUES
+        ('presence', 'appeared'),
+        ('presence', 'gone'),
+        ('presence', 'kept'),
+        ('tls', 'gained'),
+        ('tls', 'lost'),
+        ('tls', 'kept_tls'),
+        ('tls', 'kept_without'),
+        ('version', 'upgraded'),
+        ('version', 'downgraded'),
+        ('version', 'same'),
+        ('version', 'not_known'),
+        ('cipher', 'same'),
+        ('cipher', 'upgraded'),
+        ('cipher', 'downgraded'),
+        ('cipher', 'changed_same_class'),
+        ('cipher', 'not_known'),
+        ('trust', 'gained'),
+        ('trust', 'lost'),
+        ('trust', 'kept_trusted'),
+        ('trust', 'kept_untrusted'),
+        ('trust', 'not_judged')
+    ) AS v(facet, change)
 ),
 facets AS (
     SELECT DISTINCT facet FROM facet_values
