@@ -36,19 +36,39 @@ pub const SCAN_TABLES: &[&str] = &[
 
 /// A SQL context with every table of the dataset registered.
 pub fn context(dataset: &Path) -> Result<SQLContext> {
-    context_in(dataset, None, ScanNames::Text)
+    context_in(dataset, Reading::AD_HOC)
+}
+
+/// How a query reads the dataset's tables.
+#[derive(Clone, Copy)]
+struct Reading<'a> {
+    /// Only these scans' rows of the [`SCAN_TABLES`], when given.
+    scans: Option<&'a [String]>,
+    /// How the columns naming a scan are typed.
+    names: ScanNames,
+}
+
+impl Reading<'_> {
+    /// Every scan, scan names as text.
+    const AD_HOC: Reading<'static> = Reading {
+        scans: None,
+        names: ScanNames::Text,
+    };
 }
 
 /// A SQL context with every table registered, the [`SCAN_TABLES`] holding
-/// only the rows of the scans in `scope` when one is given. The scope is a
+/// only the rows of the scans `reading` names when it names some. That is a
 /// filter on `scan_id`, which polars applies to a partitioned table's
 /// paths before reading: the parts of other scans are never opened.
-fn context_in(dataset: &Path, scope: Option<&[String]>, names: ScanNames) -> Result<SQLContext> {
+fn context_in(dataset: &Path, reading: Reading) -> Result<SQLContext> {
     let manifest = Manifest::load(dataset)?;
     let ctx = SQLContext::new();
     for name in table_names(&manifest) {
-        let mut table = scan_table(dataset, &manifest, &name, names)?;
-        if let Some(scans) = scope.filter(|_| SCAN_TABLES.contains(&name.as_str())) {
+        let mut table = scan_table(dataset, &manifest, &name, reading.names)?;
+        if let Some(scans) = reading
+            .scans
+            .filter(|_| SCAN_TABLES.contains(&name.as_str()))
+        {
             let in_scope = scans
                 .iter()
                 .map(|scan| col("scan_id").eq(lit(scan.clone())))
@@ -84,46 +104,44 @@ const QUERY_STACK: usize = 64 << 20;
 /// collects the answer. Scan names are text to the query, so every SQL
 /// function applies to them: what ad-hoc queries get.
 pub fn run(dataset: &Path, sql: &str) -> Result<DataFrame> {
-    run_scoped(dataset, sql, None, ScanNames::Text)
+    run_reading(dataset, sql, Reading::AD_HOC)
 }
 
 /// [`run`] for one of the catalogue's own queries, which only join, group,
 /// compare and order scan names: they read them as categories (see
 /// [`ScanNames`]), and the answer has them as text again.
 pub fn run_catalogue(dataset: &Path, sql: &str) -> Result<DataFrame> {
-    run_scoped(dataset, sql, None, ScanNames::Categories)
+    let reading = Reading {
+        scans: None,
+        names: ScanNames::Categories,
+    };
+    run_reading(dataset, sql, reading)
 }
 
 /// [`run_catalogue`] as if the dataset held only the scans `scans`: the
 /// [`SCAN_TABLES`] keep those scans' rows; certificates, DNS, enumeration
 /// and the dimensions stay whole.
 pub fn run_catalogue_in_scans(dataset: &Path, sql: &str, scans: &[String]) -> Result<DataFrame> {
-    run_scoped(dataset, sql, Some(scans), ScanNames::Categories)
+    let reading = Reading {
+        scans: Some(scans),
+        names: ScanNames::Categories,
+    };
+    run_reading(dataset, sql, reading)
 }
 
-fn run_scoped(
-    dataset: &Path,
-    sql: &str,
-    scope: Option<&[String]>,
-    names: ScanNames,
-) -> Result<DataFrame> {
+fn run_reading(dataset: &Path, sql: &str, reading: Reading) -> Result<DataFrame> {
     std::thread::scope(|threads| {
         std::thread::Builder::new()
             .name("mailtls-query".into())
             .stack_size(QUERY_STACK)
-            .spawn_scoped(threads, || run_here(dataset, sql, scope, names))
+            .spawn_scoped(threads, || run_here(dataset, sql, reading))
             .context("starting the query thread")?
             .join()
             .unwrap_or_else(|_| Err(anyhow::anyhow!("the query failed inside polars")))
     })
 }
 
-fn run_here(
-    dataset: &Path,
-    sql: &str,
-    scope: Option<&[String]>,
-    names: ScanNames,
-) -> Result<DataFrame> {
+fn run_here(dataset: &Path, sql: &str, reading: Reading) -> Result<DataFrame> {
     let keyword = first_keyword(sql);
     if keyword != "SELECT" && keyword != "WITH" {
         anyhow::bail!(
@@ -131,7 +149,7 @@ fn run_here(
             keyword
         );
     }
-    let mut ctx = context_in(dataset, scope, names)?;
+    let mut ctx = context_in(dataset, reading)?;
     let tables = ctx.get_tables();
     let plan = ctx.execute(sql).map_err(|e| explain(e, &tables))?;
     // polars' streaming engine does not run every plan its in-memory

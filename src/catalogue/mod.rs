@@ -351,8 +351,12 @@ pub fn find(name: &str) -> Result<&'static Entry> {
 /// can come from.
 pub fn run(dataset: &Path, name: &str) -> Result<DataFrame> {
     let entry = find(name)?;
-    let manifest = crate::dataset::manifest::Manifest::load(dataset)?;
-    match entry.reads.select(&manifest) {
+    // The query loads the manifest itself; it is read here only to narrow.
+    let scans = match entry.reads {
+        ScansRead::All => None,
+        reads => reads.select(&crate::dataset::manifest::Manifest::load(dataset)?),
+    };
+    match scans {
         None => crate::query::run_catalogue(dataset, entry.sql),
         Some(scans) => crate::query::run_catalogue_in_scans(dataset, entry.sql, &scans),
     }

@@ -5,7 +5,7 @@
 //! one side of a join turns out empty).
 
 use crate::dataset::manifest::{Manifest, ScanEntry};
-use crate::dataset::series::order;
+use crate::dataset::series::{censys_only, order};
 
 /// The scans a table's rows can come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,12 +48,6 @@ fn paired(manifest: &Manifest) -> Vec<String> {
     scans
 }
 
-/// A scan read only from Censys host records (the SQL's `layouts =
-/// 'censys'`).
-fn censys_only(scan: &ScanEntry) -> bool {
-    scan.layouts.len() == 1 && scan.layouts[0] == "censys"
-}
-
 /// A scan with no Censys records (the SQL's `layouts NOT LIKE '%censys%'`).
 fn raw_only(scan: &ScanEntry) -> bool {
     !scan.layouts.iter().any(|l| l.contains("censys"))
@@ -62,7 +56,9 @@ fn raw_only(scan: &ScanEntry) -> bool {
 /// Every scan of a port, protocol and TLS mode that has both a Censys-only
 /// scan and a raw one.
 fn raw_and_censys(manifest: &Manifest) -> Vec<String> {
-    let service = |s: &ScanEntry| (s.port, s.protocol.clone(), s.tls_mode.clone());
+    fn service(s: &ScanEntry) -> (u16, &str, &str) {
+        (s.port, &s.protocol, &s.tls_mode)
+    }
     let has = |test: fn(&ScanEntry) -> bool, of: &ScanEntry| {
         manifest
             .scans

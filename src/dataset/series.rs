@@ -36,14 +36,19 @@ pub fn date_of(us: i64) -> String {
         .unwrap_or_default()
 }
 
+/// A scan read only from Censys host records: a series of its own, and the
+/// Censys side of `censys_overstatement` (`scans.layouts = 'censys'`).
+pub fn censys_only(scan: &ScanEntry) -> bool {
+    !scan.layouts.is_empty() && scan.layouts.iter().all(|l| l == "censys")
+}
+
 /// The series a scan belongs to, when it has handshakes.
 pub fn series_of(scan: &ScanEntry) -> Option<String> {
     if scan.handshakes == 0 {
         return None;
     }
-    let censys = !scan.layouts.is_empty() && scan.layouts.iter().all(|l| l == "censys");
     let mut name = format!("{}-{}-{}", scan.port, scan.protocol, scan.tls_mode);
-    if censys {
+    if censys_only(scan) {
         name.push_str("-censys");
     }
     Some(name)
