@@ -173,29 +173,46 @@ pub fn der_key(name: &X509Name<'_>) -> String {
 /// certificate, and its `Display` allocates a string per attribute and per
 /// join.
 pub fn print(name: &X509Name<'_>) -> String {
+    print_rdns(
+        name.iter().map(|rdn| {
+            rdn.iter()
+                .map(|a| (a.attr_type().clone(), a.attr_value().clone()))
+        }),
+        name.as_raw().len(),
+    )
+}
+
+/// [`print`] for a name given as its relative names, each as its
+/// attributes' types and values (from x509-parser's `X509Name` or a walk
+/// of the DER); `raw_len`, the name's DER length, sizes the buffer.
+pub fn print_rdns<'a, R, A>(rdns: R, raw_len: usize) -> String
+where
+    R: IntoIterator<Item = A>,
+    A: IntoIterator<Item = (Oid<'a>, Any<'a>)>,
+{
     const INVALID: &str = "<X509Error: Invalid X.509 name>";
-    let mut out = String::with_capacity(name.as_raw().len() + 16);
-    for rdn in name.iter() {
+    let mut out = String::with_capacity(raw_len + 16);
+    for rdn in rdns {
         // x509-parser adds the separator whenever the text so far is not
         // empty, even before an RDN without attributes.
         if !out.is_empty() {
             out.push_str(", ");
         }
-        for (i, attr) in rdn.iter().enumerate() {
+        for (i, (attr_type, attr_value)) in rdn.into_iter().enumerate() {
             if i > 0 {
                 out.push_str(" + ");
             }
             let abbreviation =
-                match known_type(attr.attr_type()).and_then(|k| k.abbreviation.as_deref()) {
+                match known_type(&attr_type).and_then(|k| k.abbreviation.as_deref()) {
                     Some(abbrev) => Ok(abbrev),
-                    None => oid2abbrev(attr.attr_type(), oid_registry()),
+                    None => oid2abbrev(&attr_type, oid_registry()),
                 };
             match abbreviation {
                 Ok(abbrev) => out.push_str(abbrev),
-                Err(_) => out.push_str(&format!("{:?}", attr.attr_type())),
+                Err(_) => out.push_str(&format!("{attr_type:?}")),
             }
             out.push('=');
-            if push_value(&mut out, attr.attr_value()).is_none() {
+            if push_value(&mut out, &attr_value).is_none() {
                 return INVALID.to_owned();
             }
         }
