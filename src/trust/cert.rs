@@ -9,7 +9,7 @@ use x509_parser::oid_registry::OID_X509_EXT_BASIC_CONSTRAINTS;
 use x509_parser::prelude::*;
 
 use super::rules::Rules;
-use crate::x509::dn;
+use crate::x509::{dn, Fields};
 
 /// A certificate as the verifier sees it.
 #[derive(Debug, Clone)]
@@ -117,9 +117,8 @@ impl ChainCert {
     /// Parses a DER certificate whose SHA-256 is already known (a row of
     /// `certificates`), with its self-signature verdict if ingest made one.
     pub fn from_known_der(sha256: [u8; 32], der: &[u8], self_signature: Option<bool>) -> ChainCert {
-        let body = match crate::x509::shallow_parse(der) {
-            Ok((_, cert)) => {
-                let mut parsed = parsed(&cert, der);
+        let body = match crate::x509::read_fields(der, |fields| parsed(fields, der)) {
+            Ok(mut parsed) => {
                 parsed.self_signature = self_signature;
                 Body::Der(Box::new(parsed))
             }
@@ -256,39 +255,37 @@ impl Parsed {
     }
 }
 
-/// The verifier's view of a certificate parsed from `der` without its
-/// extensions in depth ([`crate::x509::shallow_parse`]).
-fn parsed(cert: &X509Certificate, der: &[u8]) -> Parsed {
-    let tbs = &cert.tbs_certificate;
-    // x509-parser borrows every raw part from the DER it parses.
+/// The verifier's view of a certificate read from `der` without its
+/// extensions in depth ([`crate::x509::read_fields`]).
+fn parsed(cert: &Fields, der: &[u8]) -> Parsed {
+    // Both parses borrow every raw part from the DER they read.
     let span = |part: &[u8]| {
         let start = part.as_ptr() as usize - der.as_ptr() as usize;
         start..start + part.len()
     };
-    let constraints =
-        crate::x509::extension::<BasicConstraints>(tbs, &OID_X509_EXT_BASIC_CONSTRAINTS);
+    let constraints = cert.extension::<BasicConstraints>(&OID_X509_EXT_BASIC_CONSTRAINTS);
     let sig_oid = cert.signature_algorithm.algorithm.to_id_string();
-    let rsa_bits = match tbs.subject_pki.parsed() {
+    let rsa_bits = match cert.spki.parsed() {
         Ok(x509_parser::public_key::PublicKey::RSA(rsa)) => u32::try_from(rsa.key_size()).ok(),
         _ => None,
     };
     Parsed {
         der: der.to_vec(),
-        subject: span(tbs.subject.as_raw()),
-        issuer: span(tbs.issuer.as_raw()),
+        subject: span(cert.subject.raw()),
+        issuer: span(cert.issuer.raw()),
         names: NameKeys {
-            subject: Some(dn::der_key(&tbs.subject)),
-            issuer: Some(dn::der_key(&tbs.issuer)),
+            subject: Some(cert.subject.key()),
+            issuer: Some(cert.issuer.key()),
         },
-        spki: span(tbs.subject_pki.raw),
-        tbs: span(tbs.as_ref()),
+        spki: span(cert.spki.raw),
+        tbs: span(cert.tbs),
         sig_alg: crate::x509::signature_name(&sig_oid),
         sig_oid,
-        signature: cert.signature_value.data.to_vec(),
-        not_before: tbs.validity.not_before.timestamp(),
-        not_after: tbs.validity.not_after.timestamp(),
+        signature: cert.signature.to_vec(),
+        not_before: cert.validity.not_before.timestamp(),
+        not_after: cert.validity.not_after.timestamp(),
         is_ca: constraints.is_some_and(|bc| bc.ca),
-        version: u8::try_from(tbs.version.0 + 1).unwrap_or(0),
+        version: u8::try_from(cert.version + 1).unwrap_or(0),
         rsa_bits,
         rules: OnceLock::new(),
         self_signature: None,

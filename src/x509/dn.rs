@@ -152,17 +152,37 @@ fn attribute_type_text(oid: &Oid<'_>) -> Cow<'static, str> {
 /// The key of a DER `Name`. Values that are not strings are compared by
 /// their DER bytes, in hex.
 pub fn der_key(name: &X509Name<'_>) -> String {
-    let attributes = name
-        .iter_attributes()
-        .map(|a| {
-            let value = match a.as_str() {
-                Ok(text) => fold_value(text),
-                Err(_) => format!("#{}", hex::encode(a.attr_value().data)),
+    key_of_attributes(
+        name.iter_attributes()
+            .map(|a| (a.attr_type().clone(), a.attr_value().clone())),
+    )
+}
+
+/// [`der_key`] for a name given as its attributes' types and values, in
+/// DER order (from x509-parser's `X509Name` or a walk of the DER).
+pub fn key_of_attributes<'a>(attributes: impl IntoIterator<Item = (Oid<'a>, Any<'a>)>) -> String {
+    let attributes = attributes
+        .into_iter()
+        .map(|(attr_type, value)| {
+            let value = match attribute_text(&value) {
+                Some(text) => fold_value(text),
+                None => format!("#{}", hex::encode(value.data)),
             };
-            (attribute_type_text(a.attr_type()), value)
+            (attribute_type_text(&attr_type), value)
         })
         .collect();
     key(attributes)
+}
+
+/// An attribute's value as text where x509-parser's `as_str` gives it:
+/// the four string types names mostly use, when their bytes are UTF-8.
+pub fn attribute_text<'a>(value: &Any<'a>) -> Option<&'a str> {
+    match value.tag() {
+        Tag::NumericString | Tag::PrintableString | Tag::Utf8String | Tag::Ia5String => {
+            std::str::from_utf8(value.data).ok()
+        }
+        _ => None,
+    }
 }
 
 /// The text x509-parser's `Display` gives a name (`C=US, O=Foo, CN=bar`,
@@ -202,11 +222,11 @@ where
             if i > 0 {
                 out.push_str(" + ");
             }
-            let abbreviation =
-                match known_type(&attr_type).and_then(|k| k.abbreviation.as_deref()) {
-                    Some(abbrev) => Ok(abbrev),
-                    None => oid2abbrev(&attr_type, oid_registry()),
-                };
+            let abbreviation = match known_type(&attr_type).and_then(|k| k.abbreviation.as_deref())
+            {
+                Some(abbrev) => Ok(abbrev),
+                None => oid2abbrev(&attr_type, oid_registry()),
+            };
             match abbreviation {
                 Ok(abbrev) => out.push_str(abbrev),
                 Err(_) => out.push_str(&format!("{attr_type:?}")),

@@ -158,25 +158,31 @@ pub fn facts_from_hashed_der(der: Vec<u8>, sha256: &Sha256Digest) -> CertFacts {
         parse_status: "ok",
         ..CertFacts::default()
     };
-    // The walk vouches for most certificates; the rest (and those that do
-    // not parse at all) go through x509-parser, whose answer is the rule.
-    if let Some(walked) = walk::walk(&der) {
-        fill(&mut facts, &Fields::walked(&walked));
-    } else {
-        match shallow_parse(&der) {
-            Ok((_, cert)) => fill(&mut facts, &Fields::parsed(&cert)),
-            Err(e) => {
-                facts.parse_status = "error";
-                facts.parse_error = Some(e.to_string());
-            }
-        }
+    if let Err(e) = read_fields(&der, |fields| fill(&mut facts, fields)) {
+        facts.parse_status = "error";
+        facts.parse_error = Some(e.to_string());
     }
     facts.der = Some(der);
     facts
 }
 
+/// Calls `read` with the fields of the certificate `der`: from the walk
+/// where it vouches for the DER, which is most certificates, else from
+/// x509-parser's parse, whose answer is the rule; its error where the DER
+/// does not parse.
+pub(crate) fn read_fields<T>(
+    der: &[u8],
+    read: impl FnOnce(&Fields) -> T,
+) -> Result<T, x509_parser::nom::Err<X509Error>> {
+    if let Some(walked) = walk::walk(der) {
+        return Ok(read(&Fields::walked(&walked)));
+    }
+    let (_, cert) = shallow_parse(der)?;
+    Ok(read(&Fields::parsed(&cert)))
+}
+
 /// A subject or issuer name, as walked or as x509-parser parsed it.
-enum NameRef<'a> {
+pub(crate) enum NameRef<'a> {
     Walked(walk::Name<'a>),
     Parsed(&'a X509Name<'a>),
 }
@@ -186,6 +192,14 @@ impl NameRef<'_> {
         match self {
             NameRef::Walked(name) => dn::print_rdns(name.rdns(), name.raw().len()),
             NameRef::Parsed(name) => dn::print(name),
+        }
+    }
+
+    /// The name's key ([`dn::der_key`]).
+    pub(crate) fn key(&self) -> String {
+        match self {
+            NameRef::Walked(name) => dn::key_of_attributes(name.rdns().flatten()),
+            NameRef::Parsed(name) => dn::der_key(name),
         }
     }
 
@@ -200,7 +214,8 @@ impl NameRef<'_> {
         }
     }
 
-    fn raw(&self) -> &[u8] {
+    /// The name's whole DER.
+    pub(crate) fn raw(&self) -> &[u8] {
         match self {
             NameRef::Walked(name) => name.raw(),
             NameRef::Parsed(name) => name.as_raw(),
@@ -208,20 +223,23 @@ impl NameRef<'_> {
     }
 }
 
-/// The fields the facts are read from, whichever parse found them.
-struct Fields<'a> {
+/// The fields of a certificate that the dataset's facts and the verifier
+/// read, whichever parse found them ([`read_fields`]). Every slice lies in
+/// the certificate's DER.
+pub(crate) struct Fields<'a> {
     /// 0 for X.509 v1.
-    version: u32,
-    serial: &'a [u8],
-    subject: NameRef<'a>,
-    issuer: NameRef<'a>,
-    validity: &'a Validity,
-    spki: &'a SubjectPublicKeyInfo<'a>,
+    pub version: u32,
+    pub serial: &'a [u8],
+    pub subject: NameRef<'a>,
+    pub issuer: NameRef<'a>,
+    pub validity: &'a Validity,
+    pub spki: &'a SubjectPublicKeyInfo<'a>,
     /// Each extension's OID (DER body) and value.
     extensions: Vec<walk::Extension<'a>>,
-    signature_algorithm: &'a AlgorithmIdentifier<'a>,
-    tbs: &'a [u8],
-    signature: &'a [u8],
+    pub signature_algorithm: &'a AlgorithmIdentifier<'a>,
+    /// The whole signed part.
+    pub tbs: &'a [u8],
+    pub signature: &'a [u8],
 }
 
 impl<'a> Fields<'a> {
@@ -263,11 +281,8 @@ impl<'a> Fields<'a> {
     /// The one extension `oid`, read as `T`. `None` where x509-parser's own
     /// getters give no value: the extension is absent, repeated (RFC 5280
     /// forbids it) or malformed.
-    fn extension<T: FromDer<'a, X509Error>>(&self, oid: &Oid) -> Option<T> {
-        let mut matching = self
-            .extensions
-            .iter()
-            .filter(|(o, _)| *o == oid.as_bytes());
+    pub(crate) fn extension<T: FromDer<'a, X509Error>>(&self, oid: &Oid) -> Option<T> {
+        let mut matching = self.extensions.iter().filter(|(o, _)| *o == oid.as_bytes());
         let (_, value) = matching.next()?;
         if matching.next().is_some() {
             return None;
@@ -366,18 +381,6 @@ pub(crate) fn shallow_parse(der: &[u8]) -> X509Result<'_, X509Certificate<'_>> {
         .parse(der)
 }
 
-/// The one extension `oid` of a certificate parsed without deep extension
-/// parsing, read as `T`. `None` where x509-parser's own getters give no
-/// value: the extension is absent, repeated (RFC 5280 forbids it) or
-/// malformed.
-pub(crate) fn extension<'a, T: FromDer<'a, X509Error>>(
-    tbs: &TbsCertificate<'a>,
-    oid: &Oid,
-) -> Option<T> {
-    let ext = tbs.get_extension_unique(oid).ok()??;
-    T::from_der(ext.value).ok().map(|(_, value)| value)
-}
-
 /// An IP address from its 4 or 16 bytes.
 fn ip_text(bytes: &[u8]) -> Option<String> {
     match bytes.len() {
@@ -449,20 +452,33 @@ pub fn signed_decimal(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
-    /// Facts from the walk, or `None` where it does not vouch for the DER.
-    fn walked_facts(der: &[u8]) -> Option<CertFacts> {
-        let walked = walk::walk(der)?;
+    /// What the dataset and the verifier read of a certificate: its facts,
+    /// its names' keys, and where its signed part, key and name lie.
+    type Read = (CertFacts, String, String, Vec<u8>, Vec<u8>, Vec<u8>);
+
+    fn read(fields: &Fields) -> Read {
         let mut facts = CertFacts::default();
-        fill(&mut facts, &Fields::walked(&walked));
-        Some(facts)
+        fill(&mut facts, fields);
+        (
+            facts,
+            fields.subject.key(),
+            fields.issuer.key(),
+            fields.tbs.to_vec(),
+            fields.signature.to_vec(),
+            fields.subject.raw().to_vec(),
+        )
     }
 
-    /// Facts from x509-parser's parse, or `None` where it fails.
-    fn parsed_facts(der: &[u8]) -> Option<CertFacts> {
+    /// The walk's reading, or `None` where it does not vouch for the DER.
+    fn walked_facts(der: &[u8]) -> Option<Read> {
+        let walked = walk::walk(der)?;
+        Some(read(&Fields::walked(&walked)))
+    }
+
+    /// x509-parser's reading, or `None` where it fails.
+    fn parsed_facts(der: &[u8]) -> Option<Read> {
         let (_, cert) = shallow_parse(der).ok()?;
-        let mut facts = CertFacts::default();
-        fill(&mut facts, &Fields::parsed(&cert));
-        Some(facts)
+        Some(read(&Fields::parsed(&cert)))
     }
 
     /// The bundled root stores' certificates, each once.
@@ -489,10 +505,8 @@ mod tests {
                 .next()
                 .unwrap();
             Key::Rsa(Box::new(
-                <rsa::RsaPrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_pem(
-                    block.trim(),
-                )
-                .unwrap(),
+                <rsa::RsaPrivateKey as rsa::pkcs8::DecodePrivateKey>::from_pkcs8_pem(block.trim())
+                    .unwrap(),
             ))
         };
         let small = rsa(include_str!("../../data/synth/rsa-512.pem"));
@@ -530,34 +544,62 @@ mod tests {
             no_cert_sign: true,
             ..Extras::STANDARD
         };
+        let names = ["mx.example.net".to_owned(), "*.example.net".to_owned()];
+        // Fields left out below are this leaf's: a host under a CA.
+        let leaf = CertSpec {
+            version: 3,
+            serial: vec![9],
+            subject: &host,
+            subject_key: &usual,
+            issuer: &ca,
+            issuer_key: &ec,
+            hash: Hash::Sha256,
+            not_before: 1_400_000_000,
+            not_after: 2_600_000_000,
+            is_ca: false,
+            dns_names: &names,
+            extras: &Extras::STANDARD,
+        };
         let specs = [
-            (1, vec![0xff, 0x01], &device, &small, &device, &small, Hash::Md5, false, &Extras::STANDARD),
-            (3, vec![0x80], &device, &usual, &device, &usual, Hash::Sha1, false, &bare),
-            (3, vec![0x00, 0xd1, 0x55], &ca, &usual, &ca, &usual, Hash::Sha256, true, &odd),
-            (3, vec![0x42; 20], &host, &ec, &ca, &usual, Hash::Sha256, false, &odd),
-            (3, vec![9], &host, &usual, &ca, &ec, Hash::Sha256, false, &Extras::STANDARD),
+            CertSpec {
+                version: 1,
+                serial: vec![0xff, 0x01],
+                subject: &device,
+                subject_key: &small,
+                issuer: &device,
+                issuer_key: &small,
+                hash: Hash::Md5,
+                ..leaf
+            },
+            CertSpec {
+                serial: vec![0x80],
+                subject: &device,
+                issuer: &device,
+                issuer_key: &usual,
+                hash: Hash::Sha1,
+                extras: &bare,
+                ..leaf
+            },
+            CertSpec {
+                serial: vec![0x00, 0xd1, 0x55],
+                subject: &ca,
+                issuer_key: &usual,
+                hash: Hash::Sha256,
+                is_ca: true,
+                extras: &odd,
+                ..leaf
+            },
+            CertSpec {
+                serial: vec![0x42; 20],
+                subject_key: &ec,
+                issuer_key: &usual,
+                hash: Hash::Sha256,
+                extras: &odd,
+                ..leaf
+            },
+            leaf,
         ];
-        specs
-            .into_iter()
-            .map(|(version, serial, subject, subject_key, issuer, issuer_key, hash, is_ca, extras)| {
-                let names = ["mx.example.net".to_owned(), "*.example.net".to_owned()];
-                issue(&CertSpec {
-                    version,
-                    serial,
-                    subject,
-                    subject_key,
-                    issuer,
-                    issuer_key,
-                    hash,
-                    not_before: 1_400_000_000,
-                    not_after: 2_600_000_000,
-                    is_ca,
-                    dns_names: &names,
-                    extras,
-                })
-                .unwrap()
-            })
-            .collect()
+        specs.iter().map(|spec| issue(spec).unwrap()).collect()
     }
 
     /// The real scans' certificates, where the fixtures are at hand.

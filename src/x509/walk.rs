@@ -164,12 +164,7 @@ impl<'a> Name<'a> {
             .rdns()
             .flatten()
             .find(|(oid, _)| oid.as_bytes() == COMMON_NAME)?;
-        match value.tag() {
-            Tag::NumericString | Tag::PrintableString | Tag::Utf8String | Tag::Ia5String => {
-                std::str::from_utf8(value.data).ok()
-            }
-            _ => None,
-        }
+        crate::x509::dn::attribute_text(&value)
     }
 }
 
@@ -231,7 +226,7 @@ fn extension(e: Element<'_>) -> Option<Extension<'_>> {
 /// A value x509-parser reads from exactly the element's bytes.
 fn parsed<'a, T: FromDer<'a, E>, E>(e: Element<'a>) -> Option<T> {
     match T::from_der(e.whole) {
-        Ok((rest, value)) if rest.is_empty() => Some(value),
+        Ok(([], value)) => Some(value),
         _ => None,
     }
 }
