@@ -202,7 +202,7 @@ pub fn print(name: &X509Name<'_>) -> String {
     )
 }
 
-/// [`print`] for a name given as its relative names, each as its
+/// [`print()`] for a name given as its relative names, each as its
 /// attributes' types and values (from x509-parser's `X509Name` or a walk
 /// of the DER); `raw_len`, the name's DER length, sizes the buffer.
 pub fn print_rdns<'a, R, A>(rdns: R, raw_len: usize) -> String

@@ -370,12 +370,12 @@ fn fill(facts: &mut CertFacts, cert: &Fields) {
 }
 
 /// Parses a DER certificate without parsing its extensions in depth: they
-/// are read where a fact needs them ([`extension`]). Parsing every
+/// are read where a fact needs them ([`Fields::extension`]). Parsing every
 /// extension (policies, CRL and OCSP locations, SCT lists) was about 40 %
 /// of a certificate's parse, and x509-parser keeps an extension's parse
 /// error inside the extension, so the certificate parses or fails alike
 /// either way.
-pub(crate) fn shallow_parse(der: &[u8]) -> X509Result<'_, X509Certificate<'_>> {
+fn shallow_parse(der: &[u8]) -> X509Result<'_, X509Certificate<'_>> {
     X509CertificateParser::new()
         .with_deep_parse_extensions(false)
         .parse(der)

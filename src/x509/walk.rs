@@ -1,5 +1,5 @@
 //! A certificate's fields found by walking its DER element by element, for
-//! the ingest's facts.
+//! the ingest's facts and the verifier's view of a certificate.
 //!
 //! x509-parser builds a vector per name and per relative name, a big
 //! integer for the serial and a vector of extensions, then its nom
@@ -18,11 +18,13 @@
 //! bundled certificate and on mutated ones).
 
 use x509_parser::der_parser::asn1_rs::{Any, BitString, Class, FromDer, Header, Length, Oid, Tag};
+use x509_parser::oid_registry::OID_X509_COMMON_NAME;
 use x509_parser::prelude::{AlgorithmIdentifier, SubjectPublicKeyInfo, Validity};
 
 const SEQUENCE: u8 = 0x30;
 const SET: u8 = 0x31;
 const INTEGER: u8 = 0x02;
+const BIT_STRING: u8 = 0x03;
 const OID: u8 = 0x06;
 const BOOLEAN: u8 = 0x01;
 const OCTET_STRING: u8 = 0x04;
@@ -159,11 +161,10 @@ impl<'a> Name<'a> {
     /// `as_str` give it: `None` when there is none or the first is not a
     /// text string.
     pub(crate) fn first_common_name(&self) -> Option<&'a str> {
-        const COMMON_NAME: &[u8] = &[0x55, 0x04, 0x03];
         let (_, value) = self
             .rdns()
             .flatten()
-            .find(|(oid, _)| oid.as_bytes() == COMMON_NAME)?;
+            .find(|(oid, _)| *oid == OID_X509_COMMON_NAME)?;
         crate::x509::dn::attribute_text(&value)
     }
 }
@@ -184,7 +185,7 @@ fn attribute(e: Element<'_>) -> Option<(Oid<'_>, Any<'_>)> {
         .then(|| (Oid::new(oid.content.into()), value.any()))
 }
 
-/// The fields of a certificate the ingest reads.
+/// The fields of a certificate that the ingest and the verifier read.
 pub(crate) struct Walked<'a> {
     /// The whole `TBSCertificate`, the signed bytes.
     pub tbs: &'a [u8],
@@ -241,7 +242,7 @@ pub(crate) fn walk(der: &[u8]) -> Option<Walked<'_>> {
     let mut outer = Cursor(certificate.content);
     let tbs = outer.take(SEQUENCE)?;
     let signature_algorithm = parsed(outer.take(SEQUENCE)?)?;
-    let signature = parsed(outer.take(0x03)?)?;
+    let signature = parsed(outer.take(BIT_STRING)?)?;
     if !outer.is_empty() {
         return None;
     }
